@@ -1,0 +1,30 @@
+export interface SegmentFeatures {
+  hook: number;
+  completeness: number;
+  speechDensity: number;
+  silenceRatio: number;
+  topicCohesion: number;
+  energyVariation: number;
+  faceRatio: number;
+  sceneCuts: number;
+}
+
+export interface SegmentCandidate {
+  start: number;
+  end: number;
+  /** 0..100 */
+  score: number;
+  features: SegmentFeatures;
+  /** Plain language, e.g. "opens with a question; one topic; 2% silence". */
+  reason: string;
+  text: string;
+  selected: boolean;
+  /** 1-based among selected; runners-up continue after the selected ones. */
+  rank: number;
+}
+
+export interface SegmentingResult {
+  segments: SegmentCandidate[];
+  /** Why there are no segments, or which fallback was used. */
+  note: string | null;
+}

@@ -1,0 +1,5 @@
+export * from './binaries';
+export * from './process-runner';
+export * from './probe';
+export * from './pcm-stream';
+export * from './ffmpeg-errors';

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface RunOptions {
+  /** Called once with the full command line, for processing_logs. */
+  onCommand?: (commandLine: string) => void;
+  /** Called with each stderr line (ffmpeg progress, engine logs). */
+  onStderrLine?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Keep at most this many bytes of stderr for error messages. */
+  stderrTail?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: Buffer;
+  stderrTail: string;
+}
+
+export class ProcessError extends Error {
+  constructor(
+    message: string,
+    readonly code: number | null,
+    readonly signalName: string | null,
+    readonly stderrTail: string,
+  ) {
+    super(message);
+    this.name = 'ProcessError';
+  }
+}
+
+export function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Hides presigned-URL signatures so logs can be shown to users. */
+export function redactCommandLine(cmd: string): string {
+  return cmd.replace(/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&'\s]+/g, '$1REDACTED');
+}
+
+export function commandLine(bin: string, args: string[]): string {
+  return redactCommandLine([bin, ...args].map(quoteArg).join(' '));
+}
+
+/**
+ * Spawns a child and keeps a bounded tail of stderr, so a chatty ffmpeg on a
+ * 3-hour source cannot grow memory. The child is killed on abort.
+ */
+export function spawnTracked(bin: string, args: string[], opts: RunOptions = {}): ChildProcess & { done: Promise<RunResult> } {
+  opts.onCommand?.(commandLine(bin, args));
+  const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tailMax = opts.stderrTail ?? 8192;
+  let tail = '';
+  let partial = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-tailMax);
+    if (opts.onStderrLine) {
+      const lines = (partial + chunk).split(/\r|\n/);
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (l) opts.onStderrLine(l);
+    }
+  });
+  const onAbort = () => child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', (err) => reject(new ProcessError(`${bin}: ${err.message}`, null, null, tail)));
+    child.on('close', (code, sig) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (opts.signal?.aborted) return reject(new ProcessError(`${bin} aborted`, code, sig, tail));
+      resolve({ code: code ?? -1, stdout: Buffer.alloc(0), stderrTail: tail });
+    });
+  });
+  return Object.assign(child, { done });
+}
+
+/** Runs a command to the end and collects stdout (for small outputs like ffprobe JSON). */
+export async function runCollect(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const child = spawnTracked(bin, args, opts);
+  const chunks: Buffer[] = [];
+  child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  const res = await child.done;
+  return { ...res, stdout: Buffer.concat(chunks) };
+}
+
+/** Like runCollect, but a non-zero exit becomes a ProcessError with the stderr tail. */
+export async function runChecked(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const res = await runCollect(bin, args, opts);
+  if (res.code !== 0) {
+    const last = res.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    throw new ProcessError(`${bin.split('/').pop()} exited with code ${res.code}: ${last}`, res.code, null, res.stderrTail);
+  }
+  return res;
+}
