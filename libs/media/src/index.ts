@@ -3,3 +3,4 @@ export * from './process-runner';
 export * from './probe';
 export * from './pcm-stream';
 export * from './ffmpeg-errors';
+export * from './model-store';
