@@ -1,0 +1,79 @@
+import type { Aspect } from '@clipline/contracts';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { ContentSegmentEntity } from './content-segment.entity';
+import { JobEntity } from './job.entity';
+
+export type ClipStatus = 'queued' | 'rendering' | 'completed' | 'failed' | 'cancelled';
+
+@Entity('clips')
+@Unique('uq_clips_job_segment_aspect', ['jobId', 'segmentId', 'aspect'])
+@Index('ix_clips_status', ['status'])
+export class ClipEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid', name: 'job_id' })
+  jobId: string;
+
+  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'job_id' })
+  job?: JobEntity;
+
+  @Column({ type: 'uuid', name: 'segment_id' })
+  segmentId: string;
+
+  @ManyToOne(() => ContentSegmentEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'segment_id' })
+  segment?: ContentSegmentEntity;
+
+  @Column({ type: 'text' })
+  aspect: Aspect;
+
+  @Column({ type: 'text' })
+  status: ClipStatus;
+
+  @Column({ type: 'int', default: 0 })
+  attempt: number;
+
+  @Column({ type: 'timestamptz', name: 'heartbeat_at', nullable: true })
+  heartbeatAt: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'retry_at', nullable: true })
+  retryAt: Date | null;
+
+  @Column({ type: 'text', name: 'video_key', nullable: true })
+  videoKey: string | null;
+
+  @Column({ type: 'text', name: 'thumbnail_key', nullable: true })
+  thumbnailKey: string | null;
+
+  @Column({ type: 'text', name: 'vtt_key', nullable: true })
+  vttKey: string | null;
+
+  @Column({ type: 'text', name: 'srt_key', nullable: true })
+  srtKey: string | null;
+
+  @Column({ type: 'real', name: 'duration_sec', nullable: true })
+  durationSec: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  width: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  height: number | null;
+
+  @Column({ type: 'bigint', name: 'size_bytes', nullable: true })
+  sizeBytes: string | null;
+
+  @Column({ type: 'int', name: 'render_ms', nullable: true })
+  renderMs: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}

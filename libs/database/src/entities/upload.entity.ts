@@ -1,0 +1,53 @@
+import type { JobOptions } from '@clipline/contracts';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ApiKeyEntity } from './api-key.entity';
+
+export type UploadStatus = 'open' | 'completed' | 'aborted';
+
+@Entity('uploads')
+@Index('ix_uploads_status_updated', ['status', 'updatedAt'])
+export class UploadEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid', name: 'owner_key_id', nullable: true })
+  ownerKeyId: string | null;
+
+  @ManyToOne(() => ApiKeyEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'owner_key_id' })
+  owner?: ApiKeyEntity;
+
+  /** The job this upload becomes on completion; its id names the S3 key. */
+  @Column({ type: 'uuid', name: 'job_id' })
+  jobId: string;
+
+  @Column({ type: 'text', name: 's3_upload_id' })
+  s3UploadId: string;
+
+  @Column({ type: 'text', name: 'object_key' })
+  objectKey: string;
+
+  @Column({ type: 'text' })
+  filename: string;
+
+  @Column({ type: 'text', name: 'content_type' })
+  contentType: string;
+
+  @Column({ type: 'bigint', name: 'size_bytes' })
+  sizeBytes: string;
+
+  @Column({ type: 'int', name: 'part_size' })
+  partSize: number;
+
+  @Column({ type: 'text' })
+  status: UploadStatus;
+
+  @Column({ type: 'jsonb', nullable: true })
+  options: Partial<JobOptions> | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt: Date;
+}

@@ -1,0 +1,2 @@
+export * from './entities';
+export { createDataSource, dataSourceOptions } from './data-source';
