@@ -1,0 +1,3 @@
+export * from './object-keys';
+export * from './storage.service';
+export * from './storage.factory';
