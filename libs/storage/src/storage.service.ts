@@ -181,13 +181,24 @@ export class StorageService {
     );
   }
 
-  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+  /**
+   * Parts S3 holds for an upload, or null where the server has no ListParts
+   * (s3rver): callers then rely on the parts clients reported.
+   */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[] | null> {
     const parts: StoredPart[] = [];
     let marker: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
-      );
+      let res;
+      try {
+        res = await this.client.send(
+          new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+        );
+      } catch (err) {
+        const name = (err as Error).name;
+        if (name === 'MethodNotAllowed' || name === 'NotImplemented') return null;
+        throw err;
+      }
       for (const p of res.Parts ?? []) {
         parts.push({ partNumber: p.PartNumber ?? 0, etag: p.ETag ?? '', size: Number(p.Size ?? 0) });
       }

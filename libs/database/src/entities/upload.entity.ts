@@ -42,6 +42,13 @@ export class UploadEntity {
   @Column({ type: 'text' })
   status: UploadStatus;
 
+  /**
+   * Parts the client reported after each presigned PUT, keyed by part number.
+   * S3 ListParts is the better source where the server has it (s3rver does not).
+   */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  parts: Record<string, { etag: string; size: number }>;
+
   @Column({ type: 'jsonb', nullable: true })
   options: Partial<JobOptions> | null;
 

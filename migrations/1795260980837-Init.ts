@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Init1795260827580 implements MigrationInterface {
-  name = 'Init1795260827580';
+export class Init1795260980837 implements MigrationInterface {
+  name = 'Init1795260980837';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -196,6 +196,7 @@ export class Init1795260827580 implements MigrationInterface {
                 "size_bytes" bigint NOT NULL,
                 "part_size" integer NOT NULL,
                 "status" text NOT NULL,
+                "parts" jsonb NOT NULL DEFAULT '{}'::jsonb,
                 "options" jsonb,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),

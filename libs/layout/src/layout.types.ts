@@ -1,0 +1,51 @@
+import type { Aspect } from '@clipline/contracts';
+import type { FaceDetector } from './face.detector';
+
+export interface SmoothingOptions {
+  /** Face-centre offset (fraction of source width/height) the window ignores. Default 0.04. */
+  deadZone?: number;
+  /** Fastest pan, in fractions of the source width (or height) per second. Default 0.35. */
+  maxPanPerSec?: number;
+}
+
+export interface SceneCutOptions {
+  /** Distances below this are never cuts, whatever the local statistics. Default 0.22. */
+  floor?: number;
+  /** A cut must exceed median + k * MAD of the recent distances. Default 6. */
+  k?: number;
+  /** How many previous frame distances the adaptive threshold looks at. Default 20. */
+  window?: number;
+  /** Shortest scene in seconds; closer cuts are dropped as flashes. Default 1. */
+  minSceneSec?: number;
+}
+
+export interface LayoutOptions {
+  aspects: Aspect[];
+  /** Where ultraface/version-RFB-320.onnx lives; ignored when `detector` is given. */
+  modelDir?: string;
+  /** A detector created once at worker startup and reused across jobs. */
+  detector?: FaceDetector;
+  /** Frames analysed per second. Default 2. */
+  sampleFps?: number;
+  /** Analysis frames fit inside analysisWidth x analysisWidth*3/4. Default 320 (the model's input). */
+  analysisWidth?: number;
+  /** Analyse only [startSec, endSec) so several workers can share one long source. */
+  startSec?: number;
+  endSec?: number;
+  /** ffmpeg decode threads. Default 2. */
+  threads?: number;
+  /** Minimum face probability. Default 0.7. */
+  faceThreshold?: number;
+  sceneCut?: SceneCutOptions;
+  smoothing?: SmoothingOptions;
+}
+
+/** Everything a layout stage needs about one sampled frame. */
+export interface SampledFrame {
+  index: number;
+  t: number;
+  width: number;
+  height: number;
+  /** Packed RGB24, width*height*3 bytes. */
+  rgb: Buffer;
+}

@@ -1,0 +1,152 @@
+import type { TimedWord } from './render.types';
+
+export interface CaptionLine {
+  words: TimedWord[];
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface LineRules {
+  maxWords: number;
+  maxChars: number;
+  /** A pause longer than this starts a new line. */
+  maxGapSec: number;
+  /** How long a line stays after its last word when nothing follows at once. */
+  holdSec: number;
+}
+
+export const DEFAULT_LINE_RULES: LineRules = { maxWords: 3, maxChars: 18, maxGapSec: 0.6, holdSec: 0.4 };
+
+/**
+ * Groups words into short lines that fit a phone screen and can be read at a
+ * glance: a few words, a few characters, and a break at sentence ends and pauses.
+ */
+export function groupCaptionLines(words: TimedWord[], rules: LineRules = DEFAULT_LINE_RULES): CaptionLine[] {
+  const groups: TimedWord[][] = [];
+  let cur: TimedWord[] = [];
+  for (const w of words) {
+    const prev = cur[cur.length - 1];
+    const chars = cur.reduce((n, x) => n + x.text.length + 1, 0) + w.text.length;
+    const breakHere =
+      prev !== undefined &&
+      (cur.length >= rules.maxWords ||
+        chars > rules.maxChars ||
+        w.start - prev.end > rules.maxGapSec ||
+        /[.!?;:]$/.test(prev.text));
+    if (breakHere) {
+      groups.push(cur);
+      cur = [];
+    }
+    cur.push(w);
+  }
+  if (cur.length) groups.push(cur);
+  return groups.map((g, i) => {
+    const next = groups[i + 1];
+    const last = g[g.length - 1];
+    const end = next ? Math.min(last.end + rules.holdSec, next[0].start) : last.end + rules.holdSec;
+    return { words: g, start: g[0].start, end: Math.max(end, last.end), text: g.map((w) => w.text).join(' ') };
+  });
+}
+
+export interface AssStyle {
+  width: number;
+  height: number;
+  fontName: string;
+  fontSize: number;
+  marginV: number;
+  marginH: number;
+}
+
+/**
+ * Caption geometry for an output size. Portrait video keeps a quarter of the
+ * height free at the bottom, where phone apps put their buttons and text.
+ */
+export function captionStyleFor(width: number, height: number, fontName: string): AssStyle {
+  const portrait = height > width;
+  return {
+    width,
+    height,
+    fontName,
+    fontSize: Math.round(Math.min(width, height) * 0.07),
+    marginV: Math.round(height * (portrait ? 0.25 : 0.1)),
+    marginH: Math.round(width * 0.08),
+  };
+}
+
+function assTime(t: number): string {
+  const cs = Math.max(0, Math.round(t * 100));
+  const h = Math.floor(cs / 360000);
+  const m = Math.floor((cs % 360000) / 6000);
+  const s = Math.floor((cs % 6000) / 100);
+  const c = cs % 100;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(c).padStart(2, '0')}`;
+}
+
+function clockTime(t: number, sep: '.' | ','): string {
+  const ms = Math.max(0, Math.round(t * 1000));
+  const h = Math.floor(ms / 3600000);
+  const m = Math.floor((ms % 3600000) / 60000);
+  const s = Math.floor((ms % 60000) / 1000);
+  const r = ms % 1000;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(h)}:${pad(m)}:${pad(s)}${sep}${pad(r, 3)}`;
+}
+
+/** Braces and backslashes would be read as ASS override tags. */
+function assText(s: string): string {
+  return s.replace(/[{}]/g, '').replace(/\\/g, '/').replace(/\s+/g, ' ');
+}
+
+// ASS colours are &HBBGGRR.
+const BASE_COLOUR = '&HFFFFFF&';
+const HIGHLIGHT_COLOUR = '&H00E5FF&';
+
+/**
+ * An ASS script with one event per spoken word: the whole line is shown and
+ * the word being said is coloured, so the highlight moves karaoke-style.
+ */
+export function buildAss(lines: CaptionLine[], style: AssStyle): string {
+  const head = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    `PlayResX: ${style.width}`,
+    `PlayResY: ${style.height}`,
+    'WrapStyle: 0',
+    'ScaledBorderAndShadow: yes',
+    'YCbCr Matrix: None',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    `Style: Caption,${style.fontName},${style.fontSize},&H00FFFFFF,&H0000E5FF,&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(style.fontSize / 14))},${Math.max(1, Math.round(style.fontSize / 30))},2,${style.marginH},${style.marginH},${style.marginV},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ];
+  const events: string[] = [];
+  for (const line of lines) {
+    line.words.forEach((w, i) => {
+      const start = i === 0 ? line.start : w.start;
+      const end = i + 1 < line.words.length ? line.words[i + 1].start : line.end;
+      if (end - start < 0.005) return;
+      const text = line.words
+        .map((x, j) => (j === i ? `{\\c${HIGHLIGHT_COLOUR}}${assText(x.text)}{\\c${BASE_COLOUR}}` : assText(x.text)))
+        .join(' ');
+      events.push(`Dialogue: 0,${assTime(start)},${assTime(end)},Caption,,0,0,0,,${text}`);
+    });
+  }
+  return [...head, ...events, ''].join('\n');
+}
+
+export function buildVtt(lines: CaptionLine[]): string {
+  const cues = lines.map(
+    (l, i) => `${i + 1}\n${clockTime(l.start, '.')} --> ${clockTime(l.end, '.')}\n${l.text}\n`,
+  );
+  return ['WEBVTT', '', ...cues].join('\n');
+}
+
+export function buildSrt(lines: CaptionLine[]): string {
+  return lines
+    .map((l, i) => `${i + 1}\n${clockTime(l.start, ',')} --> ${clockTime(l.end, ',')}\n${l.text}\n`)
+    .join('\n');
+}

@@ -1,0 +1,18 @@
+export * from './render.types';
+export { renderClip, planRender, type RenderPlan } from './render.engine';
+export { withWorkDir } from './work-dir';
+export { planKeptRanges, keptDuration, mapTime, mapWords, type Ranges } from './cut-plan';
+export {
+  groupCaptionLines,
+  buildAss,
+  buildVtt,
+  buildSrt,
+  captionStyleFor,
+  DEFAULT_LINE_RULES,
+  type CaptionLine,
+  type LineRules,
+  type AssStyle,
+} from './captions.builder';
+export { buildCropPath, cropExpression, cropAt, type CropPath, type CropPiece } from './crop-path';
+export { escapeFilterValue } from './filter-escape';
+export { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';

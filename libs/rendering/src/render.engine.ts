@@ -1,0 +1,242 @@
+import { availableParallelism } from 'node:os';
+import { writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ASPECT_SIZES, BadInputError, type StageHooks } from '@clipline/contracts';
+import { FFMPEG_PATH, ffmpegFailure, safeInputArgs, spawnTracked } from '@clipline/media';
+import { buildAss, buildSrt, buildVtt, captionStyleFor, groupCaptionLines } from './captions.builder';
+import { buildCropPath, cropExpression, type CropPath } from './crop-path';
+import { keptDuration, mapWords, planKeptRanges, type Ranges } from './cut-plan';
+import { escapeFilterValue } from './filter-escape';
+import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
+import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
+
+const DEFAULTS = {
+  preset: 'veryfast',
+  crf: 21,
+  loudnessTarget: -14,
+  backgroundColor: '0x14161c',
+  fps: 30,
+  minSilenceSec: 0.4,
+  cutPaddingSec: 0.1,
+} satisfies Partial<RenderOptions>;
+
+const AUDIO_RATE = 48000;
+
+export interface RenderPlan {
+  /** Clip bounds after clamping to the source. */
+  start: number;
+  end: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Kept ranges, clip-relative seconds. */
+  ranges: Ranges;
+  durationSec: number;
+  crop: CropPath | null;
+  args: string[];
+  files: Omit<RenderResult, 'durationSec' | 'width' | 'height' | 'keptRanges'>;
+  ass: string;
+  vtt: string;
+  srt: string;
+  burnCaptions: boolean;
+}
+
+const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
+
+/**
+ * Works out everything about a render without running it: ranges kept by
+ * jump cuts, the crop path, the captions and the one ffmpeg command that does
+ * trim, cuts, crop, scale, captions, loudness and encoding in a single pass.
+ */
+export function planRender(req: RenderRequest): RenderPlan {
+  const o = { ...DEFAULTS, ...req.options };
+  const { width, height } = ASPECT_SIZES[req.aspect];
+  const media = req.media;
+  const start = Math.max(0, req.start);
+  const end = Math.min(req.end, media.durationSec > 0 ? media.durationSec : req.end);
+  if (!(end - start > 0.1)) {
+    throw new BadInputError(
+      `The clip ${req.start.toFixed(2)}-${req.end.toFixed(2)} s lies outside the source (${media.durationSec.toFixed(2)} s).`,
+    );
+  }
+  const fps = o.fps;
+  const ranges = planKeptRanges({
+    clipStart: start,
+    clipDuration: end - start,
+    silences: req.silences,
+    words: req.words,
+    removeSilence: req.removeSilence,
+    fps,
+    minSilenceSec: o.minSilenceSec,
+    paddingSec: o.cutPaddingSec,
+  });
+  if (ranges.length === 0) throw new BadInputError('The clip is empty after removing silences.');
+  const durationSec = keptDuration(ranges);
+
+  const lines = groupCaptionLines(mapWords(req.words, start, ranges));
+  const ass = buildAss(lines, captionStyleFor(width, height, CAPTION_FONT_NAME));
+  const vtt = buildVtt(lines);
+  const srt = buildSrt(lines);
+  const burnCaptions = req.captions && lines.length > 0;
+
+  const files = {
+    videoPath: join(req.workDir, 'clip.mp4'),
+    thumbnailPath: join(req.workDir, 'thumbnail.jpg'),
+    vttPath: join(req.workDir, 'captions.vtt'),
+    srtPath: join(req.workDir, 'captions.srt'),
+    assPath: join(req.workDir, 'captions.ass'),
+  };
+
+  const video = media.hasVideo && media.video !== null;
+  const readFor = (end - start + 0.5).toFixed(3);
+  const sourceInput = [...safeInputArgs(), '-ss', sec(start), '-t', readFor, '-i', req.sourceUrl];
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y'];
+  const graph: string[] = [];
+  let crop: CropPath | null = null;
+  let audioIn: string;
+  const K = ranges.length;
+  const trims = (kind: 'v' | 'a') =>
+    ranges.map(([a, b]) =>
+      kind === 'v'
+        ? `trim=start=${sec(a)}:end=${sec(b)},setpts=PTS-STARTPTS`
+        : `atrim=start=${sec(a)}:end=${sec(b)},asetpts=PTS-STARTPTS`,
+    );
+
+  if (video) {
+    args.push(...sourceInput);
+    audioIn = media.hasAudio ? '[0:a:0]' : '';
+    const v = media.video!;
+    crop = buildCropPath({
+      plan: req.cropPlan,
+      sourceWidth: v.displayWidth,
+      sourceHeight: v.displayHeight,
+      ratio: width / height,
+      clipStart: start,
+      clipDuration: end - start,
+    });
+    // fps first: VFR sources become CFR, so trim points and frame counts are exact.
+    graph.push(
+      `[0:v:0]fps=${fps},crop=w=${crop.w}:h=${crop.h}:x='${cropExpression(crop, 'x')}':y='${cropExpression(crop, 'y')}'[vc]`,
+    );
+  } else {
+    args.push('-f', 'lavfi', '-i', `color=c=${o.backgroundColor}:s=${width}x${height}:r=${fps}:d=${sec(durationSec)}`);
+    args.push(...sourceInput);
+    audioIn = '[1:a:0]';
+  }
+
+  const audioSrc = audioIn
+    ? `${audioIn}aresample=${AUDIO_RATE},aformat=channel_layouts=stereo,apad`
+    : `anullsrc=r=${AUDIO_RATE}:cl=stereo`;
+  const vt = trims('v');
+  const at = trims('a');
+  if (video && K === 1) {
+    graph.push(`[vc]${vt[0]}[vcut]`);
+    graph.push(`${audioSrc},${at[0]}[acut]`);
+  } else if (video) {
+    graph.push(`[vc]split=${K}${ranges.map((_, i) => `[vs${i}]`).join('')}`);
+    graph.push(`${audioSrc},asplit=${K}${ranges.map((_, i) => `[as${i}]`).join('')}`);
+    ranges.forEach((_, i) => {
+      graph.push(`[vs${i}]${vt[i]}[v${i}]`);
+      graph.push(`[as${i}]${at[i]}[a${i}]`);
+    });
+    graph.push(`${ranges.map((_, i) => `[v${i}][a${i}]`).join('')}concat=n=${K}:v=1:a=1[vcut][acut]`);
+  } else {
+    // Audio-only: the background is generated at the final length, only audio is cut.
+    graph.push(`[0:v]null[vcut]`);
+    if (K === 1) graph.push(`${audioSrc},${at[0]}[acut]`);
+    else {
+      graph.push(`${audioSrc},asplit=${K}${ranges.map((_, i) => `[as${i}]`).join('')}`);
+      ranges.forEach((_, i) => graph.push(`[as${i}]${at[i]}[a${i}]`));
+      graph.push(`${ranges.map((_, i) => `[a${i}]`).join('')}concat=n=${K}:v=0:a=1[acut]`);
+    }
+  }
+
+  const subs = burnCaptions
+    ? `,ass=filename=${escapeFilterValue(files.assPath)}:fontsdir=${escapeFilterValue(o.fontsDir ?? bundledFontsDir())}`
+    : '';
+  const scale = video ? `scale=${width}:${height},` : '';
+  graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
+  // Single-pass loudnorm (dynamic mode): no second decode of the source; it
+  // resamples to 192 kHz internally, hence the aresample after it.
+  graph.push(
+    `[acut]loudnorm=I=${o.loudnessTarget}:TP=-1.5:LRA=11,aresample=${AUDIO_RATE},aformat=channel_layouts=stereo[aout]`,
+  );
+
+  const threads = o.threads ?? Math.min(4, availableParallelism());
+  args.push('-filter_complex', graph.join(';'), '-map', '[vout]', '-map', '[aout]');
+  args.push(
+    '-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf), '-pix_fmt', 'yuv420p',
+    '-profile:v', 'high', '-g', String(fps * 2), '-threads', String(threads),
+    '-c:a', 'aac', '-b:a', '128k', '-ar', String(AUDIO_RATE),
+    '-movflags', '+faststart', '-max_muxing_queue_size', '1024',
+    '-progress', 'pipe:1', '-nostats', files.videoPath,
+  );
+  return { start, end, width, height, fps, ranges, durationSec, crop, args, files, ass, vtt, srt, burnCaptions };
+}
+
+async function runFfmpeg(args: string[], what: string, hooks: StageHooks, onOutTime?: (sec: number) => void) {
+  const child = spawnTracked(FFMPEG_PATH, args, {
+    onCommand: hooks.onCommand,
+    signal: hooks.signal,
+    stderrTail: 4096,
+  });
+  let partial = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) {
+      const m = /^out_time_ms=(\d+)/.exec(l);
+      // Despite its name, out_time_ms is in microseconds.
+      if (m && onOutTime) onOutTime(Number(m[1]) / 1e6);
+    }
+  });
+  const res = await child.done;
+  if (res.code !== 0) throw ffmpegFailure(what, res.code, res.stderrTail);
+}
+
+/**
+ * Renders one clip into `req.workDir`: the MP4 (H.264/AAC, faststart), a JPEG
+ * thumbnail and the captions as ASS, VTT and SRT. The caller owns workDir and
+ * removes it (see withWorkDir), also when this throws.
+ */
+export async function renderClip(req: RenderRequest, hooks: StageHooks = {}): Promise<RenderResult> {
+  const plan = planRender(req);
+  await Promise.all([
+    writeFile(plan.files.assPath, plan.ass),
+    writeFile(plan.files.vttPath, plan.vtt),
+    writeFile(plan.files.srtPath, plan.srt),
+  ]);
+  hooks.onLog?.(
+    `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
+      (plan.crop ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)` : ', background'),
+  );
+  let last = 0;
+  await runFfmpeg(plan.args, 'render the clip', hooks, (t) => {
+    const f = Math.min(0.95, (t / plan.durationSec) * 0.95);
+    if (f - last >= 0.01) {
+      last = f;
+      hooks.onProgress?.(f);
+    }
+  });
+  const out = await stat(plan.files.videoPath).catch(() => null);
+  if (!out || out.size === 0) throw new Error('ffmpeg finished but wrote no clip');
+  // From the rendered clip, so the thumbnail shows the crop (and captions) the viewer sees.
+  await runFfmpeg(
+    [
+      '-hide_banner', '-nostdin', '-v', 'error', '-y',
+      '-ss', sec(plan.durationSec / 2), '-i', plan.files.videoPath,
+      '-frames:v', '1', '-q:v', '3', plan.files.thumbnailPath,
+    ],
+    'write the thumbnail',
+    hooks,
+  );
+  hooks.onProgress?.(1);
+  return {
+    ...plan.files,
+    durationSec: plan.durationSec,
+    width: plan.width,
+    height: plan.height,
+    keptRanges: plan.ranges.map(([a, b]) => [plan.start + a, plan.start + b]),
+  };
+}

@@ -1,0 +1,11 @@
+export { selectSegments } from './segmenting.engine';
+export {
+  DEFAULT_SEGMENTING_OPTIONS,
+  SCORE_WEIGHTS,
+  type ScoreWeights,
+  type SegmentingInput,
+  type SegmentingJob,
+  type SegmentingOptions,
+} from './segmenting.types';
+export { HOOK_WEIGHTS, detectHook, type HookKind, type HookSignal } from './hook.detector';
+export { sceneCutScore } from './segment.scorer';

@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isBadInputError, type TranscriptResult } from '@clipline/contracts';
+import { probeMedia } from '@clipline/media';
+import { cached, SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../../../test/fixtures/speech.fixture';
+import { mergeChunkResults } from './chunk-merge';
+import { planChunks, transcribe, transcribeRange } from './transcribe';
+import type { TranscribeOptions } from './transcription.types';
+
+const OPTS: TranscribeOptions = { engine: 'pocketsphinx', language: 'en', concurrency: 2 };
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean);
+
+function checkTimeline(r: TranscriptResult, durationSec: number) {
+  let prevEnd = 0;
+  for (const w of r.words) {
+    expect(w.start).toBeGreaterThanOrEqual(prevEnd);
+    expect(w.end).toBeGreaterThan(w.start);
+    expect(w.end).toBeLessThanOrEqual(durationSec + 1e-6);
+    expect(w.confidence).toBeGreaterThanOrEqual(0);
+    expect(w.confidence).toBeLessThanOrEqual(1);
+    prevEnd = w.end;
+  }
+}
+
+describe('transcribe with pocketsphinx', () => {
+  let speech: SpeechFixture;
+  let result: TranscriptResult;
+  const progress: number[] = [];
+  const commands: string[] = [];
+
+  beforeAll(async () => {
+    const sentences = TALK_SENTENCES.slice(0, 8);
+    speech = await buildSpeech({ sentences, pauses: [0.9, 1.4, 0.8, 2.0, 1.0, 1.2, 0.9, 1.0] });
+    const media = await probeMedia(speech.wavPath);
+    // Short chunks force several cuts (and merges) inside 35 s of speech.
+    result = await transcribe(speech.wavPath, media, { ...OPTS, chunkSeconds: 8 }, {
+      onProgress: (p) => progress.push(p),
+      onCommand: (c) => commands.push(c),
+    });
+  }, 60_000);
+
+  it('gives monotonic word times inside the audio', () => {
+    expect(result.words.length).toBeGreaterThan(40);
+    checkTimeline(result, speech.truth.durationSec);
+    expect(result.engine).toBe('pocketsphinx');
+    expect(result.modelVersion).toMatch(/pocketsphinx .*en-us/);
+    expect(result.note).toBeNull();
+  });
+
+  it('finds each known sentence in order, inside its time window', () => {
+    for (const s of speech.truth.sentences) {
+      const inWindow = result.words.filter((w) => (w.start + w.end) / 2 >= s.start - 0.2 && (w.start + w.end) / 2 <= s.end + 0.2);
+      const truth = new Set(norm(s.text));
+      const hits = inWindow.filter((w) => truth.has(w.text.toLowerCase()));
+      // pocketsphinx's WER on synthetic speech is high; most of a sentence's words still land in place.
+      expect(hits.length).toBeGreaterThanOrEqual(Math.ceil(truth.size * 0.4));
+    }
+  });
+
+  it('puts no words inside the pauses', () => {
+    for (const g of speech.truth.gaps.filter((x) => x.end - x.start >= 0.8)) {
+      const inside = result.words.filter((w) => w.start >= g.start + 0.15 && w.end <= g.end - 0.15);
+      expect(inside).toEqual([]);
+    }
+  });
+
+  it('reports progress per chunk and its commands', () => {
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress[progress.length - 1]).toBe(1);
+    expect(commands.some((c) => c.includes('ffmpeg'))).toBe(true);
+    expect(commands.filter((c) => c.includes('pocketsphinx_continuous')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('builds segments from pauses, one per spoken sentence or fewer', () => {
+    expect(result.segments.length).toBeGreaterThanOrEqual(5);
+    expect(result.segments.length).toBeLessThanOrEqual(12);
+    expect(result.text.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same words when chunks are planned and transcribed separately', async () => {
+    const plans = await planChunks(speech.wavPath, { chunkSeconds: 8 });
+    expect(plans.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < plans.length; i++) expect(plans[i].start).toBe(plans[i - 1].end);
+    const parts = await Promise.all(plans.map((p) => transcribeRange(speech.wavPath, p.start, p.end, { ...OPTS, chunkSeconds: 8 })));
+    const merged = mergeChunkResults(parts.reverse());
+    const local = result.words.map((w) => w.text);
+    const distributed = merged.words.map((w) => w.text);
+    // Same cuts, same audio: identical up to pocketsphinx's own adaptation at chunk edges.
+    expect(Math.abs(distributed.length - local.length)).toBeLessThanOrEqual(3);
+    for (let i = 1; i < merged.words.length; i++) {
+      const a = merged.words[i - 1];
+      const b = merged.words[i];
+      expect(b.start).toBeGreaterThanOrEqual(a.end);
+      expect(a.text === b.text && b.start - a.end < 0.05 && a.end - a.start > 0.3).toBe(false);
+    }
+  }, 60_000);
+});
+
+describe('transcribe edge cases', () => {
+  it('recognises words in jfk.wav', async () => {
+    const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
+    const r = await transcribe(f, await probeMedia(f), OPTS);
+    checkTimeline(r, 11);
+    const words = r.words.map((w) => w.text);
+    expect(words.length).toBeGreaterThanOrEqual(10);
+    expect(words).toEqual(expect.arrayContaining(['not', 'you']));
+  }, 30_000);
+
+  it('returns an empty transcript with a note when there is no audio track', async () => {
+    const media = {
+      durationSec: 5, sizeBytes: 100, formatName: 'mp4', hasVideo: true, hasAudio: false,
+      video: null, audio: null,
+    };
+    const r = await transcribe('/nonexistent.mp4', media, OPTS);
+    expect(r.words).toEqual([]);
+    expect(r.text).toBe('');
+    expect(r.note).toMatch(/no audio track/);
+  });
+
+  it('returns an empty transcript with a note for silent audio', async () => {
+    const f = await cached('silence-20s.wav', { v: 1 }, async (tmp) => {
+      execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', tmp, 'trim', '0', '20']);
+    });
+    const r = await transcribe(f, await probeMedia(f), { ...OPTS, chunkSeconds: 8 });
+    expect(r.words).toEqual([]);
+    expect(r.segments).toEqual([]);
+    expect(r.note).toMatch(/silent/);
+  }, 30_000);
+
+  it('fails with BadInputError on corrupt audio', async () => {
+    const f = await cached('corrupt-audio.mp3', { v: 1 }, async (tmp) => {
+      const junk = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919) % 251;
+      junk.write('ID3', 0, 'ascii');
+      writeFileSync(tmp, junk);
+    });
+    const media = {
+      durationSec: 10, sizeBytes: 65536, formatName: 'mp3', hasVideo: false, hasAudio: true,
+      video: null, audio: { codec: 'mp3', sampleRate: 44100, channels: 2 },
+    };
+    const err = await transcribe(f, media, OPTS).catch((e: unknown) => e);
+    expect(isBadInputError(err)).toBe(true);
+  }, 30_000);
+});
