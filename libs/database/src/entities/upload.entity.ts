@@ -46,7 +46,7 @@ export class UploadEntity {
    * Parts the client reported after each presigned PUT, keyed by part number.
    * S3 ListParts is the better source where the server has it (s3rver does not).
    */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   parts: Record<string, { etag: string; size: number }>;
 
   @Column({ type: 'jsonb', nullable: true })

@@ -190,11 +190,11 @@ export function syntheticTalk(o: SyntheticOptions): SegmentingInput & { wordCoun
     const last = tokens.length - 1;
     tokens[0] = tokens[0][0].toUpperCase() + tokens[0].slice(1);
     tokens[last] += kind < 0.1 ? '?' : '.';
-    const pause = rnd() < 0.05 ? 2 + rnd() * 2 : 0.3 + rnd() * 0.7;
+    const pause = rnd() < 0.05 ? 2 + rnd() * 2 : 0.5 + rnd() * 0.5;
     lines.push({ text: tokens.join(' '), pauseBefore: pause });
-    t += pause + tokens.reduce((s, w) => s + wordDuration(w) + 0.08, 0);
+    t += pause + tokens.reduce((s, w) => s + wordDuration(w) + 0.05, 0);
   }
-  const built = buildTranscript(lines, { punctuate: o.punctuate ?? false, tail: 2 });
+  const built = buildTranscript(lines, { punctuate: o.punctuate ?? false, tail: 2, wordGap: 0.05 });
   const durationSec = built.durationSec;
   return {
     durationSec,

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Init1795260980837 implements MigrationInterface {
-  name = 'Init1795260980837';
+export class Init1795261012446 implements MigrationInterface {
+  name = 'Init1795261012446';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -196,7 +196,7 @@ export class Init1795260980837 implements MigrationInterface {
                 "size_bytes" bigint NOT NULL,
                 "part_size" integer NOT NULL,
                 "status" text NOT NULL,
-                "parts" jsonb NOT NULL DEFAULT '{}'::jsonb,
+                "parts" jsonb NOT NULL DEFAULT '{}',
                 "options" jsonb,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
