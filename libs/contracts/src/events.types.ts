@@ -66,3 +66,10 @@ export interface ClientToServerEvents {
   subscribe: (req: { jobId?: string; all?: boolean }, ack?: (res: { ok: boolean; error?: string }) => void) => void;
   unsubscribe: (req: { jobId?: string; all?: boolean }) => void;
 }
+
+/**
+ * Redis channel prefix shared by the workers' @socket.io/redis-emitter and the
+ * API's @socket.io/redis-adapter; derived from QUEUE_PREFIX so installations
+ * (and test runs) sharing one Redis never see each other's events.
+ */
+export const socketIoRedisKey = (queuePrefix: string): string => `${queuePrefix}-socket.io`;

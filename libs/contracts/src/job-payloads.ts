@@ -16,6 +16,7 @@ export interface RenderJobPayload {
   jobId: string;
   stage: 'rendering';
   attempt: number;
+  clipId: string;
   segmentId: string;
   aspect: Aspect;
 }

@@ -1,0 +1,193 @@
+import {
+  WORKER_STAGES,
+  downstreamOf,
+  isStageDone,
+  STAGE_DEPENDENCIES,
+  type JobOptions,
+  type MediaInfo,
+  type WorkerStage,
+} from '@clipline/contracts';
+import { ClipEntity, ContentSegmentEntity, JobEntity, JobStageEntity } from '@clipline/database';
+import { objectKeys, type StorageService } from '@clipline/storage';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ProcessingLogger } from './processing-logger';
+import type { ProgressEmitter } from './progress-emitter';
+import type { StageScheduler } from './stage-scheduler';
+import type { Runnable, StageStore } from './stage-store';
+
+export class OrchestrationError extends Error {
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 400 = 409,
+  ) {
+    super(message);
+    this.name = 'OrchestrationError';
+  }
+}
+
+export interface CreateJobInput {
+  jobId: string;
+  ownerKeyId: string | null;
+  sourceKey: string;
+  sourceFilename: string | null;
+  sourceSizeBytes: number | null;
+  mediaInfo: MediaInfo;
+  options: JobOptions;
+}
+
+/** Job-level operations used by the API: create, re-run, retry, cancel, delete. */
+export class JobOrchestrator {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly stages: StageStore,
+    private readonly scheduler: StageScheduler,
+    private readonly logger: ProcessingLogger,
+    private readonly emitter: ProgressEmitter,
+    private readonly storage: StorageService,
+  ) {}
+
+  async createJob(input: CreateJobInput): Promise<JobEntity> {
+    const now = new Date();
+    const runnables = await this.ds.transaction(async (m) => {
+      await m.insert(JobEntity, {
+        id: input.jobId,
+        ownerKeyId: input.ownerKeyId,
+        status: 'queued',
+        sourceKey: input.sourceKey,
+        sourceFilename: input.sourceFilename,
+        sourceSizeBytes: input.sourceSizeBytes === null ? null : String(input.sourceSizeBytes),
+        mediaInfo: input.mediaInfo,
+        options: input.options,
+      });
+      const m0 = input.mediaInfo;
+      await m.insert(JobStageEntity, {
+        jobId: input.jobId,
+        stage: 'probe',
+        status: 'completed',
+        attempt: 1,
+        progress: 1,
+        startedAt: now,
+        finishedAt: now,
+        queuedAt: now,
+        summary: { durationSec: m0.durationSec, hasVideo: m0.hasVideo, hasAudio: m0.hasAudio } as never,
+      });
+      for (const stage of WORKER_STAGES) {
+        await m.insert(JobStageEntity, { jobId: input.jobId, stage, status: 'pending', attempt: 0, progress: 0 });
+      }
+      return this.stages.promoteReady(m, input.jobId);
+    });
+    const m0 = input.mediaInfo;
+    await this.logger.write(
+      input.jobId,
+      'probe',
+      1,
+      'finish',
+      `probed ${m0.formatName}: ${m0.durationSec.toFixed(1)} s, ${m0.video ? `video ${m0.video.codec} ${m0.video.displayWidth}x${m0.video.displayHeight}` : 'no video'}, ${m0.audio ? `audio ${m0.audio.codec}` : 'no audio'}`,
+    );
+    await this.scheduler.enqueueAll(runnables);
+    const job = await this.ds.getRepository(JobEntity).findOneByOrFail({ id: input.jobId });
+    this.emitter.emit('job.status', job.ownerKeyId, { jobId: job.id, status: job.status, error: null, at: new Date().toISOString() });
+    return job;
+  }
+
+  /** Re-runs one stage and everything downstream, keeping upstream results. */
+  async rerunStage(jobId: string, stage: WorkerStage, opts: { onlyFailedClips?: boolean } = {}): Promise<void> {
+    const runnables = await this.ds.transaction(async (m) => {
+      const job = await this.lockJob(m, jobId);
+      const rows = await m.find(JobStageEntity, { where: { jobId } });
+      const by = new Map(rows.map((r) => [r.stage, r]));
+      const missing = STAGE_DEPENDENCIES[stage].filter((d) => !isStageDone(by.get(d)?.status ?? 'pending'));
+      if (missing.length) throw new OrchestrationError(`cannot re-run ${stage}: ${missing.join(', ')} not complete yet`);
+      await m.update(JobEntity, { id: job.id }, { status: 'running', error: null, note: null, finishedAt: null });
+      for (const d of downstreamOf(stage)) {
+        await m.update(JobStageEntity, { jobId, stage: d }, { status: 'pending', progress: 0, etaSeconds: null, error: null, summary: null, retryAt: null, finishedAt: null });
+      }
+      if (stage === 'rendering') {
+        await this.resetClips(m, job, opts.onlyFailedClips ?? false);
+      }
+      await m.update(JobStageEntity, { jobId, stage }, { status: 'pending', progress: 0, etaSeconds: null, error: null, summary: null, retryAt: null, finishedAt: null });
+      return this.stages.promoteReady(m, jobId);
+    });
+    await this.logger.write(jobId, stage, 0, 'note', `re-run requested for ${stage} and downstream`);
+    await this.scheduler.enqueueAll(runnables);
+    this.emitter.emit('job.status', null, { jobId, status: 'running', error: null, at: new Date().toISOString() });
+  }
+
+  /** Re-runs every failed stage (for rendering, only the failed clips). */
+  async retryJob(jobId: string): Promise<WorkerStage[]> {
+    const rows = await this.stages.stagesOf(jobId);
+    if (!rows.length) throw new OrchestrationError('job not found', 404);
+    const failedClips = await this.ds.getRepository(ClipEntity).count({ where: { jobId, status: 'failed' } });
+    const failed = rows
+      .filter((r) => r.status === 'failed' || r.status === 'cancelled' || (r.stage === 'rendering' && failedClips > 0))
+      .map((r) => r.stage)
+      .filter((s): s is WorkerStage => s !== 'probe');
+    if (!failed.length) throw new OrchestrationError('nothing to retry: no stage has failed');
+    // Only the first failed stage of each branch needs a re-run; downstream follows.
+    const roots = failed.filter((s) => !failed.some((o) => o !== s && downstreamOf(o).includes(s)));
+    for (const s of roots) await this.rerunStage(jobId, s, { onlyFailedClips: s === 'rendering' });
+    return roots;
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const job = await this.lockJob(m, jobId);
+      if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
+        throw new OrchestrationError(`job is already ${job.status}`);
+      }
+      await m.update(JobEntity, { id: jobId }, { status: 'cancelled', finishedAt: new Date(), error: 'cancelled by request' });
+      await m.query(
+        `UPDATE job_stages SET status = 'cancelled', finished_at = now() WHERE job_id = $1 AND status IN ('pending','queued','running')`,
+        [jobId],
+      );
+      await m.query(`UPDATE clips SET status = 'cancelled' WHERE job_id = $1 AND status IN ('queued','rendering')`, [jobId]);
+    });
+    await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
+    this.emitter.emit('job.status', null, { jobId, status: 'cancelled', error: 'cancelled by request', at: new Date().toISOString() });
+  }
+
+  async deleteJob(jobId: string): Promise<void> {
+    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
+    if (!job) throw new OrchestrationError('job not found', 404);
+    // Rows first: a worker still running loses its lease (no row) and stops writing.
+    await this.ds.getRepository(JobEntity).delete({ id: jobId });
+    await this.storage.deletePrefix(objectKeys.jobPrefix(jobId));
+  }
+
+  private async lockJob(m: EntityManager, jobId: string): Promise<JobEntity> {
+    const job = await m.createQueryBuilder(JobEntity, 'j').setLock('pessimistic_write').where('j.id = :jobId', { jobId }).getOne();
+    if (!job) throw new OrchestrationError('job not found', 404);
+    return job;
+  }
+
+  /**
+   * Makes the clip rows match the selected segments × aspects, queued for
+   * rendering. Clip keys are deterministic, so a re-render overwrites objects.
+   */
+  private async resetClips(m: EntityManager, job: JobEntity, onlyFailed: boolean): Promise<void> {
+    if (onlyFailed) {
+      await m.query(`UPDATE clips SET status = 'queued', error = NULL, retry_at = NULL WHERE job_id = $1 AND status IN ('failed','cancelled')`, [job.id]);
+      return;
+    }
+    const selected = await m.find(ContentSegmentEntity, { where: { jobId: job.id, selected: true } });
+    const ids = selected.map((s) => s.id);
+    await m
+      .createQueryBuilder()
+      .delete()
+      .from(ClipEntity)
+      .where('job_id = :jobId', { jobId: job.id })
+      .andWhere(ids.length ? 'segment_id NOT IN (:...ids)' : 'TRUE', { ids })
+      .execute();
+    for (const seg of selected) {
+      for (const aspect of job.options.aspects) {
+        await m.query(
+          `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, 'queued')
+           ON CONFLICT ON CONSTRAINT uq_clips_job_segment_aspect DO UPDATE SET status = 'queued', error = NULL, retry_at = NULL`,
+          [job.id, seg.id, aspect],
+        );
+      }
+    }
+  }
+}
+
+export type { Runnable };

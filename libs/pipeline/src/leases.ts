@@ -1,0 +1,46 @@
+import type { AppConfig } from '@clipline/config';
+import type { StageStatus, WorkerStage } from '@clipline/contracts';
+import type { EntityManager } from 'typeorm';
+import type { ClipStore } from './clip-store';
+import { WORKER_HOST } from './processing-logger';
+import type { Lease } from './stage-runner';
+import type { StageStore } from './stage-store';
+
+/** What a (non-render) stage handler returns: how to replace its outputs, and a summary. */
+export interface StageResult {
+  write(m: EntityManager): Promise<void>;
+  status?: Extract<StageStatus, 'completed' | 'skipped'>;
+  summary?: Record<string, unknown> | null;
+}
+
+function retryPolicy(cfg: AppConfig, permanent: boolean) {
+  return { permanent, maxAttempts: cfg.STAGE_MAX_ATTEMPTS, baseDelayMs: cfg.RETRY_BASE_DELAY_MS };
+}
+
+export function stageLease(store: StageStore, cfg: AppConfig, jobId: string, stage: Exclude<WorkerStage, 'rendering'>): Lease<StageResult> {
+  return {
+    stage,
+    jobId,
+    claim: () => store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS),
+    heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
+    complete: (attempt, r) => store.completeStage(jobId, stage, attempt, (m) => r.write(m), { status: r.status, summary: r.summary }),
+    fail: (attempt, error, permanent) => store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
+  };
+}
+
+/** What the render handler returns: the clip's columns to store. */
+export type ClipResult = Parameters<ClipStore['completeClip']>[2];
+
+export function clipLease(clips: ClipStore, cfg: AppConfig, jobId: string, clipId: string): Lease<ClipResult> {
+  return {
+    stage: 'rendering',
+    jobId,
+    claim: async () => (await clips.claimClip(clipId, cfg.STALL_SECONDS))?.attempt ?? null,
+    heartbeat: (attempt) => clips.heartbeat(clipId, attempt),
+    complete: async (attempt, fields) => {
+      await clips.completeClip(clipId, attempt, fields);
+      return [];
+    },
+    fail: (attempt, error, permanent) => clips.failClip(clipId, attempt, error, retryPolicy(cfg, permanent)),
+  };
+}

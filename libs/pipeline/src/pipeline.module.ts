@@ -1,0 +1,104 @@
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@clipline/config';
+import { QUEUE_NAMES, WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
+import { dataSourceOptions } from '@clipline/database';
+import { StorageService, storageFromConfig } from '@clipline/storage';
+import type { Queue } from 'bull';
+import type { DataSource } from 'typeorm';
+import { ClipStore } from './clip-store';
+import { JobOrchestrator } from './job-orchestrator';
+import { ProcessingLogger } from './processing-logger';
+import { ProgressEmitter } from './progress-emitter';
+import { Reconciler } from './reconciler';
+import { redisOptionsFromUrl } from './redis-options';
+import { StageRunner } from './stage-runner';
+import { StageScheduler } from './stage-scheduler';
+import { StageStore } from './stage-store';
+
+@Injectable()
+class PipelineShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(ProgressEmitter) private readonly emitter: ProgressEmitter,
+    @Inject(Reconciler) private readonly reconciler: Reconciler,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.reconciler.stop();
+    await this.emitter.close();
+  }
+}
+
+const DS = getDataSourceToken();
+
+/**
+ * Everything an app needs to take part in the pipeline: config, Postgres,
+ * the Bull queues, S3, the stage state machine and the progress emitter.
+ */
+@Module({})
+export class PipelineModule {
+  static forRoot(): DynamicModule {
+    const queueTokens = WORKER_STAGES.map((s) => getQueueToken(QUEUE_NAMES[s]));
+    return {
+      module: PipelineModule,
+      global: true,
+      imports: [
+        ConfigModule,
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (cfg: AppConfig) => dataSourceOptions(cfg.DATABASE_URL),
+        }),
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (cfg: AppConfig) => ({ redis: redisOptionsFromUrl(cfg.REDIS_URL), prefix: cfg.QUEUE_PREFIX }),
+        }),
+        BullModule.registerQueue(...WORKER_STAGES.map((s) => ({ name: QUEUE_NAMES[s] }))),
+      ],
+      providers: [
+        { provide: StorageService, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => storageFromConfig(cfg) },
+        { provide: ProcessingLogger, inject: [DS], useFactory: (ds: DataSource) => new ProcessingLogger(ds) },
+        { provide: ProgressEmitter, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX) },
+        { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
+        { provide: ClipStore, inject: [DS, StageStore], useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s) },
+        {
+          provide: StageScheduler,
+          inject: queueTokens,
+          useFactory: (...queues: Queue[]) =>
+            new StageScheduler(Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<WorkerStage, Queue>),
+        },
+        {
+          provide: JobOrchestrator,
+          inject: [DS, StageStore, StageScheduler, ProcessingLogger, ProgressEmitter, StorageService],
+          useFactory: (...a: ConstructorParameters<typeof JobOrchestrator>) => new JobOrchestrator(...a),
+        },
+        {
+          provide: Reconciler,
+          inject: [DS, StageScheduler, ProcessingLogger, APP_CONFIG],
+          useFactory: (ds: DataSource, sch: StageScheduler, log: ProcessingLogger, cfg: AppConfig) =>
+            new Reconciler(ds, sch, log, { intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS, stallSeconds: cfg.STALL_SECONDS }),
+        },
+        {
+          provide: StageRunner,
+          inject: [DS, StageScheduler, ProcessingLogger, ProgressEmitter, APP_CONFIG],
+          useFactory: (...a: ConstructorParameters<typeof StageRunner>) => new StageRunner(...a),
+        },
+        PipelineShutdown,
+      ],
+      exports: [
+        ConfigModule,
+        TypeOrmModule,
+        BullModule,
+        StorageService,
+        ProcessingLogger,
+        ProgressEmitter,
+        StageStore,
+        ClipStore,
+        StageScheduler,
+        JobOrchestrator,
+        Reconciler,
+        StageRunner,
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import {
+  ALL_JOBS_ROOM,
+  jobRoom,
+  ownerRoom,
+  socketIoRedisKey,
+  type ServerToClientEvents,
+} from '@clipline/contracts';
+import { Emitter } from '@socket.io/redis-emitter';
+import Redis from 'ioredis';
+
+type EventName = keyof ServerToClientEvents;
+type EventArg<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/**
+ * Publishes typed progress events through Redis to every API instance, which
+ * deliver them to sockets in the job's room, the owner's room and the ops room.
+ */
+export class ProgressEmitter {
+  private readonly redis: Redis;
+  private readonly emitter: Emitter<ServerToClientEvents>;
+
+  constructor(redisUrl: string, queuePrefix: string) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.emitter = new Emitter<ServerToClientEvents>(this.redis, { key: socketIoRedisKey(queuePrefix) });
+  }
+
+  emit<E extends EventName>(event: E, ownerKeyId: string | null, payload: EventArg<E>): void {
+    const rooms = [jobRoom((payload as { jobId: string }).jobId), ALL_JOBS_ROOM];
+    if (ownerKeyId) rooms.push(ownerRoom(ownerKeyId));
+    // socket.io delivers at most once per socket even when it sits in several of these rooms.
+    (this.emitter.to(rooms) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}

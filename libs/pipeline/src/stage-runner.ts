@@ -1,0 +1,136 @@
+import { isBadInputError, type StageHooks, type StageName } from '@clipline/contracts';
+import { JobEntity } from '@clipline/database';
+import type { AppConfig } from '@clipline/config';
+import type { DataSource } from 'typeorm';
+import type { ProcessingLogger } from './processing-logger';
+import type { ProgressEmitter } from './progress-emitter';
+import type { StageScheduler } from './stage-scheduler';
+import { StaleAttemptError, type Runnable } from './stage-store';
+
+/** How one unit of work (a stage, or one clip) is leased, kept alive and settled. */
+export interface Lease<R> {
+  stage: StageName;
+  jobId: string;
+  claim(): Promise<number | null>;
+  heartbeat(attempt: number, progress: number, eta: number | null): Promise<boolean>;
+  complete(attempt: number, result: R): Promise<Runnable[]>;
+  fail(attempt: number, error: string, permanent: boolean): Promise<{ willRetry: boolean; retry?: Runnable }>;
+}
+
+export interface RunContext {
+  job: JobEntity;
+  attempt: number;
+  hooks: Required<Pick<StageHooks, 'onProgress' | 'onCommand' | 'onLog'>> & { signal: AbortSignal };
+}
+
+export type RunOutcome = 'completed' | 'skipped-claim' | 'failed' | 'retrying' | 'lost-lease';
+
+/**
+ * Runs one unit of stage work with everything around it: the lease, the
+ * heartbeat, throttled progress in Postgres and over socket.io, processing
+ * logs, and the retry/fail decision. Processors stay thin: parse, call the
+ * engine, return what to save.
+ */
+export class StageRunner {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly scheduler: StageScheduler,
+    private readonly logger: ProcessingLogger,
+    private readonly emitter: ProgressEmitter,
+    private readonly cfg: AppConfig,
+  ) {}
+
+  async run<R>(lease: Lease<R>, work: (ctx: RunContext) => Promise<R>, label = lease.stage as string): Promise<RunOutcome> {
+    const attempt = await lease.claim();
+    if (attempt === null) return 'skipped-claim';
+    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: lease.jobId });
+    if (!job) return 'skipped-claim';
+    const { stage, jobId } = lease;
+    const started = Date.now();
+    const owner = job.ownerKeyId;
+    const abort = new AbortController();
+    let progress = 0;
+    let lastEmit = 0;
+    const eta = () => (progress > 0.02 ? Math.round(((Date.now() - started) / 1000) * ((1 - progress) / progress)) : null);
+
+    await this.logger.write(jobId, stage, attempt, 'start', `${label} started`);
+    this.emitter.emit('stage.started', owner, { jobId, stage, attempt, at: new Date().toISOString() });
+
+    const beat = setInterval(() => {
+      void lease.heartbeat(attempt, progress, eta()).then(
+        (alive) => {
+          if (!alive && !abort.signal.aborted) abort.abort(new Error('lease lost'));
+        },
+        () => undefined,
+      );
+    }, this.cfg.HEARTBEAT_SECONDS * 1000);
+
+    const ctx: RunContext = {
+      job,
+      attempt,
+      hooks: {
+        signal: abort.signal,
+        onProgress: (f) => {
+          progress = Math.max(progress, Math.min(1, f));
+          const now = Date.now();
+          if (now - lastEmit < 1000) return;
+          lastEmit = now;
+          this.emitter.emit('stage.progress', owner, { jobId, stage, attempt, progress, etaSeconds: eta(), at: new Date().toISOString() });
+        },
+        onCommand: (cmd) => void this.logger.write(jobId, stage, attempt, 'command', `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`, { command: cmd }),
+        onLog: (msg) => void this.logger.write(jobId, stage, attempt, 'note', msg),
+      },
+    };
+
+    try {
+      const result = await work(ctx);
+      if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
+      const next = await lease.complete(attempt, result);
+      clearInterval(beat);
+      await this.scheduler.enqueueAll(next);
+      const durationMs = Date.now() - started;
+      await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
+      await this.announceJob(jobId, stage, owner);
+      return 'completed';
+    } catch (err) {
+      clearInterval(beat);
+      const message = (err as Error).message || String(err);
+      if (err instanceof StaleAttemptError || abort.signal.aborted) {
+        await this.logger.write(jobId, stage, attempt, 'note', `${label}: result discarded, this attempt is no longer current (${message})`);
+        return 'lost-lease';
+      }
+      const permanent = isBadInputError(err);
+      const res = await lease.fail(attempt, message, permanent);
+      const durationMs = Date.now() - started;
+      await this.logger.write(jobId, stage, attempt, res.willRetry ? 'retry' : 'fail', `${label} failed: ${message}`, { durationMs });
+      this.emitter.emit('stage.failed', owner, { jobId, stage, attempt, error: message, willRetry: res.willRetry, at: new Date().toISOString() });
+      if (res.retry) await this.scheduler.enqueue(res.retry);
+      await this.announceJob(jobId, stage, owner);
+      return res.willRetry ? 'retrying' : 'failed';
+    }
+  }
+
+  /** Emits stage.completed for the stage just settled, and job.status when the job settled. */
+  private async announceJob(jobId: string, stage: StageName, owner: string | null): Promise<void> {
+    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
+    if (!job) return;
+    const rows: Array<{ stage: StageName; status: string; attempt: number; started_at: Date | null; finished_at: Date | null }> =
+      await this.ds.query(`SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`, [jobId]);
+    // Segmenting that selects nothing settles rendering in the same transaction.
+    const settled = stage === 'segmenting' ? ['segmenting', 'rendering'] : [stage];
+    for (const r of rows) {
+      if (!settled.includes(r.stage) || (r.status !== 'completed' && r.status !== 'skipped')) continue;
+      this.emitter.emit('stage.completed', owner, {
+        jobId,
+        stage: r.stage,
+        attempt: r.attempt,
+        status: r.status,
+        durationMs: r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : 0,
+        at: new Date().toISOString(),
+      });
+    }
+    if (job.status === 'completed' || job.status === 'failed') {
+      this.emitter.emit('job.status', owner, { jobId, status: job.status, error: job.error, at: new Date().toISOString() });
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { QUEUE_NAMES, WORKER_STAGES, type AnyStagePayload, type Aspect, type WorkerStage } from '@clipline/contracts';
+import type { Job, JobOptions, Queue } from 'bull';
+import type { Runnable } from './stage-store';
+
+/** Bounded, so Redis memory stays flat however many jobs pass through. */
+export const BULL_JOB_OPTIONS: JobOptions = {
+  // Retries are scheduled from Postgres (see StageStore.failStage), not by Bull.
+  attempts: 1,
+  removeOnComplete: { age: 3600, count: 200 },
+  removeOnFail: { age: 24 * 3600, count: 1000 },
+};
+
+/** Deterministic ids: the reconciler can ask whether the Bull job for an attempt still exists. */
+export function bullJobId(r: Runnable): string {
+  return r.kind === 'stage' ? `${r.jobId}.${r.stage}.${r.attempt}` : `clip.${r.clipId}.${r.attempt}`;
+}
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'paused']);
+
+export class StageScheduler {
+  constructor(private readonly queues: Record<WorkerStage, Queue>) {}
+
+  queue(stage: WorkerStage): Queue {
+    return this.queues[stage];
+  }
+
+  async enqueue(r: Runnable): Promise<void> {
+    const payload: AnyStagePayload =
+      r.kind === 'stage'
+        ? { jobId: r.jobId, stage: r.stage, attempt: r.attempt }
+        : { jobId: r.jobId, stage: "rendering", attempt: r.attempt, clipId: r.clipId, segmentId: r.segmentId, aspect: r.aspect as Aspect };
+    const queue = this.queues[r.kind === 'stage' ? r.stage : 'rendering'];
+    const id = bullJobId(r);
+    const existing = await queue.getJob(id);
+    if (existing) {
+      const state = await existing.getState();
+      if (LIVE_STATES.has(state)) return;
+      // A finished job with this id is still kept; Bull would ignore a new add under the same id.
+      await existing.remove().catch(() => undefined);
+    }
+    await queue.add(payload, { ...BULL_JOB_OPTIONS, jobId: id, delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined });
+  }
+
+  async enqueueAll(rs: Runnable[]): Promise<void> {
+    for (const r of rs) await this.enqueue(r);
+  }
+
+  async isLive(r: Runnable): Promise<boolean> {
+    const job = await this.queues[r.kind === 'stage' ? r.stage : 'rendering'].getJob(bullJobId(r));
+    return !!job && LIVE_STATES.has(await job.getState());
+  }
+
+  async pause(stage: WorkerStage): Promise<void> {
+    await this.queues[stage].pause(false);
+  }
+
+  async resume(stage: WorkerStage): Promise<void> {
+    await this.queues[stage].resume(false);
+  }
+
+  async queueStats(): Promise<
+    Array<{ stage: WorkerStage; queue: string; paused: boolean; waiting: number; active: number; delayed: number; failed: number; completed: number }>
+  > {
+    return Promise.all(
+      WORKER_STAGES.map(async (stage) => {
+        const q = this.queues[stage];
+        const c = await q.getJobCounts();
+        return {
+          stage,
+          queue: QUEUE_NAMES[stage],
+          paused: await q.isPaused(),
+          waiting: c.waiting,
+          active: c.active,
+          delayed: c.delayed,
+          failed: c.failed,
+          completed: c.completed,
+        };
+      }),
+    );
+  }
+
+  async failedJobs(stage: WorkerStage, limit = 50): Promise<Array<{ id: string; data: unknown; failedReason: string | undefined; finishedOn: number | undefined }>> {
+    const jobs: Job[] = await this.queues[stage].getFailed(0, limit - 1);
+    return jobs.map((j) => ({ id: String(j.id), data: j.data, failedReason: j.failedReason, finishedOn: j.finishedOn }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}
