@@ -59,7 +59,7 @@ export class EnvSchema {
   MODEL_DIR = './models';
 
   @IsIn(['pocketsphinx', 'openai', 'whisper'])
-  TRANSCRIPTION_ENGINE = 'pocketsphinx';
+  TRANSCRIPTION_ENGINE: 'pocketsphinx' | 'openai' | 'whisper' = 'pocketsphinx';
 
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   OPENAI_BASE_URL?: string;

@@ -9,3 +9,5 @@ export * from './stage-runner';
 export * from './leases';
 export * from './redis-options';
 export * from './pipeline.module';
+export * from './worker-bootstrap';
+export * from './stage-processor.base';

@@ -11,6 +11,8 @@ export interface StageResult {
   write(m: EntityManager): Promise<void>;
   status?: Extract<StageStatus, 'completed' | 'skipped'>;
   summary?: Record<string, unknown> | null;
+  /** Runs once the outputs are committed (e.g. deleting objects the new outputs replaced). */
+  afterCommit?(): Promise<void>;
 }
 
 function retryPolicy(cfg: AppConfig, permanent: boolean) {
@@ -23,7 +25,11 @@ export function stageLease(store: StageStore, cfg: AppConfig, jobId: string, sta
     jobId,
     claim: () => store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS),
     heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
-    complete: (attempt, r) => store.completeStage(jobId, stage, attempt, (m) => r.write(m), { status: r.status, summary: r.summary }),
+    complete: async (attempt, r) => {
+      const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), { status: r.status, summary: r.summary });
+      await r.afterCommit?.().catch((err: Error) => console.warn(`after-commit step failed: ${err.message}`));
+      return next;
+    },
     fail: (attempt, error, permanent) => store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
   };
 }

@@ -1,0 +1,56 @@
+import { Process, Processor } from '@nestjs/bull';
+import { type OnModuleInit } from '@nestjs/common';
+import { ASPECTS, QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
+import { LayoutAnalysisEntity } from '@clipline/database';
+import { analyseLayout, createFaceDetector, layoutApplies, type FaceDetector } from '@clipline/layout';
+import { StageProcessorBase, WORKER_CONCURRENCY, type RunContext, type StageResult } from '@clipline/pipeline';
+import type { Job } from 'bull';
+
+@Processor(QUEUE_NAMES.layout)
+export class LayoutProcessor extends StageProcessorBase implements OnModuleInit {
+  private detector: FaceDetector;
+
+  /** The model is checked (sha256) once at startup; a missing file stops the worker with the fix. */
+  async onModuleInit(): Promise<void> {
+    this.detector = await createFaceDetector(this.cfg.MODEL_DIR);
+  }
+
+  @Process({ concurrency: WORKER_CONCURRENCY })
+  handle(job: Job<StageJobPayload>) {
+    return this.runStage(job);
+  }
+
+  protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
+    const { job, attempt } = ctx;
+    const applies = layoutApplies(job.mediaInfo);
+    if (!applies.applies) {
+      ctx.hooks.onLog(`layout skipped: ${applies.reason}`);
+      return {
+        status: 'skipped',
+        summary: { reason: applies.reason },
+        write: async (m) => {
+          await m.delete(LayoutAnalysisEntity, { jobId: job.id });
+        },
+      };
+    }
+    // Plans for every aspect, so ops can add an aspect later and re-run only rendering.
+    const r = await analyseLayout(sourceUrl, job.mediaInfo, { aspects: [...ASPECTS], detector: this.detector }, ctx.hooks);
+    return {
+      summary: { scenes: r.scenes.length, faceTracks: r.faceTracks.length, frames: r.frameCount, note: r.note },
+      write: async (m) => {
+        await m.delete(LayoutAnalysisEntity, { jobId: job.id });
+        await m.insert(LayoutAnalysisEntity, {
+          jobId: job.id,
+          sampleFps: r.sampleFps,
+          frameCount: r.frameCount,
+          scenes: r.scenes,
+          sceneCuts: r.sceneCuts,
+          faceTracks: r.faceTracks,
+          cropPlans: r.cropPlans,
+          note: r.note,
+          attempt,
+        });
+      },
+    };
+  }
+}

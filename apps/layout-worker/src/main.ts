@@ -1,0 +1,4 @@
+import { bootstrapWorker } from '@clipline/pipeline';
+import { LayoutWorkerModule } from './layout-worker.module';
+
+void bootstrapWorker(LayoutWorkerModule, 'layout-worker');

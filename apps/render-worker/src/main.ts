@@ -1,0 +1,4 @@
+import { bootstrapWorker } from '@clipline/pipeline';
+import { RenderWorkerModule } from './render-worker.module';
+
+void bootstrapWorker(RenderWorkerModule, 'render-worker');

@@ -1,0 +1,97 @@
+import { Process, Processor } from '@nestjs/bull';
+import { Inject } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import { QUEUE_NAMES, type RenderJobPayload } from '@clipline/contracts';
+import { ClipStore, ProgressEmitter, StageRunner, WORKER_CONCURRENCY, clipLease, type ClipResult, type RunContext } from '@clipline/pipeline';
+import { renderClip, withWorkDir } from '@clipline/rendering';
+import { StorageService, objectKeys } from '@clipline/storage';
+import { statSync } from 'node:fs';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+import { loadRenderInputs } from './render-inputs';
+
+@Processor(QUEUE_NAMES.rendering)
+export class RenderProcessor {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(StageRunner) private readonly runner: StageRunner,
+    @Inject(ClipStore) private readonly clips: ClipStore,
+    @Inject(StorageService) private readonly storage: StorageService,
+    @Inject(ProgressEmitter) private readonly emitter: ProgressEmitter,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  @Process({ concurrency: WORKER_CONCURRENCY })
+  async handle(job: Job<RenderJobPayload>) {
+    const { jobId, clipId } = job.data;
+    let owner: string | null = null;
+    let segmentId = '';
+    let aspect = '';
+    const outcome = await this.runner.run(
+      clipLease(this.clips, this.cfg, jobId, clipId),
+      async (ctx) => {
+        owner = ctx.job.ownerKeyId;
+        const r = await this.render(ctx, clipId);
+        segmentId = r.segmentId;
+        aspect = r.aspect;
+        return r.fields;
+      },
+      `clip ${clipId}`,
+    );
+    if (outcome === 'completed') {
+      this.emitter.emit('clip.ready', owner, { jobId, clipId, segmentId, aspect, at: new Date().toISOString() });
+    }
+    return outcome;
+  }
+
+  private async render(ctx: RunContext, clipId: string): Promise<{ fields: ClipResult; segmentId: string; aspect: string }> {
+    const inputs = await loadRenderInputs(this.ds, clipId);
+    if (!inputs) throw new Error(`clip ${clipId} or its segment no longer exists`);
+    const { clip, segment } = inputs;
+    const { job } = ctx;
+    const sourceUrl = await this.storage.presignGet(job.sourceKey);
+    const started = Date.now();
+    return withWorkDir(
+      async (workDir) => {
+        const out = await renderClip(
+          {
+            sourceUrl,
+            media: job.mediaInfo,
+            start: segment.start,
+            end: segment.end,
+            aspect: clip.aspect,
+            words: inputs.words,
+            silences: inputs.silences,
+            removeSilence: job.options.removeSilence,
+            captions: job.options.captions,
+            cropPlan: inputs.cropPlan,
+            workDir,
+          },
+          ctx.hooks,
+        );
+        const base = objectKeys.clipBase(job.id, segment.id, clip.aspect);
+        const keys = { videoKey: `${base}.mp4`, thumbnailKey: `${base}.jpg`, vttKey: `${base}.vtt`, srtKey: `${base}.srt` };
+        await Promise.all([
+          this.storage.putFile(keys.videoKey, out.videoPath, 'video/mp4'),
+          this.storage.putFile(keys.thumbnailKey, out.thumbnailPath, 'image/jpeg'),
+          this.storage.putFile(keys.vttKey, out.vttPath, 'text/vtt'),
+          this.storage.putFile(keys.srtKey, out.srtPath, 'application/x-subrip'),
+        ]);
+        return {
+          segmentId: segment.id,
+          aspect: clip.aspect,
+          fields: {
+            ...keys,
+            durationSec: out.durationSec,
+            width: out.width,
+            height: out.height,
+            sizeBytes: String(statSync(out.videoPath).size),
+            renderMs: Date.now() - started,
+          },
+        };
+      },
+      { parent: this.cfg.WORK_DIR },
+    );
+  }
+}

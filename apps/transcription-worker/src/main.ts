@@ -1,0 +1,4 @@
+import { bootstrapWorker } from '@clipline/pipeline';
+import { TranscriptionWorkerModule } from './transcription-worker.module';
+
+void bootstrapWorker(TranscriptionWorkerModule, 'transcription-worker');
