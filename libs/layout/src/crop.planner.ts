@@ -26,7 +26,8 @@ export function cropGeometry(width: number, height: number, aspect: Aspect): Cro
   if (Math.abs(source / target - 1) < 0.02 || (aspect === '9:16' && source <= 1)) {
     return { w: width, h: height, axis: null };
   }
-  if (source > target) return { w: Math.min(even(width), even(height * target)), h: even(height), axis: 'x' };
+  if (source > target)
+    return { w: Math.min(even(width), even(height * target)), h: even(height), axis: 'x' };
   return { w: even(width), h: Math.min(even(height), even(width / target)), axis: 'y' };
 }
 
@@ -62,12 +63,19 @@ export function chooseTargets(times: number[], tracks: TrackedFace[]): Array<See
       byTime.set(key, [...(byTime.get(key) ?? []), { track, point, activity: act }]);
     });
   }
-  const presence = new Map(tracks.map((tr) => [tr.id, Math.min(1, tr.points.length / Math.max(1, times.length))]));
+  const presence = new Map(
+    tracks.map((tr) => [tr.id, Math.min(1, tr.points.length / Math.max(1, times.length))]),
+  );
   const score = (s: Seen) => {
     const cx = s.point.x + s.point.w / 2;
     const cy = s.point.y + s.point.h / 2;
     const centrality = 1 - 0.6 * Math.min(1, Math.hypot(cx - 0.5, cy - 0.5) * 2);
-    return Math.sqrt(s.point.w * s.point.h) * centrality * (0.5 + presence.get(s.track.id)!) * (1 + 8 * s.activity);
+    return (
+      Math.sqrt(s.point.w * s.point.h) *
+      centrality *
+      (0.5 + presence.get(s.track.id)!) *
+      (1 + 8 * s.activity)
+    );
   };
   const out: Array<Seen | null> = [];
   let current: number | null = null;
@@ -117,8 +125,20 @@ export function planCrop(input: PlannerInput, aspect: Aspect): CropPlan {
     if (!geo.axis || times.length === 0) {
       const kf = geo.axis
         ? [
-            { t: scene.start, x: even((width - geo.w) / 2), y: even((height - geo.h) / 2), w: geo.w, h: geo.h },
-            { t: scene.end, x: even((width - geo.w) / 2), y: even((height - geo.h) / 2), w: geo.w, h: geo.h },
+            {
+              t: scene.start,
+              x: even((width - geo.w) / 2),
+              y: even((height - geo.h) / 2),
+              w: geo.w,
+              h: geo.h,
+            },
+            {
+              t: scene.end,
+              x: even((width - geo.w) / 2),
+              y: even((height - geo.h) / 2),
+              w: geo.w,
+              h: geo.h,
+            },
           ]
         : [full(scene.start), full(scene.end)];
       scenes.push({ sceneIndex: scene.index, start: scene.start, end: scene.end, keyframes: kf });
@@ -135,7 +155,11 @@ export function planCrop(input: PlannerInput, aspect: Aspect): CropPlan {
     // Face box along the moving axis, in pixels; vertical windows keep some headroom above the face.
     const faceSpan = (s: Seen) =>
       axis === 'x'
-        ? { lo: s.point.x * width, hi: (s.point.x + s.point.w) * width, want: (s.point.x + s.point.w / 2) * width }
+        ? {
+            lo: s.point.x * width,
+            hi: (s.point.x + s.point.w) * width,
+            want: (s.point.x + s.point.w / 2) * width,
+          }
         : {
             lo: s.point.y * height,
             hi: (s.point.y + s.point.h) * height,
@@ -172,7 +196,9 @@ export function planCrop(input: PlannerInput, aspect: Aspect): CropPlan {
     });
     const kf = (t: number, c: number): CropKeyframe => {
       const off = Math.min(span - size, Math.max(0, even(c - half)));
-      return axis === 'x' ? { t, x: off, y: 0, w: geo.w, h: geo.h } : { t, x: 0, y: off, w: geo.w, h: geo.h };
+      return axis === 'x'
+        ? { t, x: off, y: 0, w: geo.w, h: geo.h }
+        : { t, x: 0, y: off, w: geo.w, h: geo.h };
     };
     const raw: CropKeyframe[] = [kf(scene.start, positions[0])];
     times.forEach((t, i) => {
@@ -184,7 +210,12 @@ export function planCrop(input: PlannerInput, aspect: Aspect): CropPlan {
       (k, i) =>
         i === 0 ||
         i === raw.length - 1 ||
-        !(k.x === raw[i - 1].x && k.y === raw[i - 1].y && k.x === raw[i + 1].x && k.y === raw[i + 1].y),
+        !(
+          k.x === raw[i - 1].x &&
+          k.y === raw[i - 1].y &&
+          k.x === raw[i + 1].x &&
+          k.y === raw[i + 1].y
+        ),
     );
     scenes.push({ sceneIndex: scene.index, start: scene.start, end: scene.end, keyframes });
   }

@@ -44,7 +44,10 @@ export function nms(boxes: FaceBox[], maxIou: number): FaceBox[] {
  * zeros after normalisation) so faces keep their shape; returns the mapping
  * back to image coordinates.
  */
-export function toModelInput(image: RgbImage, out: Float32Array): { scale: number; padX: number; padY: number } {
+export function toModelInput(
+  image: RgbImage,
+  out: Float32Array,
+): { scale: number; padX: number; padY: number } {
   const { width: W, height: H } = ULTRAFACE_INPUT;
   const scale = Math.min(W / image.width, H / image.height);
   const sw = Math.max(1, Math.round(image.width * scale));
@@ -73,7 +76,10 @@ export function toModelInput(image: RgbImage, out: Float32Array): { scale: numbe
  * Loads UltraFace RFB-320 once (checking its sha256); the detector is meant to
  * be created at worker startup and shared by every job the worker runs.
  */
-export async function createFaceDetector(modelDir: string, opts: FaceDetectorOptions = {}): Promise<FaceDetector> {
+export async function createFaceDetector(
+  modelDir: string,
+  opts: FaceDetectorOptions = {},
+): Promise<FaceDetector> {
   const modelPath = await resolveModel(modelDir, ULTRAFACE_MODEL);
   const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: opts.threads ?? 1,

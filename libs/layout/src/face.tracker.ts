@@ -24,11 +24,18 @@ function mouthSignature(frame: SampledFrame, box: FaceBox): Float32Array {
   const y0 = (box.y + box.h * 0.6) * frame.height;
   const y1 = (box.y + box.h * 0.95) * frame.height;
   for (let r = 0; r < MOUTH_ROWS; r++) {
-    const y = Math.min(frame.height - 1, Math.max(0, Math.round(y0 + ((r + 0.5) * (y1 - y0)) / MOUTH_ROWS)));
+    const y = Math.min(
+      frame.height - 1,
+      Math.max(0, Math.round(y0 + ((r + 0.5) * (y1 - y0)) / MOUTH_ROWS)),
+    );
     for (let c = 0; c < MOUTH_COLS; c++) {
-      const x = Math.min(frame.width - 1, Math.max(0, Math.round(x0 + ((c + 0.5) * (x1 - x0)) / MOUTH_COLS)));
+      const x = Math.min(
+        frame.width - 1,
+        Math.max(0, Math.round(x0 + ((c + 0.5) * (x1 - x0)) / MOUTH_COLS)),
+      );
       const i = (y * frame.width + x) * 3;
-      sig[r * MOUTH_COLS + c] = 0.299 * frame.rgb[i] + 0.587 * frame.rgb[i + 1] + 0.114 * frame.rgb[i + 2];
+      sig[r * MOUTH_COLS + c] =
+        0.299 * frame.rgb[i] + 0.587 * frame.rgb[i + 1] + 0.114 * frame.rgb[i + 2];
     }
   }
   return sig;

@@ -1,4 +1,10 @@
-import { FFMPEG_PATH, ffmpegFailure, safeInputArgs, spawnTracked, type RunOptions } from '@clipline/media';
+import {
+  FFMPEG_PATH,
+  ffmpegFailure,
+  safeInputArgs,
+  spawnTracked,
+  type RunOptions,
+} from '@clipline/media';
 import type { SampledFrame } from './layout.types';
 
 export interface FrameSamplerOptions extends RunOptions {
@@ -14,7 +20,11 @@ export interface FrameSamplerOptions extends RunOptions {
 }
 
 /** Analysis size: fits the detector's 4:3 box, even on both sides, never upscaled. */
-export function analysisSize(displayWidth: number, displayHeight: number, boxWidth: number): { width: number; height: number } {
+export function analysisSize(
+  displayWidth: number,
+  displayHeight: number,
+  boxWidth: number,
+): { width: number; height: number } {
   const boxHeight = Math.round((boxWidth * 3) / 4);
   const scale = Math.min(1, boxWidth / displayWidth, boxHeight / displayHeight);
   const even = (v: number) => Math.max(2, 2 * Math.round((v * scale) / 2));
@@ -40,10 +50,16 @@ export function frameSamplerArgs(input: string, opts: FrameSamplerOptions): stri
  * (a path or a presigned URL) is streamed, never downloaded whole, and memory
  * holds one frame at a time. Frame i stands for time startSec + i / fps.
  */
-export async function* sampleFrames(input: string, opts: FrameSamplerOptions): AsyncGenerator<SampledFrame> {
+export async function* sampleFrames(
+  input: string,
+  opts: FrameSamplerOptions,
+): AsyncGenerator<SampledFrame> {
   const { width, height } = analysisSize(opts.displayWidth, opts.displayHeight, opts.boxWidth);
   const frameBytes = width * height * 3;
-  const child = spawnTracked(FFMPEG_PATH, frameSamplerArgs(input, opts), { ...opts, stderrTail: 4096 });
+  const child = spawnTracked(FFMPEG_PATH, frameSamplerArgs(input, opts), {
+    ...opts,
+    stderrTail: 4096,
+  });
   const start = opts.startSec ?? 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;

@@ -1,4 +1,10 @@
-import { BadInputError, type LayoutResult, type MediaInfo, type Scene, type StageHooks } from '@clipline/contracts';
+import {
+  BadInputError,
+  type LayoutResult,
+  type MediaInfo,
+  type Scene,
+  type StageHooks,
+} from '@clipline/contracts';
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import { FaceTracker } from './face.tracker';
 import { sampleFrames } from './frame.sampler';
@@ -9,7 +15,10 @@ import type { LayoutOptions } from './layout.types';
 /** Whether the layout stage has anything to do for this source. */
 export function layoutApplies(media: MediaInfo): { applies: boolean; reason?: string } {
   if (!media.hasVideo || !media.video) {
-    return { applies: false, reason: 'The source has no video stream (audio only), so there is nothing to reframe.' };
+    return {
+      applies: false,
+      reason: 'The source has no video stream (audio only), so there is nothing to reframe.',
+    };
   }
   return { applies: true };
 }
@@ -33,17 +42,27 @@ export async function analyseLayout(
   const fps = options.sampleFps ?? 2;
   const applies = layoutApplies(media);
   if (!applies.applies || !media.video) {
-    return { sampleFps: fps, frameCount: 0, scenes: [], sceneCuts: [], faceTracks: [], cropPlans: [], note: applies.reason ?? null };
+    return {
+      sampleFps: fps,
+      frameCount: 0,
+      scenes: [],
+      sceneCuts: [],
+      faceTracks: [],
+      cropPlans: [],
+      note: applies.reason ?? null,
+    };
   }
   const { displayWidth: width, displayHeight: height } = media.video;
   const start = Math.max(0, options.startSec ?? 0);
   const end = Math.min(media.durationSec, options.endSec ?? media.durationSec);
-  if (!(end > start)) throw new Error(`empty layout range ${start}..${end} for a ${media.durationSec}s source`);
+  if (!(end > start))
+    throw new Error(`empty layout range ${start}..${end} for a ${media.durationSec}s source`);
 
   let detector: FaceDetector | undefined = options.detector;
   let ownDetector = false;
   if (!detector) {
-    if (!options.modelDir) throw new Error('analyseLayout needs options.detector or options.modelDir');
+    if (!options.modelDir)
+      throw new Error('analyseLayout needs options.detector or options.modelDir');
     detector = await createFaceDetector(options.modelDir);
     ownDetector = true;
   }
@@ -101,16 +120,28 @@ export async function analyseLayout(
         `The video stream could not be decoded: ${frameCount} of about ${expected} frames were readable between ${start.toFixed(1)}s and ${end.toFixed(1)}s.`,
       );
     }
-    const scenes: Scene[] = sceneStarts.map((s, i) => ({ index: i, start: s, end: sceneStarts[i + 1] ?? end }));
+    const scenes: Scene[] = sceneStarts.map((s, i) => ({
+      index: i,
+      start: s,
+      end: sceneStarts[i + 1] ?? end,
+    }));
     const tracks = tracker.finish();
     const cropPlans = options.aspects.map((aspect) =>
-      planCrop({ width, height, scenes, sampleTimes, tracks, smoothing: options.smoothing }, aspect),
+      planCrop(
+        { width, height, scenes, sampleTimes, tracks, smoothing: options.smoothing },
+        aspect,
+      ),
     );
     const notes: string[] = [];
     for (const aspect of options.aspects) {
       const g = cropGeometry(width, height, aspect);
-      if (!g.axis && (g.w / g.h).toFixed(2) !== { '9:16': '0.56', '1:1': '1.00', '16:9': '1.78' }[aspect]) {
-        notes.push(`${aspect}: the ${width}x${height} source is used whole, fitted to width and padded top and bottom`);
+      if (
+        !g.axis &&
+        (g.w / g.h).toFixed(2) !== { '9:16': '0.56', '1:1': '1.00', '16:9': '1.78' }[aspect]
+      ) {
+        notes.push(
+          `${aspect}: the ${width}x${height} source is used whole, fitted to width and padded top and bottom`,
+        );
       }
     }
     if (tracks.length === 0) notes.push('no faces found; crops are centred');

@@ -8,9 +8,21 @@ import { iou } from './face.detector';
  * again, and face tracks that meet at the boundary are rejoined.
  */
 export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
-  const ordered = parts.filter((p) => p.scenes.length > 0).sort((a, b) => a.scenes[0].start - b.scenes[0].start);
+  const ordered = parts
+    .filter((p) => p.scenes.length > 0)
+    .sort((a, b) => a.scenes[0].start - b.scenes[0].start);
   if (ordered.length === 0) {
-    return parts[0] ?? { sampleFps: 2, frameCount: 0, scenes: [], sceneCuts: [], faceTracks: [], cropPlans: [], note: null };
+    return (
+      parts[0] ?? {
+        sampleFps: 2,
+        frameCount: 0,
+        scenes: [],
+        sceneCuts: [],
+        faceTracks: [],
+        cropPlans: [],
+        note: null,
+      }
+    );
   }
   const scenes: Scene[] = [];
   const tracks: FaceTrack[] = [];
@@ -53,7 +65,11 @@ export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
           last.end = s.end;
           last.keyframes = [...last.keyframes.filter((k) => k.t < s.start), ...s.keyframes];
         } else {
-          into.scenes.push({ ...s, sceneIndex: sceneMap.get(s.sceneIndex)!, keyframes: [...s.keyframes] });
+          into.scenes.push({
+            ...s,
+            sceneIndex: sceneMap.get(s.sceneIndex)!,
+            keyframes: [...s.keyframes],
+          });
         }
       });
     }

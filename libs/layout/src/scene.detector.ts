@@ -32,14 +32,17 @@ export function frameSignature(rgb: Buffer, width: number, height: number): Fram
   }
   const n = width * height;
   for (let i = 0; i < hist.length; i++) hist[i] /= n;
-  for (let c = 0; c < counts.length; c++) for (let k = 0; k < 3; k++) grid[c * 3 + k] /= Math.max(1, counts[c]);
+  for (let c = 0; c < counts.length; c++)
+    for (let k = 0; k < 3; k++) grid[c * 3 + k] /= Math.max(1, counts[c]);
   return { hist, grid };
 }
 
 /**
  * 0..1: half the histogram L1 distance (share of pixels that changed colour
- * bin), blended with the grid's mean colour change so that two shots with the
- * same palette but a different layout still register.
+ * bin), with a little of the grid's mean colour change so that two shots with
+ * the same palette but a different layout still register. The grid weight is
+ * small because a person stepping across the same shot moves a lot of grid
+ * colour without being a cut.
  */
 export function signatureDistance(a: FrameSignature, b: FrameSignature): number {
   let h = 0;
@@ -48,7 +51,7 @@ export function signatureDistance(a: FrameSignature, b: FrameSignature): number 
   let g = 0;
   for (let i = 0; i < a.grid.length; i++) g += Math.abs(a.grid[i] - b.grid[i]);
   g = Math.min(1, (g / a.grid.length / 255) * 3);
-  return 0.6 * h + 0.4 * g;
+  return 0.85 * h + 0.15 * g;
 }
 
 function median(values: number[]): number {

@@ -39,6 +39,7 @@ export interface RenderPlan {
   vtt: string;
   srt: string;
   burnCaptions: boolean;
+  fontsDir: string;
 }
 
 const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
@@ -114,9 +115,11 @@ export function planRender(req: RenderRequest): RenderPlan {
       clipStart: start,
       clipDuration: end - start,
     });
-    // fps first: VFR sources become CFR, so trim points and frame counts are exact.
+    // fps first: VFR sources become CFR, so trim points and frame counts are
+    // exact. start_time and tpad repeat the edge frames when the first frame
+    // after the seek comes late or the video track ends early.
     graph.push(
-      `[0:v:0]fps=${fps},crop=w=${crop.w}:h=${crop.h}:x='${cropExpression(crop, 'x')}':y='${cropExpression(crop, 'y')}'[vc]`,
+      `[0:v:0]fps=fps=${fps}:start_time=0,tpad=stop_mode=clone:stop_duration=1,crop=w=${crop.w}:h=${crop.h}:x='${cropExpression(crop, 'x')}':y='${cropExpression(crop, 'y')}'[vc]`,
     );
   } else {
     args.push('-f', 'lavfi', '-i', `color=c=${o.backgroundColor}:s=${width}x${height}:r=${fps}:d=${sec(durationSec)}`);
@@ -151,8 +154,9 @@ export function planRender(req: RenderRequest): RenderPlan {
     }
   }
 
+  const fontsDir = o.fontsDir ?? bundledFontsDir();
   const subs = burnCaptions
-    ? `,ass=filename=${escapeFilterValue(files.assPath)}:fontsdir=${escapeFilterValue(o.fontsDir ?? bundledFontsDir())}`
+    ? `,ass=filename=${escapeFilterValue(files.assPath)}:fontsdir=${escapeFilterValue(fontsDir)}`
     : '';
   const scale = video ? `scale=${width}:${height},` : '';
   graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
@@ -171,14 +175,40 @@ export function planRender(req: RenderRequest): RenderPlan {
     '-movflags', '+faststart', '-max_muxing_queue_size', '1024',
     '-progress', 'pipe:1', '-nostats', files.videoPath,
   );
-  return { start, end, width, height, fps, ranges, durationSec, crop, args, files, ass, vtt, srt, burnCaptions };
+  return {
+    start, end, width, height, fps, ranges, durationSec, crop, args, files, ass, vtt, srt, burnCaptions, fontsDir,
+  };
 }
 
-async function runFfmpeg(args: string[], what: string, hooks: StageHooks, onOutTime?: (sec: number) => void) {
+const xml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The static ffmpeg's fontconfig would read the host's /etc/fonts (newer
+ * syntax: warnings, and a different fallback font per machine). A config of
+ * our own limits it to the bundled font, so captions look the same everywhere.
+ */
+async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.ProcessEnv> {
+  const file = join(workDir, 'fonts.conf');
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>\n<fontconfig><dir>${xml(fontsDir)}</dir><cachedir>${xml(join(workDir, 'fontcache'))}</cachedir></fontconfig>\n`,
+  );
+  return { ...process.env, FONTCONFIG_FILE: file };
+}
+
+async function runFfmpeg(
+  args: string[],
+  what: string,
+  hooks: StageHooks,
+  onOutTime?: (sec: number) => void,
+  env?: NodeJS.ProcessEnv,
+) {
   const child = spawnTracked(FFMPEG_PATH, args, {
     onCommand: hooks.onCommand,
     signal: hooks.signal,
     stderrTail: 4096,
+    env,
   });
   let partial = '';
   child.stdout!.setEncoding('utf8');
@@ -211,14 +241,16 @@ export async function renderClip(req: RenderRequest, hooks: StageHooks = {}): Pr
     `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
       (plan.crop ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)` : ', background'),
   );
+  const env = plan.burnCaptions ? await fontconfigEnv(req.workDir, plan.fontsDir) : undefined;
   let last = 0;
-  await runFfmpeg(plan.args, 'render the clip', hooks, (t) => {
+  const onOutTime = (t: number) => {
     const f = Math.min(0.95, (t / plan.durationSec) * 0.95);
     if (f - last >= 0.01) {
       last = f;
       hooks.onProgress?.(f);
     }
-  });
+  };
+  await runFfmpeg(plan.args, 'render the clip', hooks, onOutTime, env);
   const out = await stat(plan.files.videoPath).catch(() => null);
   if (!out || out.size === 0) throw new Error('ffmpeg finished but wrote no clip');
   // From the rendered clip, so the thumbnail shows the crop (and captions) the viewer sees.

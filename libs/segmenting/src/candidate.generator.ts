@@ -64,7 +64,8 @@ export function generateWindows(
       let start = starts[i];
       let end = ends[j];
       // Give back padding rather than lose a window that only the padding pushed over max.
-      if (end - start > job.maxClipSeconds) end = Math.max(units[j].end, start + job.maxClipSeconds);
+      if (end - start > job.maxClipSeconds)
+        end = Math.max(units[j].end, start + job.maxClipSeconds);
       if (end - start > job.maxClipSeconds) start = Math.max(start, end - job.maxClipSeconds);
       if (end - start < job.minClipSeconds - eps) continue;
       out.push({ first: i, last: j, start, end });

@@ -7,12 +7,45 @@ import { countInside, EnergySeries, IntervalCoverage } from './timeline.index';
 
 // Words that leave a thought hanging when they open or close a clip.
 const LEADING_CONNECTIVES = new Set([
-  'and', 'but', 'so', 'because', 'or', 'which', 'then', 'also', 'plus', 'though', 'although',
-  'whereas', 'therefore', 'anyway', 'besides',
+  'and',
+  'but',
+  'so',
+  'because',
+  'or',
+  'which',
+  'then',
+  'also',
+  'plus',
+  'though',
+  'although',
+  'whereas',
+  'therefore',
+  'anyway',
+  'besides',
 ]);
 const TRAILING_FUNCTION = new Set([
-  'and', 'but', 'so', 'because', 'or', 'the', 'a', 'an', 'to', 'of', 'with', 'that', 'which',
-  'for', 'in', 'on', 'my', 'your', 'our', 'their', 'is', 'are',
+  'and',
+  'but',
+  'so',
+  'because',
+  'or',
+  'the',
+  'a',
+  'an',
+  'to',
+  'of',
+  'with',
+  'that',
+  'which',
+  'for',
+  'in',
+  'on',
+  'my',
+  'your',
+  'our',
+  'their',
+  'is',
+  'are',
 ]);
 
 export interface FeatureContext {
@@ -63,7 +96,10 @@ export function buildVisualIndex(layout: LayoutResult | null): VisualIndex | nul
       if (Number.isFinite(p.t)) times.add(Math.round(p.t * layout.sampleFps));
     }
   }
-  const faceTimes = Float64Array.from([...times].sort((a, b) => a - b), (k) => k / layout.sampleFps);
+  const faceTimes = Float64Array.from(
+    [...times].sort((a, b) => a - b),
+    (k) => k / layout.sampleFps,
+  );
   const sceneCuts = Float64Array.from(
     layout.sceneCuts.filter(Number.isFinite).sort((a, b) => a - b),
   );
@@ -104,8 +140,11 @@ export function extractFeatures(
     speechDensity = Math.max(0, 1 - silenceRatio);
   }
 
-  const startClean = boundaryQuality(first.breakBefore, first.gapBefore, opts.pauseSec) *
-    (ctx.mode === 'transcript' && LEADING_CONNECTIVES.has(ctx.words[first.firstWord].norm) ? 0.6 : 1);
+  const startClean =
+    boundaryQuality(first.breakBefore, first.gapBefore, opts.pauseSec) *
+    (ctx.mode === 'transcript' && LEADING_CONNECTIVES.has(ctx.words[first.firstWord].norm)
+      ? 0.6
+      : 1);
   let endClean = boundaryQuality(last.breakAfter, last.gapAfter, opts.pauseSec);
   if (last.terminal === '?') endClean *= 0.6;
   if (ctx.mode === 'transcript' && TRAILING_FUNCTION.has(ctx.words[last.lastWord].norm)) {

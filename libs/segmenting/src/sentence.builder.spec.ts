@@ -43,7 +43,7 @@ describe('buildSentences', () => {
   it('splits unpunctuated text on pauses and on recogniser segment boundaries', () => {
     const texts = ['so', 'here', 'we', 'are', 'now', 'look', 'at', 'this'];
     const words = cleanWords(timed(texts, [0, 0.05, 0.05, 0.05, 0.6, 0.2, 0.05, 0.05]));
-    const segBoundary = words[5].end + 0.1;
+    const segBoundary = words[5].end + 0.02;
     const s = buildSentences(words, [{ text: '', start: 0, end: segBoundary }], opts);
     expect(s.map((u) => [u.firstWord, u.lastWord, u.breakAfter])).toEqual([
       [0, 3, 'pause'],

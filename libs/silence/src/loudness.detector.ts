@@ -15,7 +15,12 @@ export interface LoudnessThreshold {
 export function chooseThreshold(meter: LevelMeter, opts: SilenceOptions): LoudnessThreshold {
   const speech = meter.percentileDb(opts.speechPercentile);
   if (opts.thresholdMode === 'absolute') {
-    return { thresholdDb: opts.absoluteThresholdDb, speechLevelDb: speech, mode: 'absolute', note: null };
+    return {
+      thresholdDb: opts.absoluteThresholdDb,
+      speechLevelDb: speech,
+      mode: 'absolute',
+      note: null,
+    };
   }
   if (speech === null || speech < opts.minSpeechLevelDb) {
     return {
@@ -60,7 +65,9 @@ export function loudnessRegions(
       kind: 'silence',
       start: round3(padded.start),
       end: round3(padded.end),
-      meanDb: round1(meanDbOver(levels, Math.round(padded.start / win), Math.round(padded.end / win))),
+      meanDb: round1(
+        meanDbOver(levels, Math.round(padded.start / win), Math.round(padded.end / win)),
+      ),
     });
   }
   return out;

@@ -11,7 +11,11 @@ export interface FrameSpan {
  * drops below `enterBelow` and closes only when it rises above `exitAbove`,
  * so a level hovering at the threshold does not chatter.
  */
-export function quietSpans(levels: Float32Array, enterBelow: number, exitAbove: number): FrameSpan[] {
+export function quietSpans(
+  levels: Float32Array,
+  enterBelow: number,
+  exitAbove: number,
+): FrameSpan[] {
   const out: FrameSpan[] = [];
   let open = -1;
   for (let i = 0; i < levels.length; i++) {

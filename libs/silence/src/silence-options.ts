@@ -65,12 +65,17 @@ function num(v: unknown, def: number, min: number, max: number): number {
  * malformed per-job override degrades to sane behaviour instead of failing a
  * job hours into a queue.
  */
-export function resolveSilenceOptions(partial: Partial<SilenceOptions> | null | undefined = {}): SilenceOptions {
+export function resolveSilenceOptions(
+  partial: Partial<SilenceOptions> | null | undefined = {},
+): SilenceOptions {
   const p = (partial ?? {}) as Record<string, unknown>;
   const d = DEFAULT_SILENCE_OPTIONS;
   const vadThreshold = num(p.vadThreshold, d.vadThreshold, 0.05, 0.95);
   return {
-    thresholdMode: p.thresholdMode === 'absolute' || p.thresholdMode === 'relative' ? p.thresholdMode : d.thresholdMode,
+    thresholdMode:
+      p.thresholdMode === 'absolute' || p.thresholdMode === 'relative'
+        ? p.thresholdMode
+        : d.thresholdMode,
     absoluteThresholdDb: num(p.absoluteThresholdDb, d.absoluteThresholdDb, -100, -10),
     relativeThresholdDb: num(p.relativeThresholdDb, d.relativeThresholdDb, 6, 80),
     speechPercentile: num(p.speechPercentile, d.speechPercentile, 0.5, 0.999),
@@ -83,7 +88,12 @@ export function resolveSilenceOptions(partial: Partial<SilenceOptions> | null | 
     vad: typeof p.vad === 'boolean' ? p.vad : d.vad,
     vadThreshold,
     // The exit threshold must not exceed the entry one or hysteresis inverts.
-    vadNegThreshold: num(p.vadNegThreshold, Math.max(0.01, vadThreshold - 0.15), 0.01, vadThreshold),
+    vadNegThreshold: num(
+      p.vadNegThreshold,
+      Math.max(0.01, vadThreshold - 0.15),
+      0.01,
+      vadThreshold,
+    ),
     minSpeechMs: num(p.minSpeechMs, d.minSpeechMs, 0, 5_000),
     minNonSpeechMs: num(p.minNonSpeechMs, d.minNonSpeechMs, 32, 60_000),
   };

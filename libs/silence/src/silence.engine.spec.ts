@@ -1,13 +1,22 @@
+/**
+ * @jest-environment ./libs/silence/src/testing/native-arrays.environment.ts
+ */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BadInputError, type SilenceRegion } from '@clipline/contracts';
 import { FFMPEG_PATH, probeMedia, pcmFloat32Stream } from '@clipline/media';
 import { cached } from '../../../test/fixtures/fixture-cache';
-import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../../../test/fixtures/speech.fixture';
+import {
+  buildSpeech,
+  TALK_SENTENCES,
+  type SpeechFixture,
+} from '../../../test/fixtures/speech.fixture';
 import { detectSilence } from './silence.engine';
 import { matchRegions, type MatchReport } from './region-match';
-import { SileroVad } from './vad.detector';
+import { resolveSilenceOptions } from './silence-options';
+import { speechRegions } from './speech.detector';
+import { SileroVad, VAD_FRAME_SEC } from './vad.detector';
 
 jest.setTimeout(120_000);
 
@@ -83,12 +92,14 @@ describe('detectSilence on speech with known gaps', () => {
     expect(res.summary.speechRatio).toBeCloseTo(1 - gapSec / clean.truth.durationSec, 1);
     expect(res.summary.thresholdDb).toBeLessThan(-30);
     expect(res.summary.note).toBeNull();
-    for (const r of of(res.regions, 'silence')) expect(r.meanDb).toBeLessThan(res.summary.thresholdDb);
+    for (const r of of(res.regions, 'silence'))
+      expect(r.meanDb).toBeLessThan(res.summary.thresholdDb);
 
     expect(commands).toHaveLength(1);
     expect(commands[0]).toContain('ffmpeg');
     expect(progress[progress.length - 1]).toBe(1);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
   });
 
   it('shrinks regions by the padding on sides that touch speech', async () => {
@@ -117,9 +128,13 @@ describe('detectSilence on speech with known gaps', () => {
   });
 
   it('uses a relative threshold so a quiet recording is not all silence', async () => {
-    const quiet = await cached('quiet-speech.wav', { src: clean.truthPath, gain: -35 }, async (out) => {
-      execFileSync('sox', [clean.wavPath, out, 'gain', '-n', '-35']);
-    });
+    const quiet = await cached(
+      'quiet-speech.wav',
+      { src: clean.truthPath, gain: -35 },
+      async (out) => {
+        execFileSync('sox', [clean.wavPath, out, 'gain', '-n', '-35']);
+      },
+    );
     const rel = await run(quiet);
     const loud = score(clean, of(rel.regions, 'silence'));
     expect(loud.f1).toBeGreaterThanOrEqual(0.95);
@@ -137,19 +152,41 @@ describe('detectSilence on speech with known gaps', () => {
       return vad.finish();
     };
     const seq = await probsWith(1, 100_000);
-    const batched = await probsWith(8, 64);
+    const batched = await probsWith(32, 125);
     expect(batched.length).toBe(seq.length);
+    // Lanes restart their (warmed) state every 4 s, so single frames at speech
+    // edges may flip; the regions must still agree within the VAD tolerance.
     let agree = 0;
     for (let i = 0; i < seq.length; i++) if (seq[i] >= 0.5 === batched[i] >= 0.5) agree++;
-    expect(agree / seq.length).toBeGreaterThan(0.99);
+    expect(agree / seq.length).toBeGreaterThan(0.97);
+    const opts = resolveSilenceOptions({});
+    const levels = new Float32Array(Math.ceil(clean.truth.durationSec / 0.01)).fill(-120);
+    const regionsOf = (p: Float32Array) =>
+      speechRegions(p, VAD_FRAME_SEC, levels, 0.01, opts, clean.truth.durationSec).nonSpeech;
+    const m = matchRegions(regionsOf(seq), regionsOf(batched));
+    expect(m.f1).toBe(1);
+    expect(maxBoundaryErr(m)).toBeLessThanOrEqual(0.1);
   });
 });
 
 describe('detectSilence on bad and edge-case input', () => {
   it('completes with no regions and a note when there is no audio track', async () => {
     const video = await cached('no-audio.mp4', { v: 1 }, async (out) => {
-      execFileSync(FFMPEG_PATH, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2',
-        '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mp4', out]);
+      execFileSync(FFMPEG_PATH, [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=160x120:rate=10:duration=2',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'mp4',
+        out,
+      ]);
     });
     const media = await probeMedia(video);
     expect(media.hasAudio).toBe(false);
@@ -167,8 +204,10 @@ describe('detectSilence on bad and edge-case input', () => {
     const res = await run(silent);
     const s = of(res.regions, 'silence');
     expect(s).toHaveLength(1);
-    expect(s[0]).toMatchObject({ start: 0, end: 5, meanDb: -120 });
-    expect(of(res.regions, 'non_speech')).toEqual([{ kind: 'non_speech', start: 0, end: 5, meanDb: -120 }]);
+    // sox dithers its 16-bit "silence", so the level is about −96 dBFS, not digital zero.
+    expect(s[0]).toMatchObject({ start: 0, end: 5 });
+    expect(s[0].meanDb).toBeLessThan(-90);
+    expect(of(res.regions, 'non_speech')).toMatchObject([{ start: 0, end: 5 }]);
     expect(res.summary.speechRatio).toBe(0);
     expect(res.summary.note).toMatch(/silen/);
   });
@@ -177,15 +216,33 @@ describe('detectSilence on bad and edge-case input', () => {
     const junk = await cached('junk.wav', { v: 1 }, async (out) => {
       writeFileSync(out, randomBytes(64 * 1024));
     });
-    const media = { durationSec: 4, sizeBytes: 65536, formatName: 'wav', hasVideo: false, hasAudio: true, video: null,
-      audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 } };
+    const media = {
+      durationSec: 4,
+      sizeBytes: 65536,
+      formatName: 'wav',
+      hasVideo: false,
+      hasAudio: true,
+      video: null,
+      audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
+    };
     await expect(detectSilence(junk, media, {})).rejects.toBeInstanceOf(BadInputError);
   });
 
   it('fails with BadInputError on a truncated MP4', async () => {
     const whole = await cached('speech-aac.mp4', { v: 1 }, async (out) => {
-      execFileSync(FFMPEG_PATH, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
-        '-c:a', 'aac', '-f', 'mp4', out]);
+      execFileSync(FFMPEG_PATH, [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:duration=3',
+        '-c:a',
+        'aac',
+        '-f',
+        'mp4',
+        out,
+      ]);
     });
     const media = await probeMedia(whole);
     const cut = await cached('truncated.mp4', { src: whole }, async (out) => {

@@ -38,7 +38,8 @@ export async function detectSilence(
         speechRatio: 0,
         totalSilenceSec: 0,
         totalNonSpeechSec: 0,
-        thresholdDb: opts.thresholdMode === 'absolute' ? opts.absoluteThresholdDb : opts.minThresholdDb,
+        thresholdDb:
+          opts.thresholdMode === 'absolute' ? opts.absoluteThresholdDb : opts.minThresholdDb,
         note: 'The source has no audio track, so no silence was detected.',
       },
     };
@@ -88,7 +89,9 @@ export async function detectSilence(
   if (threshold.note) notes.push(threshold.note);
   hooks.onLog?.(
     `loudness threshold ${threshold.thresholdDb.toFixed(1)} dBFS (${threshold.mode}` +
-      (threshold.speechLevelDb !== null ? `, speech level ${threshold.speechLevelDb.toFixed(1)} dBFS` : '') +
+      (threshold.speechLevelDb !== null
+        ? `, speech level ${threshold.speechLevelDb.toFixed(1)} dBFS`
+        : '') +
       ')',
   );
   const silence = loudnessRegions(meter, threshold.thresholdDb, opts, durationSec);

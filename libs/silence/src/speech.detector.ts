@@ -36,15 +36,27 @@ export function snapGapToLevels(
   if (b - a < 2) return { a, b };
   const edge = medianOf(levels, a, b) + SNAP_MARGIN_DB;
   const quiet = (i: number) => i >= 0 && i < levels.length && levels[i] <= edge;
+  // A boundary moves only if a level edge is found within reach; a flat level
+  // (no contrast between gap and speech) leaves the VAD's boundary as it is.
   let s = a;
   if (a > lo) {
-    if (quiet(s - 1)) while (s - 1 > lo && a - s < maxShift && quiet(s - 1)) s--;
-    else while (s < b && s - a < maxShift && !quiet(s)) s++;
+    if (quiet(s - 1)) {
+      while (s - 1 > lo && a - s < maxShift && quiet(s - 1)) s--;
+      if (quiet(s - 1)) s = a;
+    } else {
+      while (s < b && s - a < maxShift && !quiet(s)) s++;
+      if (!quiet(s)) s = a;
+    }
   }
   let e = b;
   if (b < hi) {
-    if (quiet(e)) while (e + 1 < hi && e - b < maxShift && quiet(e)) e++;
-    else while (e > s && b - e < maxShift && !quiet(e - 1)) e--;
+    if (quiet(e)) {
+      while (e + 1 < hi && e - b < maxShift && quiet(e)) e++;
+      if (quiet(e)) e = b;
+    } else {
+      while (e > s && b - e < maxShift && !quiet(e - 1)) e--;
+      if (!quiet(e - 1)) e = b;
+    }
   }
   return { a: s, b: e };
 }
@@ -76,7 +88,8 @@ export function speechRegions(
     const b = Math.min(totalWin, Math.round((g.end * frameSec) / levelWindowSec));
     const prevEnd = gaps.length ? gaps[gaps.length - 1].end : 0;
     const snapped = snapGapToLevels(levels, a, b, maxShift, prevEnd, totalWin);
-    if ((snapped.b - snapped.a) * levelWindowSec >= minGapSec) gaps.push({ start: snapped.a, end: snapped.b });
+    if ((snapped.b - snapped.a) * levelWindowSec >= minGapSec)
+      gaps.push({ start: snapped.a, end: snapped.b });
   }
   const toSec = (w: number) => Math.min(durationSec, w * levelWindowSec);
   const nonSpeech: SilenceRegion[] = [];

@@ -10,7 +10,11 @@ export const VAD_FRAME_SEC = VAD_FRAME / VAD_SAMPLE_RATE;
 
 export function sileroModelPath(): string {
   if (process.env.SILERO_VAD_MODEL) return process.env.SILERO_VAD_MODEL;
-  return join(dirname(require.resolve('@ricky0123/vad-web/package.json')), 'dist', 'silero_vad_v6.onnx');
+  return join(
+    dirname(require.resolve('@ricky0123/vad-web/package.json')),
+    'dist',
+    'silero_vad_v6.onnx',
+  );
 }
 
 export interface VadEngineOptions {

@@ -1,9 +1,19 @@
-/** 16-bit little-endian PCM, as pocketsphinx and WAV files want it. */
-export function floatToInt16(pcm: Float32Array): Buffer {
+/**
+ * 16-bit little-endian PCM, as pocketsphinx and WAV files want it. `dither`
+ * adds about one LSB of deterministic noise: pocketsphinx's energy features
+ * and noise tracking go wrong on runs of exact digital zero.
+ */
+export function floatToInt16(pcm: Float32Array, dither = false): Buffer {
   const out = Buffer.alloc(pcm.length * 2);
+  let seed = 0x2545f491;
   for (let i = 0; i < pcm.length; i++) {
     const v = Math.max(-1, Math.min(1, pcm[i]));
-    out.writeInt16LE(Math.round(v < 0 ? v * 0x8000 : v * 0x7fff), i * 2);
+    let s = v < 0 ? v * 0x8000 : v * 0x7fff;
+    if (dither) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      s += (seed / 0x100000000 - 0.5) * 2;
+    }
+    out.writeInt16LE(Math.max(-0x8000, Math.min(0x7fff, Math.round(s))), i * 2);
   }
   return out;
 }

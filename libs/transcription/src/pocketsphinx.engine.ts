@@ -17,8 +17,9 @@ export const POCKETSPHINX_MODEL_DIR =
   process.env.POCKETSPHINX_MODEL_DIR || '/usr/share/pocketsphinx/model/en-us';
 
 /**
- * Narrower beams and fewer Gaussians: about 3x faster than the defaults with a
- * modest WER cost on clear speech (see the transcription bench).
+ * Narrower beams and fewer Gaussians: about 3x faster than the defaults but
+ * clearly worse words (see the transcription bench), so opt-in via
+ * TranscribeOptions.pocketsphinxArgs.
  */
 export const POCKETSPHINX_FAST_ARGS = [
   '-beam', '1e-40', '-wbeam', '1e-20', '-pbeam', '1e-40', '-maxhmmpf', '3000', '-topn', '2',
@@ -52,7 +53,7 @@ export class PocketsphinxEngine implements TranscriptionEngine {
   readonly punctuates = false;
 
   constructor(
-    private readonly extraArgs: string[] = POCKETSPHINX_FAST_ARGS,
+    private readonly extraArgs: string[] = [],
     private readonly modelDir: string = POCKETSPHINX_MODEL_DIR,
   ) {}
 
@@ -99,7 +100,7 @@ export class PocketsphinxEngine implements TranscriptionEngine {
       '-samprate', String(ENGINE_SAMPLE_RATE), ...this.modelArgs(), ...this.extraArgs,
     ];
     try {
-      await writeFile(raw, floatToInt16(pcm));
+      await writeFile(raw, floatToInt16(pcm, true));
       const res = await runCollect(POCKETSPHINX_BIN, args, {
         onCommand: ctx.onCommand,
         signal: ctx.signal,

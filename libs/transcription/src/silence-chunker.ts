@@ -130,16 +130,24 @@ export class SilenceChunker {
       smoothed[f] = 10 * Math.log10(acc / SMOOTH_FRAMES + 1e-12);
     }
     const minDb = Math.min(...smoothed);
-    // Among the quietest points (within 3 dB of the minimum), take the one nearest the target length.
-    for (let f = 0; f < nFrames; f++) {
-      if (smoothed[f] > minDb + 3) continue;
-      const at = lo + f * fl + Math.floor(fl / 2);
+    // Quiet runs (within 3 dB of the quietest point); cut in the middle of the run
+    // nearest the target length, so both chunks keep some silence at their edge.
+    for (let f = 0; f < nFrames; ) {
+      if (smoothed[f] > minDb + 3) {
+        f++;
+        continue;
+      }
+      let g = f;
+      let runMin = smoothed[f];
+      while (g + 1 < nFrames && smoothed[g + 1] <= minDb + 3) runMin = Math.min(runMin, smoothed[++g]);
+      const at = lo + Math.floor((f + g) / 2) * fl + Math.floor(fl / 2);
       const dist = Math.abs(at - target);
       if (dist < bestDist) {
         best = at;
         bestDist = dist;
-        bestDb = smoothed[f];
+        bestDb = runMin;
       }
+      f = g + 1;
     }
     const silent = bestDb < this.o.silenceDb;
     const pad = silent ? 0 : Math.round(this.o.overlapSec * sr);

@@ -43,7 +43,10 @@ export function wordDuration(token: string): number {
 }
 
 /** A transcript with exactly known sentence and pause times, plus matching silence regions. */
-export function buildTranscript(lines: readonly ScriptLine[], o: BuildOptions = {}): BuiltTranscript {
+export function buildTranscript(
+  lines: readonly ScriptLine[],
+  o: BuildOptions = {},
+): BuiltTranscript {
   const wordGap = o.wordGap ?? 0.08;
   const punctuate = o.punctuate ?? true;
   const words: TranscriptWord[] = [];
@@ -63,7 +66,12 @@ export function buildTranscript(lines: readonly ScriptLine[], o: BuildOptions = 
     sentences.push({ text: line.text, start: r3(start), end: r3(t) });
   });
   const durationSec = r3(t + (o.tail ?? 1));
-  const silence = silenceFromWords(words, durationSec, o.silenceMinSec ?? 0.3, o.silenceInset ?? 0.02);
+  const silence = silenceFromWords(
+    words,
+    durationSec,
+    o.silenceMinSec ?? 0.3,
+    o.silenceInset ?? 0.02,
+  );
   const transcript: TranscriptResult = {
     engine: 'synthetic',
     model: 'hand-built',
@@ -124,27 +132,138 @@ export function prng(seed: number): () => number {
 }
 
 const TOPICS: string[][] = [
-  ['coffee', 'beans', 'roast', 'espresso', 'grinder', 'brew', 'barista', 'crema', 'arabica', 'milk'],
-  ['rocket', 'orbit', 'engine', 'launch', 'payload', 'booster', 'fuel', 'satellite', 'thrust', 'pad'],
-  ['garden', 'soil', 'tomato', 'compost', 'seedling', 'watering', 'harvest', 'mulch', 'roots', 'weeds'],
-  ['database', 'query', 'index', 'table', 'postgres', 'schema', 'migration', 'transaction', 'rows', 'joins'],
-  ['marathon', 'training', 'pace', 'stride', 'shoes', 'mileage', 'recovery', 'hills', 'tempo', 'race'],
-  ['violin', 'bow', 'strings', 'rosin', 'scales', 'vibrato', 'tuning', 'concerto', 'practice', 'orchestra'],
+  [
+    'coffee',
+    'beans',
+    'roast',
+    'espresso',
+    'grinder',
+    'brew',
+    'barista',
+    'crema',
+    'arabica',
+    'milk',
+  ],
+  [
+    'rocket',
+    'orbit',
+    'engine',
+    'launch',
+    'payload',
+    'booster',
+    'fuel',
+    'satellite',
+    'thrust',
+    'pad',
+  ],
+  [
+    'garden',
+    'soil',
+    'tomato',
+    'compost',
+    'seedling',
+    'watering',
+    'harvest',
+    'mulch',
+    'roots',
+    'weeds',
+  ],
+  [
+    'database',
+    'query',
+    'index',
+    'table',
+    'postgres',
+    'schema',
+    'migration',
+    'transaction',
+    'rows',
+    'joins',
+  ],
+  [
+    'marathon',
+    'training',
+    'pace',
+    'stride',
+    'shoes',
+    'mileage',
+    'recovery',
+    'hills',
+    'tempo',
+    'race',
+  ],
+  [
+    'violin',
+    'bow',
+    'strings',
+    'rosin',
+    'scales',
+    'vibrato',
+    'tuning',
+    'concerto',
+    'practice',
+    'orchestra',
+  ],
   ['bread', 'dough', 'flour', 'yeast', 'oven', 'crust', 'sourdough', 'starter', 'knead', 'loaf'],
-  ['camera', 'lens', 'aperture', 'shutter', 'exposure', 'tripod', 'focus', 'sensor', 'light', 'frame'],
-  ['startup', 'founders', 'funding', 'investors', 'revenue', 'customers', 'pricing', 'growth', 'churn', 'market'],
+  [
+    'camera',
+    'lens',
+    'aperture',
+    'shutter',
+    'exposure',
+    'tripod',
+    'focus',
+    'sensor',
+    'light',
+    'frame',
+  ],
+  [
+    'startup',
+    'founders',
+    'funding',
+    'investors',
+    'revenue',
+    'customers',
+    'pricing',
+    'growth',
+    'churn',
+    'market',
+  ],
   ['ocean', 'waves', 'coral', 'reef', 'divers', 'current', 'tide', 'salt', 'whales', 'plankton'],
 ];
 const FILL = ['the', 'a', 'we', 'it', 'and', 'then', 'really', 'that', 'with', 'for', 'of', 'is'];
-const VERBS = ['shapes', 'changes', 'needs', 'keeps', 'moves', 'holds', 'feeds', 'turns', 'builds', 'tests'];
+const VERBS = [
+  'shapes',
+  'changes',
+  'needs',
+  'keeps',
+  'moves',
+  'holds',
+  'feeds',
+  'turns',
+  'builds',
+  'tests',
+];
 const OPENERS = [
-  ['so'], ['now'], ['i', 'think'], ['honestly'], ['the', 'thing', 'is'], ['we', 'found', 'that'],
+  ['so'],
+  ['now'],
+  ['i', 'think'],
+  ['honestly'],
+  ['the', 'thing', 'is'],
+  ['we', 'found', 'that'],
 ];
 const QUESTION_OPENERS = [
-  ['what', 'is'], ['why', 'does'], ['how', 'do', 'you'], ['have', 'you', 'ever', 'seen'],
+  ['what', 'is'],
+  ['why', 'does'],
+  ['how', 'do', 'you'],
+  ['have', 'you', 'ever', 'seen'],
   ['do', 'you', 'know', 'why'],
 ];
-const CLAIMS = [['the', 'biggest', 'mistake', 'is'], ['nobody', 'tells', 'you', 'that'], ['never', 'ignore']];
+const CLAIMS = [
+  ['the', 'biggest', 'mistake', 'is'],
+  ['nobody', 'tells', 'you', 'that'],
+  ['never', 'ignore'],
+];
 
 export interface SyntheticOptions {
   durationSec: number;
@@ -201,7 +320,10 @@ export function syntheticTalk(o: SyntheticOptions): SegmentingInput & { wordCoun
     transcript: built.transcript,
     silence: built.silence,
     layout: o.withLayout === false ? null : syntheticLayout(durationSec, rnd),
-    energy: o.withEnergy === false ? undefined : syntheticEnergy(built.transcript.words, durationSec, rnd),
+    energy:
+      o.withEnergy === false
+        ? undefined
+        : syntheticEnergy(built.transcript.words, durationSec, rnd),
     job: { clipCount: 10, minClipSeconds: 20, maxClipSeconds: 60 },
     wordCount: built.transcript.words.length,
   };
@@ -212,7 +334,9 @@ function syntheticLayout(durationSec: number, rnd: () => number): LayoutResult {
   const sceneCuts: number[] = [];
   for (let t = 30 + rnd() * 60; t < durationSec; t += 30 + rnd() * 60) sceneCuts.push(r3(t));
   const bounds = [0, ...sceneCuts, durationSec];
-  const scenes = bounds.slice(0, -1).map((start, index) => ({ index, start, end: bounds[index + 1] }));
+  const scenes = bounds
+    .slice(0, -1)
+    .map((start, index) => ({ index, start, end: bounds[index + 1] }));
   const faceTracks: FaceTrack[] = [];
   for (const s of scenes) {
     // Some scenes are slides or b-roll with nobody on screen.
@@ -234,7 +358,11 @@ function syntheticLayout(durationSec: number, rnd: () => number): LayoutResult {
   };
 }
 
-function syntheticEnergy(words: readonly TranscriptWord[], durationSec: number, rnd: () => number): number[] {
+function syntheticEnergy(
+  words: readonly TranscriptWord[],
+  durationSec: number,
+  rnd: () => number,
+): number[] {
   const n = Math.ceil(durationSec);
   const out = new Array<number>(n).fill(-65);
   let level = -22;

@@ -1,0 +1,68 @@
+import {
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import { Catch } from '@nestjs/common';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  /** Every validation failure, when there were several. */
+  details?: string[];
+}
+
+/** Every error leaves as JSON { statusCode, error, message }; internals are logged, not sent. */
+@Catch()
+export class JsonErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.log.error((exception as Error)?.stack ?? String(exception));
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.statusCode = body.statusCode;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(body));
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const error = STATUS_CODES[statusCode] ?? 'Error';
+      const r = exception.getResponse();
+      const raw = typeof r === 'string' ? r : (r as { message?: unknown }).message;
+      if (Array.isArray(raw)) {
+        const details = raw.map(String);
+        return { statusCode, error, message: details.join('; '), details };
+      }
+      return { statusCode, error, message: typeof raw === 'string' ? raw : exception.message };
+    }
+    // body-parser and other express middleware errors carry a status.
+    const status = (exception as { status?: unknown; statusCode?: unknown }) ?? {};
+    const code = Number(status.status ?? status.statusCode);
+    if (code >= 400 && code < 500) {
+      return {
+        statusCode: code,
+        error: STATUS_CODES[code] ?? 'Error',
+        message: (exception as Error).message,
+      };
+    }
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: 'Internal Server Error',
+      message: 'Something went wrong on our side; the error has been logged.',
+    };
+  }
+}

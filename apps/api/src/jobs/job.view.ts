@@ -1,0 +1,71 @@
+import { STAGES } from '@clipline/contracts';
+import type { JobEntity, JobStageEntity } from '@clipline/database';
+
+export interface ClipCounts {
+  total: number;
+  queued: number;
+  rendering: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export const EMPTY_CLIP_COUNTS: ClipCounts = {
+  total: 0,
+  queued: 0,
+  rendering: 0,
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+};
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function stageView(s: JobStageEntity) {
+  return {
+    stage: s.stage,
+    status: s.status,
+    progress: s.progress,
+    etaSeconds: s.etaSeconds,
+    attempt: s.attempt,
+    queuedAt: iso(s.queuedAt),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+    retryAt: iso(s.retryAt),
+    heartbeatAt: iso(s.heartbeatAt),
+    workerHost: s.workerHost,
+    error: s.error,
+    summary: s.summary,
+  };
+}
+
+export function jobSummaryView(job: JobEntity) {
+  return {
+    id: job.id,
+    status: job.status,
+    sourceFilename: job.sourceFilename,
+    sourceSizeBytes: job.sourceSizeBytes === null ? null : Number(job.sourceSizeBytes),
+    durationSec: job.mediaInfo?.durationSec ?? null,
+    options: job.options,
+    error: job.error,
+    note: job.note,
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    finishedAt: iso(job.finishedAt),
+  };
+}
+
+export function jobDetailView(job: JobEntity, stages: JobStageEntity[], clips: ClipCounts) {
+  const order = (s: JobStageEntity) => STAGES.indexOf(s.stage);
+  return {
+    ...jobSummaryView(job),
+    ownerKeyId: job.ownerKeyId,
+    sourceKey: job.sourceKey,
+    mediaInfo: job.mediaInfo,
+    stages: [...stages].sort((a, b) => order(a) - order(b)).map(stageView),
+    clips,
+  };
+}
+
+export type JobDetailView = ReturnType<typeof jobDetailView>;

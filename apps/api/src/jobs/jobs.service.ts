@@ -1,0 +1,114 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
+import { JobOrchestrator } from '@clipline/pipeline';
+import { Repository } from 'typeorm';
+import type { AuthenticatedKey } from '../auth/api-key.types';
+import { isUuid, JobAccessService } from './job-access.service';
+import {
+  EMPTY_CLIP_COUNTS,
+  jobDetailView,
+  jobSummaryView,
+  type ClipCounts,
+  type JobDetailView,
+} from './job.view';
+import type { ListJobsQueryDto } from './list-jobs.dto';
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.createdAt}|${c.id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) {
+    throw new BadRequestException('cursor is not valid; use nextCursor from a previous page');
+  }
+  return { createdAt, id };
+}
+
+@Injectable()
+export class JobsService {
+  constructor(
+    @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
+    @InjectRepository(JobStageEntity) private readonly stages: Repository<JobStageEntity>,
+    @InjectRepository(ClipEntity) private readonly clips: Repository<ClipEntity>,
+    private readonly access: JobAccessService,
+    private readonly orchestrator: JobOrchestrator,
+  ) {}
+
+  /** Newest first; the cursor is (created_at, id) in microseconds so pages never skip rows. */
+  async list(key: AuthenticatedKey, q: ListJobsQueryDto) {
+    const limit = q.limit ?? 20;
+    const qb = this.jobs
+      .createQueryBuilder('j')
+      .addSelect(
+        `to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        'cursor_ts',
+      )
+      .orderBy('j.created_at', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .limit(limit + 1);
+    if (key.role !== 'ops') qb.andWhere('j.owner_key_id = :owner', { owner: key.id });
+    if (q.status) qb.andWhere('j.status = :status', { status: q.status });
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      qb.andWhere('(j.created_at, j.id) < (CAST(:ts AS timestamptz), CAST(:cid AS uuid))', {
+        ts: c.createdAt,
+        cid: c.id,
+      });
+    }
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
+    const page = entities.slice(0, limit);
+    const last = page.length ? page.length - 1 : -1;
+    const nextCursor =
+      entities.length > limit && last >= 0
+        ? encodeCursor({ createdAt: raw[last].cursor_ts, id: page[last].id })
+        : null;
+    return { items: page.map(jobSummaryView), nextCursor };
+  }
+
+  async detail(jobId: string, key: AuthenticatedKey): Promise<JobDetailView> {
+    const job = await this.access.get(jobId, key);
+    return this.detailOf(job);
+  }
+
+  async detailOf(job: JobEntity): Promise<JobDetailView> {
+    const [stages, clips] = await Promise.all([
+      this.stages.find({ where: { jobId: job.id } }),
+      this.clipCounts(job.id),
+    ]);
+    return jobDetailView(job, stages, clips);
+  }
+
+  async cancel(jobId: string, key: AuthenticatedKey): Promise<JobDetailView> {
+    await this.access.get(jobId, key);
+    await this.orchestrator.cancelJob(jobId);
+    return this.detail(jobId, key);
+  }
+
+  async remove(jobId: string, key: AuthenticatedKey): Promise<void> {
+    await this.access.get(jobId, key);
+    await this.orchestrator.deleteJob(jobId);
+  }
+
+  private async clipCounts(jobId: string): Promise<ClipCounts> {
+    const rows = await this.clips
+      .createQueryBuilder('c')
+      .select('c.status', 'status')
+      .addSelect('COUNT(*)::int', 'n')
+      .where('c.job_id = :jobId', { jobId })
+      .groupBy('c.status')
+      .getRawMany<{ status: keyof ClipCounts; n: number }>();
+    const counts = { ...EMPTY_CLIP_COUNTS };
+    for (const r of rows) {
+      counts[r.status] = r.n;
+      counts.total += r.n;
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,168 @@
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  Logger,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import type { JobOptions } from '@clipline/contracts';
+import type { JobEntity } from '@clipline/database';
+import { objectKeys, safeExtension, StorageService } from '@clipline/storage';
+import busboy from 'busboy';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
+import type { AuthenticatedKey } from '../auth/api-key.types';
+import { JobIntakeService } from './job-intake.service';
+import { parseJobOptions } from './job-options.dto';
+
+interface Received {
+  key: string;
+  filename: string;
+  bytes: number;
+}
+
+/**
+ * multipart/form-data straight into S3: busboy's file stream is piped into a
+ * multipart S3 upload with two parts in flight, so memory is bounded by the
+ * part size whatever the file size, and nothing touches the local disk.
+ */
+@Injectable()
+export class StreamUploadService {
+  private readonly log = new Logger(StreamUploadService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly storage: StorageService,
+    private readonly intake: JobIntakeService,
+  ) {}
+
+  async receive(req: IncomingMessage, key: AuthenticatedKey): Promise<JobEntity> {
+    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+      throw new UnsupportedMediaTypeException(
+        'Send multipart/form-data with a "file" field, or JSON with "sourceKey".',
+      );
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    // The form adds a few hundred bytes of headers around the file.
+    if (declared > this.cfg.UPLOAD_MAX_BYTES + 64 * 1024) throw this.tooLarge();
+    const jobId = randomUUID();
+    const { received, rawOptions } = await this.readForm(req, jobId);
+    let options: JobOptions;
+    try {
+      options = parseJobOptions(rawOptions);
+    } catch (err) {
+      await this.storage.deleteKeys([received.key]);
+      throw err;
+    }
+    this.log.log(`job ${jobId}: received ${received.bytes} bytes of "${received.filename}"`);
+    return this.intake.intake({
+      jobId,
+      ownerKeyId: key.id,
+      sourceKey: received.key,
+      sourceFilename: received.filename,
+      options,
+      deleteOnReject: true,
+    });
+  }
+
+  private tooLarge(): PayloadTooLargeException {
+    return new PayloadTooLargeException(
+      `The file is larger than the limit of ${this.cfg.UPLOAD_MAX_BYTES} bytes.`,
+    );
+  }
+
+  private readForm(
+    req: IncomingMessage,
+    jobId: string,
+  ): Promise<{ received: Received; rawOptions: string | undefined }> {
+    return new Promise((resolve, reject) => {
+      let rawOptions: string | undefined;
+      let upload: Promise<Received> | null = null;
+      let fileStream: Readable | null = null;
+      let counter: Transform | null = null;
+      let settled = false;
+      const bb = busboy({
+        headers: req.headers,
+        limits: { files: 1, fields: 8, fieldSize: 64 * 1024, fileSize: this.cfg.UPLOAD_MAX_BYTES },
+      });
+
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        counter?.destroy(err);
+        // Stop parsing but keep reading the body into nothing, so the client
+        // gets the error response instead of a reset connection.
+        req.unpipe(bb);
+        req.resume();
+        const cleanup = upload ?? Promise.resolve(null);
+        void cleanup
+          .catch(() => null)
+          // The job does not exist yet, so everything under its prefix is this upload's.
+          .then(() => this.storage.deletePrefix(objectKeys.jobPrefix(jobId)).catch(() => null));
+        reject(err);
+      };
+
+      bb.on('field', (name, value) => {
+        if (name !== 'options') return;
+        rawOptions = value;
+        // Options before the file: refuse bad ones before any byte is stored.
+        if (!upload) {
+          try {
+            parseJobOptions(value);
+          } catch (err) {
+            fail(err as Error);
+          }
+        }
+      });
+
+      bb.on('file', (name, stream, info) => {
+        if (name !== 'file' || upload || settled) {
+          stream.resume();
+          return;
+        }
+        fileStream = stream;
+        const filename = info.filename || 'upload';
+        const key = objectKeys.source(jobId, safeExtension(filename));
+        let bytes = 0;
+        counter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            bytes += chunk.length;
+            cb(null, chunk);
+          },
+        });
+        stream.on('limit', () => fail(this.tooLarge()));
+        stream.pipe(counter);
+        upload = this.storage
+          .putStream(key, counter, info.mimeType || 'application/octet-stream')
+          .then(() => ({ key, filename, bytes }));
+        upload.catch((err: Error) => fail(err));
+      });
+
+      bb.on('error', (err: Error) =>
+        fail(new BadRequestException(`Malformed form: ${err.message}`)),
+      );
+      req.on('aborted', () => fail(new BadRequestException('The upload was interrupted.')));
+
+      bb.on('close', () => {
+        if (settled) return;
+        if (!upload || !fileStream) {
+          fail(new BadRequestException('The form has no "file" field.'));
+          return;
+        }
+        upload.then(
+          (received) => {
+            if (settled) return;
+            settled = true;
+            resolve({ received, rawOptions });
+          },
+          (err: Error) => fail(err),
+        );
+      });
+
+      req.pipe(bb);
+    });
+  }
+}

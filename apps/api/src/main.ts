@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfigOrExit } from '@clipline/config';
+import { Reconciler } from '@clipline/pipeline';
+import { createApiApp } from './bootstrap/create-api-app';
+
+async function main(): Promise<void> {
+  const cfg = loadConfigOrExit();
+  const app = await createApiApp(cfg);
+  await app.listen(cfg.PORT);
+  // PipelineModule stops it on shutdown; only the API process runs it.
+  app.get(Reconciler).start();
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  new Logger('Clipline').log(`API listening on ${url} (OpenAPI at ${url}/docs)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { TranscriptResult } from '@clipline/contracts';
+import type { TranscriptEntity } from '@clipline/database';
+import { toSrt, toTxt, toVtt } from '@clipline/transcription';
+import type { ServerResponse } from 'node:http';
+import type { AuthenticatedKey } from '../auth/api-key.types';
+import { CurrentKey } from '../auth/current-key.decorator';
+import { JobAccessService } from '../jobs/job-access.service';
+import { LogsQueryDto, TranscriptQueryDto } from './results.dto';
+import { ResultsService } from './results.service';
+
+function asResult(t: TranscriptEntity): TranscriptResult {
+  return {
+    engine: t.engine,
+    model: t.model,
+    modelVersion: t.modelVersion,
+    language: t.language,
+    text: t.text,
+    words: t.words,
+    segments: t.segments,
+    note: t.note,
+  };
+}
+
+const TEXT_FORMATS = {
+  srt: { type: 'application/x-subrip; charset=utf-8', render: toSrt },
+  vtt: { type: 'text/vtt; charset=utf-8', render: toVtt },
+  txt: { type: 'text/plain; charset=utf-8', render: toTxt },
+} as const;
+
+@ApiTags('results')
+@ApiSecurity('api-key')
+@Controller('v1/jobs/:id')
+export class ResultsController {
+  constructor(
+    private readonly access: JobAccessService,
+    private readonly results: ResultsService,
+  ) {}
+
+  @Get('transcript')
+  @ApiOperation({
+    summary: 'Transcript as json, srt, vtt or txt (409 until transcription is done)',
+  })
+  @ApiProduces('application/json', 'application/x-subrip', 'text/vtt', 'text/plain')
+  async transcript(
+    @Param('id') id: string,
+    @Query() q: TranscriptQueryDto,
+    @CurrentKey() key: AuthenticatedKey,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ) {
+    const t = await this.results.transcript(await this.access.get(id, key));
+    const format = q.format ?? 'json';
+    if (format === 'json') return { jobId: id, ...asResult(t), createdAt: t.createdAt };
+    const f = TEXT_FORMATS[format];
+    res.setHeader('Content-Type', f.type);
+    res.setHeader('Content-Disposition', `inline; filename="transcript-${id}.${format}"`);
+    return f.render(asResult(t));
+  }
+
+  @Get('silences')
+  @ApiOperation({ summary: 'Silence and non-speech regions with the stage summary' })
+  async silences(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
+    return this.results.silences(await this.access.get(id, key));
+  }
+
+  @Get('layout')
+  @ApiOperation({ summary: 'Scenes, face tracks and crop plans' })
+  async layout(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
+    return this.results.layout(await this.access.get(id, key));
+  }
+
+  @Get('segments')
+  @ApiOperation({ summary: 'Selected segments and runners-up, ranked' })
+  async segments(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
+    return this.results.segments(await this.access.get(id, key));
+  }
+
+  @Get('clips')
+  @ApiOperation({ summary: 'Clips with presigned download URLs' })
+  async clips(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
+    return this.results.clips(await this.access.get(id, key));
+  }
+
+  @Get('logs')
+  @ApiOperation({ summary: 'Processing log, oldest first (paginate with after)' })
+  async logs(
+    @Param('id') id: string,
+    @Query() q: LogsQueryDto,
+    @CurrentKey() key: AuthenticatedKey,
+  ) {
+    return this.results.logs(await this.access.get(id, key), q.after ?? 0, q.limit ?? 100);
+  }
+}

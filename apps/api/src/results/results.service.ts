@@ -1,0 +1,173 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isStageDone, type StageName } from '@clipline/contracts';
+import {
+  ClipEntity,
+  ContentSegmentEntity,
+  JobStageEntity,
+  LayoutAnalysisEntity,
+  ProcessingLogEntity,
+  SilenceRegionEntity,
+  TranscriptEntity,
+  type JobEntity,
+} from '@clipline/database';
+import { StorageService } from '@clipline/storage';
+import { MoreThan, Repository } from 'typeorm';
+
+/** Reads a finished stage's outputs; a 409 names the stage still pending. */
+@Injectable()
+export class ResultsService {
+  constructor(
+    @InjectRepository(JobStageEntity) private readonly stagesRepo: Repository<JobStageEntity>,
+    @InjectRepository(TranscriptEntity)
+    private readonly transcriptsRepo: Repository<TranscriptEntity>,
+    @InjectRepository(SilenceRegionEntity)
+    private readonly silencesRepo: Repository<SilenceRegionEntity>,
+    @InjectRepository(LayoutAnalysisEntity)
+    private readonly layoutsRepo: Repository<LayoutAnalysisEntity>,
+    @InjectRepository(ContentSegmentEntity)
+    private readonly segmentsRepo: Repository<ContentSegmentEntity>,
+    @InjectRepository(ClipEntity) private readonly clipsRepo: Repository<ClipEntity>,
+    @InjectRepository(ProcessingLogEntity)
+    private readonly logsRepo: Repository<ProcessingLogEntity>,
+    private readonly storage: StorageService,
+  ) {}
+
+  async requireStage(job: JobEntity, stage: StageName): Promise<JobStageEntity> {
+    const row = await this.stagesRepo.findOne({ where: { jobId: job.id, stage } });
+    if (!row || !isStageDone(row.status)) {
+      const status = row?.status ?? 'missing';
+      throw new ConflictException(
+        `The ${stage} stage has not finished yet (status: ${status}); its results are not ready.`,
+      );
+    }
+    return row;
+  }
+
+  async transcript(job: JobEntity): Promise<TranscriptEntity> {
+    await this.requireStage(job, 'transcription');
+    const t = await this.transcriptsRepo.findOne({ where: { jobId: job.id } });
+    if (!t) throw new NotFoundException('This job has no transcript.');
+    return t;
+  }
+
+  async silences(job: JobEntity) {
+    const stage = await this.requireStage(job, 'silence');
+    const regions = await this.silencesRepo.find({
+      where: { jobId: job.id },
+      order: { start: 'ASC' },
+    });
+    return {
+      jobId: job.id,
+      status: stage.status,
+      summary: stage.summary,
+      regions: regions.map((r) => ({ kind: r.kind, start: r.start, end: r.end, meanDb: r.meanDb })),
+    };
+  }
+
+  async layout(job: JobEntity) {
+    const stage = await this.requireStage(job, 'layout');
+    const l = await this.layoutsRepo.findOne({ where: { jobId: job.id } });
+    return {
+      jobId: job.id,
+      status: stage.status,
+      summary: stage.summary,
+      sampleFps: l?.sampleFps ?? null,
+      frameCount: l?.frameCount ?? 0,
+      scenes: l?.scenes ?? [],
+      sceneCuts: l?.sceneCuts ?? [],
+      faceTracks: l?.faceTracks ?? [],
+      cropPlans: l?.cropPlans ?? [],
+      note: l?.note ?? (stage.summary?.reason as string | undefined) ?? null,
+    };
+  }
+
+  async segments(job: JobEntity) {
+    const stage = await this.requireStage(job, 'segmenting');
+    const rows = await this.segmentsRepo.find({ where: { jobId: job.id }, order: { rank: 'ASC' } });
+    const view = (s: ContentSegmentEntity) => ({
+      id: s.id,
+      rank: s.rank,
+      start: s.start,
+      end: s.end,
+      durationSec: s.end - s.start,
+      score: s.score,
+      features: s.features,
+      reason: s.reason,
+      text: s.text,
+      selected: s.selected,
+    });
+    return {
+      jobId: job.id,
+      summary: stage.summary,
+      selected: rows.filter((s) => s.selected).map(view),
+      runnersUp: rows.filter((s) => !s.selected).map(view),
+    };
+  }
+
+  async clips(job: JobEntity) {
+    await this.requireStage(job, 'segmenting');
+    const rows = await this.clipsRepo.find({
+      where: { jobId: job.id },
+      order: { createdAt: 'ASC' },
+    });
+    const segments = await this.segmentsRepo.find({ where: { jobId: job.id } });
+    const rankOf = new Map(segments.map((s) => [s.id, s.rank]));
+    const url = (key: string | null, name: string) =>
+      key ? this.storage.presignPublicGet(key, name) : Promise.resolve(null);
+    const items = await Promise.all(
+      rows.map(async (c) => {
+        const base = `clip-${rankOf.get(c.segmentId) ?? 0}-${c.aspect.replace(':', 'x')}`;
+        const done = c.status === 'completed';
+        return {
+          id: c.id,
+          segmentId: c.segmentId,
+          rank: rankOf.get(c.segmentId) ?? null,
+          aspect: c.aspect,
+          status: c.status,
+          attempt: c.attempt,
+          durationSec: c.durationSec,
+          width: c.width,
+          height: c.height,
+          sizeBytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
+          renderMs: c.renderMs,
+          error: c.error,
+          downloads: done
+            ? {
+                video: await url(c.videoKey, `${base}.mp4`),
+                thumbnail: await url(c.thumbnailKey, `${base}.jpg`),
+                vtt: await url(c.vttKey, `${base}.vtt`),
+                srt: await url(c.srtKey, `${base}.srt`),
+              }
+            : null,
+        };
+      }),
+    );
+    items.sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || a.aspect.localeCompare(b.aspect));
+    return { jobId: job.id, clips: items };
+  }
+
+  async logs(job: JobEntity, afterId: number, limit: number) {
+    const rows = await this.logsRepo.find({
+      where: { jobId: job.id, id: MoreThan(String(afterId)) },
+      order: { id: 'ASC' },
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    return {
+      jobId: job.id,
+      items: page.map((l) => ({
+        id: Number(l.id),
+        stage: l.stage,
+        attempt: l.attempt,
+        event: l.event,
+        message: l.message,
+        command: l.command,
+        durationMs: l.durationMs,
+        workerHost: l.workerHost,
+        createdAt: l.createdAt.toISOString(),
+      })),
+      nextAfter: rows.length > limit ? Number(page[page.length - 1].id) : null,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+// onnxruntime-node builds its output tensors from typed arrays of Node's own
+// realm, while jest runs each test file in a separate vm realm whose
+// Float32Array fails onnxruntime-common's `instanceof` check. Sharing the
+// host's typed-array constructors makes both sides agree.
+/* global require, module */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest loads environments as CommonJS
+const { TestEnvironment } = require('jest-environment-node');
+
+const TYPED = [
+  'Float32Array',
+  'Float64Array',
+  'Int8Array',
+  'Int16Array',
+  'Int32Array',
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'ArrayBuffer',
+];
+
+class NativeArraysEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    for (const name of TYPED) this.global[name] = globalThis[name];
+  }
+}
+
+module.exports = NativeArraysEnvironment;

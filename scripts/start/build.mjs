@@ -1,0 +1,71 @@
+// Decides which apps need a build and runs scripts/build-all.mjs for them.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { say } from './util.mjs';
+
+const SOURCE_DIRS = ['libs', 'migrations'];
+const SOURCE_FILE = /\.(ts|json)$/;
+const NOT_BUILT = /\.spec\.ts$/;
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && entry.name !== 'assets') newest = Math.max(newest, newestMtime(p));
+    } else if (SOURCE_FILE.test(entry.name) && !NOT_BUILT.test(entry.name)) {
+      newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+export function entryFile(root, app) {
+  return join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+}
+
+// tsc only re-emits what changed, so main.js's mtime says nothing about the
+// libs; a stamp written after a successful build does.
+function stampFile(root, app) {
+  return join(root, 'dist', 'apps', app, '.built-at');
+}
+
+/** Apps whose build is missing or older than any source they may include. */
+export function staleApps(root, apps) {
+  const shared = Math.max(
+    ...SOURCE_DIRS.map((d) => newestMtime(join(root, d))),
+    statSync(join(root, 'tsconfig.json')).mtimeMs,
+  );
+  return apps.filter((app) => {
+    const stamp = stampFile(root, app);
+    if (!existsSync(entryFile(root, app)) || !existsSync(stamp)) return true;
+    const built = statSync(stamp).mtimeMs;
+    return Math.max(shared, newestMtime(join(root, 'apps', app))) > built;
+  });
+}
+
+export function buildIfNeeded(root, apps) {
+  if (process.env.CLIPLINE_SKIP_BUILD === '1') {
+    const missing = apps.filter((a) => !existsSync(entryFile(root, a)));
+    if (missing.length) {
+      throw new Error(`CLIPLINE_SKIP_BUILD=1 but these apps are not built: ${missing.join(', ')}. Run npm run build.`);
+    }
+    say('CLIPLINE_SKIP_BUILD=1: using the existing dist/ as is');
+    return;
+  }
+  const stale = staleApps(root, apps);
+  if (!stale.length) {
+    say('dist/ is up to date with the sources');
+    return;
+  }
+  say(`building ${stale.join(', ')} (sources changed since the last build; this takes a while)`);
+  for (const app of stale) {
+    // Started before the build, so an edit made during it still counts as newer.
+    const startedAt = new Date();
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), app], { cwd: root, stdio: 'inherit' });
+    writeFileSync(stampFile(root, app), `${startedAt.toISOString()}\n`);
+    utimesSync(stampFile(root, app), startedAt, startedAt);
+  }
+}

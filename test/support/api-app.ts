@@ -1,0 +1,86 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig } from '@clipline/config';
+import type { ApiKeyRole } from '@clipline/database';
+import { StorageService } from '@clipline/storage';
+import { DataSource } from 'typeorm';
+// Tests drive the real app; this file is the one place they reach into it.
+/* eslint-disable no-restricted-imports */
+import { ApiKeysService } from '../../apps/api/src/auth/api-keys.service';
+import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
+import { UploadSweeperService } from '../../apps/api/src/uploads/upload-sweeper.service';
+/* eslint-enable no-restricted-imports */
+
+export interface TestKey {
+  id: string;
+  key: string;
+  role: ApiKeyRole;
+}
+
+export interface ApiHarness {
+  app: NestExpressApplication;
+  url: string;
+  storage: StorageService;
+  db: DataSource;
+  createKey(role: ApiKeyRole, name?: string): Promise<TestKey>;
+  sweepUploads(): Promise<string[]>;
+  /** fetch against the app with an API key; JSON bodies are encoded. */
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: TestKey | string | null; json?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the API in-process on a free port against the services the jest
+ * global setup started (DATABASE_URL, REDIS_URL, QUEUE_PREFIX, S3_*).
+ * `env` overrides config for this app only, e.g. a small UPLOAD_MAX_BYTES.
+ */
+export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, { LOG_LEVEL: 'warn', ...env });
+  let app: NestExpressApplication;
+  try {
+    app = await createApiApp(loadConfig());
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const storage = app.get(StorageService);
+  await storage.ensureBucket();
+  const keys = app.get(ApiKeysService);
+  let n = 0;
+  return {
+    app,
+    url,
+    storage,
+    db: app.get(DataSource),
+    async createKey(role, name = `${role}-${++n}`) {
+      const k = await keys.create(name, role);
+      return { id: k.id, key: k.key, role };
+    },
+    sweepUploads: () => app.get(UploadSweeperService).sweepOnce(),
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const key = typeof opts.key === 'string' ? opts.key : opts.key?.key;
+      if (key) headers.authorization = `Bearer ${key}`;
+      let body: string | undefined;
+      if (opts.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(opts.json);
+      }
+      const res = await fetch(url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      if ((res.headers.get('content-type') ?? '').includes('json') && text)
+        parsed = JSON.parse(text);
+      return { status: res.status, body: parsed, text, headers: res.headers };
+    },
+    close: () => app.close(),
+  };
+}

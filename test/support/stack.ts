@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const APPS = ['api', 'transcription-worker', 'silence-worker', 'layout-worker', 'segmenting-worker', 'render-worker'] as const;
+export type AppName = (typeof APPS)[number];
+
+const ROOT = join(__dirname, '..', '..');
+
+export function appEntry(app: AppName): string {
+  return join(ROOT, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * The real apps as separate processes, from the build, the way `npm start`
+ * and production run them. Output is kept per app for failure messages.
+ */
+export class Stack {
+  readonly procs = new Map<AppName, ChildProcess>();
+  readonly output = new Map<AppName, string[]>();
+
+  constructor(readonly env: NodeJS.ProcessEnv) {}
+
+  static assertBuilt(): void {
+    const missing = APPS.filter((a) => !existsSync(appEntry(a)));
+    if (missing.length) throw new Error(`build the apps first (npm run build); missing: ${missing.join(', ')}`);
+  }
+
+  start(app: AppName): ChildProcess {
+    const child = spawn(process.execPath, [appEntry(app)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = this.output.get(app) ?? [];
+    this.output.set(app, lines);
+    const keep = (chunk: Buffer) => {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      if (lines.length > 400) lines.splice(0, lines.length - 400);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.procs.set(app, child);
+    return child;
+  }
+
+  async waitForLine(app: AppName, re: RegExp, timeoutMs = 60_000): Promise<void> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < timeoutMs) {
+      if ((this.output.get(app) ?? []).some((l) => re.test(l))) return;
+      const p = this.procs.get(app);
+      if (p && p.exitCode !== null) throw new Error(`${app} exited (${p.exitCode}):\n${this.tail(app)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${app} did not print ${re} within ${timeoutMs} ms:\n${this.tail(app)}`);
+  }
+
+  kill(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.procs.get(app);
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill(signal);
+    });
+  }
+
+  tail(app: AppName, n = 40): string {
+    return (this.output.get(app) ?? []).slice(-n).join('\n');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.procs.keys()].map(async (app) => {
+        const p = this.procs.get(app)!;
+        if (p.exitCode !== null || p.signalCode !== null) return;
+        const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+        await this.kill(app, 'SIGTERM');
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
