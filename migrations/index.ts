@@ -1,4 +1,4 @@
 import { Init1795261012446 } from './1795261012446-Init';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
-export const MIGRATIONS: Function[] = [Init1795261012446];
+export const MIGRATIONS: Array<new () => unknown> = [Init1795261012446];

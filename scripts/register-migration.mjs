@@ -10,7 +10,7 @@ const out = [
   ...imports.map((i) => `import { ${i.cls} } from './${i.mod}';`),
   '',
   '// Kept in order by scripts/migration-generate.sh; every app imports this list.',
-  `export const MIGRATIONS: Function[] = [${imports.map((i) => i.cls).join(', ')}];`,
+  `export const MIGRATIONS: Array<new () => unknown> = [${imports.map((i) => i.cls).join(', ')}];`,
   '',
 ].join('\n');
 writeFileSync(path, out);

@@ -39,6 +39,7 @@ export class Supervisor {
       });
     }
     proc.on('exit', (code, sig) => this.onExit(c, proc, code, sig));
+    say(`${c.name} started (pid ${proc.pid})`);
   }
 
   onExit(c, proc, code, sig) {

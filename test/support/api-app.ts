@@ -4,11 +4,11 @@ import type { ApiKeyRole } from '@clipline/database';
 import { StorageService } from '@clipline/storage';
 import { DataSource } from 'typeorm';
 // Tests drive the real app; this file is the one place they reach into it.
-/* eslint-disable no-restricted-imports */
+ 
 import { ApiKeysService } from '../../apps/api/src/auth/api-keys.service';
 import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
 import { UploadSweeperService } from '../../apps/api/src/uploads/upload-sweeper.service';
-/* eslint-enable no-restricted-imports */
+ 
 
 export interface TestKey {
   id: string;

@@ -38,7 +38,6 @@ const DS = getDataSourceToken();
  */
 @Module({})
 export class PipelineModule {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   static forRoot(_opts: { role?: string } = {}): DynamicModule {
     const queueTokens = WORKER_STAGES.map((s) => getQueueToken(QUEUE_NAMES[s]));
     return {

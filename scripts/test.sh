@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command: unit, then integration, then end-to-end, against real
+# PostgreSQL, Redis, s3rver, ffmpeg, pocketsphinx and onnxruntime. Each run
+# gets its own database and Bull prefix (test/support/test-environment.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-services.sh
+export MODEL_DIR="${MODEL_DIR:-$(cd .. && pwd)/shared/models}"
+# The end-to-end test runs the built apps as separate processes.
+if [ "${SKIP_BUILD:-0}" != 1 ]; then node scripts/build-all.mjs >/dev/null; fi
+npx jest --selectProjects unit
+npx jest --selectProjects integration --runInBand
+npx jest --selectProjects e2e --runInBand
