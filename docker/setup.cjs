@@ -13,7 +13,9 @@ async function main() {
   const ds = await createDataSource(cfg.DATABASE_URL).initialize();
   try {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
+    console.log(
+      applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date',
+    );
   } finally {
     await ds.destroy();
   }

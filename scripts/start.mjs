@@ -88,7 +88,8 @@ async function waitForHealth(url, timeoutMs) {
     }
     await sleep(500);
   }
-  if (!shuttingDown) warn(`the API did not report healthy within ${timeoutMs / 1000} s (last: ${last})`);
+  if (!shuttingDown)
+    warn(`the API did not report healthy within ${timeoutMs / 1000} s (last: ${last})`);
   return false;
 }
 
@@ -98,7 +99,10 @@ async function main() {
   const env = { ...process.env };
 
   if (!env.DATABASE_URL) {
-    services.postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), preferredPort: 5433 });
+    services.postgres = await startEmbeddedPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      preferredPort: 5433,
+    });
     env.DATABASE_URL = services.postgres.url;
   }
   if (!env.S3_ENDPOINT) {
@@ -109,10 +113,13 @@ async function main() {
     env.S3_FORCE_PATH_STYLE = 'true';
   }
   env.REDIS_URL ||= 'redis://127.0.0.1:6379';
-  services.redis = await ensureRedis(env.REDIS_URL, { onLine: (l) => console.log(`${paint('redis', 90)} | ${l}`) });
+  services.redis = await ensureRedis(env.REDIS_URL, {
+    onLine: (l) => console.log(`${paint('redis', 90)} | ${l}`),
+  });
   env.MODEL_DIR ||= defaultModelDir();
   env.PORT ||= String(await freePort(3000));
-  if (process.stdout.isTTY && !env.NO_COLOR) env.FORCE_COLOR ??= '1';
+  // Colours only help on a terminal; in a log file they are noise.
+  if (!process.stdout.isTTY) env.NO_COLOR ??= '1';
 
   const keyFile = join(dataDir, 'api-key.txt');
   const { cfg, apiKey } = await prepare(root, env, keyFile);
@@ -130,7 +137,12 @@ async function main() {
   if (shuttingDown) return;
   const line = (k, v) => console.log(`  ${paint(k.padEnd(9), 1)}${v}`);
   console.log('');
-  console.log(paint(healthy ? '  Clipline is running' : '  Clipline started, but /health is not OK yet', healthy ? '1;32' : '1;33'));
+  console.log(
+    paint(
+      healthy ? '  Clipline is running' : '  Clipline started, but /health is not OK yet',
+      healthy ? '1;32' : '1;33',
+    ),
+  );
   line('API:', base);
   line('Docs:', `${base}/docs`);
   line('API key:', `${apiKey}  (role ops; saved in ${relative(root, keyFile)})`);

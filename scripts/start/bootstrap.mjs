@@ -22,7 +22,11 @@ export async function prepare(root, env, keyFile) {
   const ds = await createDataSource(cfg.DATABASE_URL).initialize();
   try {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    say(applied.length ? `applied migrations: ${applied.map((m) => m.name).join(', ')}` : 'database schema is up to date');
+    say(
+      applied.length
+        ? `applied migrations: ${applied.map((m) => m.name).join(', ')}`
+        : 'database schema is up to date',
+    );
 
     await storageFromConfig(cfg).ensureBucket();
     say(`bucket "${cfg.S3_BUCKET}" is ready at ${cfg.S3_ENDPOINT}`);
@@ -30,7 +34,8 @@ export async function prepare(root, env, keyFile) {
     const keys = new ApiKeysService(ds.getRepository(ApiKeyEntity));
     const stored = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
     // The stored key may belong to another database (DATABASE_URL changed) or be revoked.
-    if (stored && (await keys.verify(stored))?.role === 'ops') return { cfg, apiKey: stored, created: false };
+    if (stored && (await keys.verify(stored))?.role === 'ops')
+      return { cfg, apiKey: stored, created: false };
     const { key } = await keys.create(KEY_NAME, 'ops');
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
     chmodSync(keyFile, 0o600);

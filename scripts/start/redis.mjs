@@ -44,7 +44,9 @@ export async function ensureRedis(url, { onLine }) {
   }
   const binary = redisServerBinary();
   if (!LOOPBACK.has(u.hostname) || !binary) {
-    const why = LOOPBACK.has(u.hostname) ? 'and no redis-server binary is installed' : 'and it is not a local address';
+    const why = LOOPBACK.has(u.hostname)
+      ? 'and no redis-server binary is installed'
+      : 'and it is not a local address';
     throw Object.assign(
       new Error(
         `nothing answers at REDIS_URL=${url} ${why}.\n` +
@@ -57,14 +59,19 @@ export async function ensureRedis(url, { onLine }) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   if (u.password) args.push('--requirepass', decodeURIComponent(u.password));
   const proc = spawn(binary, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [proc.stdout, proc.stderr]) createInterface({ input: stream }).on('line', onLine);
+  for (const stream of [proc.stdout, proc.stderr])
+    createInterface({ input: stream }).on('line', onLine);
   let exited = false;
   proc.on('exit', () => {
     exited = true;
   });
   await waitFor(
     async () => {
-      if (exited) throw Object.assign(new Error('redis-server exited during startup (see its output above)'), { fatal: true });
+      if (exited)
+        throw Object.assign(
+          new Error('redis-server exited during startup (see its output above)'),
+          { fatal: true },
+        );
       return answersPing(host, port);
     },
     { timeoutMs: 15_000, what: 'redis-server' },
@@ -77,7 +84,8 @@ export async function ensureRedis(url, { onLine }) {
       if (exited) return;
       const gone = new Promise((r) => proc.once('exit', r));
       signal(proc.pid, 'SIGTERM');
-      if (await Promise.race([gone.then(() => false), sleep(timeoutMs).then(() => true)])) signal(proc.pid, 'SIGKILL');
+      if (await Promise.race([gone.then(() => false), sleep(timeoutMs).then(() => true)]))
+        signal(proc.pid, 'SIGKILL');
     },
     kill() {
       if (!exited) signal(proc.pid, 'SIGKILL');

@@ -10,7 +10,13 @@ export async function startEmbeddedS3({ dir, preferredPort }) {
   mkdirSync(dir, { recursive: true });
   const S3rver = require('s3rver');
   const port = await freePort(preferredPort);
-  const server = new S3rver({ port, address: '127.0.0.1', directory: dir, silent: true, configureBuckets: [] });
+  const server = new S3rver({
+    port,
+    address: '127.0.0.1',
+    directory: dir,
+    silent: true,
+    configureBuckets: [],
+  });
   await server.run();
   say(`embedded S3 (s3rver) on port ${port} (objects in ${dir})`);
   return {

@@ -19,7 +19,14 @@ export class Supervisor {
     this.opts = opts;
     this.stopping = false;
     const width = Math.max(...apps.map((a) => a.name.length), 5);
-    this.children = apps.map((a, i) => ({ ...a, label: labelFor(a.name, i, width), proc: null, restarts: 0, failures: 0, timer: null }));
+    this.children = apps.map((a, i) => ({
+      ...a,
+      label: labelFor(a.name, i, width),
+      proc: null,
+      restarts: 0,
+      failures: 0,
+      timer: null,
+    }));
   }
 
   startAll() {
@@ -30,7 +37,12 @@ export class Supervisor {
     c.startedAt = Date.now();
     // Own process group: a terminal Ctrl-C reaches only the launcher, which
     // then stops the apps in order, and a group kill also ends their ffmpeg.
-    const proc = spawn(process.execPath, [c.entry], { cwd: this.opts.cwd, env: this.opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [c.entry], {
+      cwd: this.opts.cwd,
+      env: this.opts.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     c.proc = proc;
     for (const stream of [proc.stdout, proc.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
@@ -50,7 +62,9 @@ export class Supervisor {
     if (this.stopping) return;
     const how = sig ? `was killed by ${sig}` : `exited with code ${code}`;
     if (code === EXIT_CONFIG) {
-      this.opts.onFatal(`${c.name} ${how}: its configuration is invalid (see above); not restarting`);
+      this.opts.onFatal(
+        `${c.name} ${how}: its configuration is invalid (see above); not restarting`,
+      );
       return;
     }
     if (Date.now() - c.startedAt > HEALTHY_AFTER_MS) c.failures = 0;
@@ -81,7 +95,9 @@ export class Supervisor {
     const timedOut = await Promise.race([all.then(() => false), sleep(timeoutMs).then(() => true)]);
     if (timedOut) {
       const left = this.children.filter((c) => c.proc);
-      warn(`${left.map((c) => c.name).join(', ')} did not stop within ${timeoutMs / 1000} s; sending SIGKILL`);
+      warn(
+        `${left.map((c) => c.name).join(', ')} did not stop within ${timeoutMs / 1000} s; sending SIGKILL`,
+      );
       this.killAll();
       await all;
     }

@@ -74,7 +74,9 @@ export async function waitFor(fn, { timeoutMs, intervalMs = 250, what }) {
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`,
+  );
 }
 
 /** Sends a signal to a process (or its whole group with group=true), ignoring "no such process". */

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { CropPlan, TranscriptWord } from '@clipline/contracts';
 import { FFMPEG_PATH, probeMedia } from '@clipline/media';
 import { renderClip, withWorkDir, type RenderRequest } from '@clipline/rendering';
@@ -29,7 +28,11 @@ function watchChildren(): () => { cpuSec: number; peakRssMb: number } {
   const sample = () => {
     let kids: number[] = [];
     try {
-      kids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      kids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return;
     }
@@ -72,23 +75,47 @@ function run(args: string[]): Promise<void> {
     const child = spawn(FFMPEG_PATH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exit ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`ffmpeg exit ${code}: ${err}`)),
+    );
   });
 }
 
 /** A ~20-minute 1080p30 talk: one spoken scene looped with stream copy, so it is cheap to build. */
 async function longSource() {
-  const speech = await buildSpeech({ sentences: TALK_SENTENCES, pauses: TALK_SENTENCES.map(() => 0.7) });
+  const speech = await buildSpeech({
+    sentences: TALK_SENTENCES,
+    pauses: TALK_SENTENCES.map(() => 0.7),
+  });
   const sceneSec = Math.ceil(speech.truth.durationSec);
   const scene = await buildTalkingHead({
     width: 1920,
     height: 1080,
     fps: 30,
     audioPath: speech.wavPath,
-    scenes: [{ duration: sceneSec, background: '0x243a5e', faces: [{ size: 640, from: { x: 200, y: 200 }, to: { x: 1100, y: 380 } }] }],
+    scenes: [
+      {
+        duration: sceneSec,
+        background: '0x243a5e',
+        faces: [{ size: 640, from: { x: 200, y: 200 }, to: { x: 1100, y: 380 } }],
+      },
+    ],
   });
   const path = await cached('bench-long-talk.mp4', { scene: scene.path, LOOPS }, async (tmp) => {
-    await run(['-y', '-v', 'error', '-stream_loop', String(LOOPS - 1), '-i', scene.path, '-c', 'copy', '-movflags', '+faststart', tmp]);
+    await run([
+      '-y',
+      '-v',
+      'error',
+      '-stream_loop',
+      String(LOOPS - 1),
+      '-i',
+      scene.path,
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      tmp,
+    ]);
   });
   return { path, sceneSec, speech, scene };
 }
@@ -101,7 +128,11 @@ export async function runRenderingBench(): Promise<Record<string, unknown>> {
   const scenes: CropPlan['scenes'] = [];
   for (let i = 0; i < loops; i++) {
     const off = i * sceneSec;
-    words.push(...wordsFromSentences(speech.truth.sentences.map((s) => ({ ...s, start: s.start + off, end: s.end + off }))));
+    words.push(
+      ...wordsFromSentences(
+        speech.truth.sentences.map((s) => ({ ...s, start: s.start + off, end: s.end + off })),
+      ),
+    );
     const keyframes = [];
     for (let t = 0; t < sceneSec; t += 1) {
       const f = scene.facesAt(t)[0];
@@ -130,10 +161,32 @@ export async function runRenderingBench(): Promise<Record<string, unknown>> {
   const baseline = await withWorkDir((dir) =>
     measure(() =>
       run([
-        '-y', '-v', 'error', '-ss', String(minute1), '-i', path, '-t', String(CLIP_SEC),
-        '-vf', `crop=606:1080:${Math.min(1920 - 606, x)}:0,scale=1080:1920`,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '21', '-pix_fmt', 'yuv420p',
-        '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', `${dir}/plain.mp4`,
+        '-y',
+        '-v',
+        'error',
+        '-ss',
+        String(minute1),
+        '-i',
+        path,
+        '-t',
+        String(CLIP_SEC),
+        '-vf',
+        `crop=606:1080:${Math.min(1920 - 606, x)}:0,scale=1080:1920`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '21',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '128k',
+        '-movflags',
+        '+faststart',
+        `${dir}/plain.mp4`,
       ]),
     ),
   );
@@ -160,7 +213,7 @@ export async function runRenderingBench(): Promise<Record<string, unknown>> {
     lastMinuteStartSec: lastMinute,
     lastMinuteWallSec: r(last.wallSec),
     lastVsFirstRatio: r(last.wallSec / first.wallSec),
-    loadAverage1m: r(require('node:os').loadavg()[0], 1),
+    loadAverage1m: r(loadavg()[0], 1),
   };
   console.log('[rendering bench]', JSON.stringify(figures, null, 2));
   return figures;

@@ -27,16 +27,27 @@ describe('end to end: upload to rendered clips', () => {
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
+    if (res.status >= 400)
+      throw new Error(
+        `${method} ${path} → ${res.status}: ${text}\n--- api\n${stack.tail('api', 20)}`,
+      );
     return json;
   };
 
-  const waitJob = async (jobId: string, done: (j: { status: string }) => boolean, what: string, timeoutMs = 12 * 60_000) => {
+  const waitJob = async (
+    jobId: string,
+    done: (j: { status: string }) => boolean,
+    what: string,
+    timeoutMs = 12 * 60_000,
+  ) => {
     const t0 = Date.now();
     let last: { status: string; stages: unknown[] } | undefined;
     while (Date.now() - t0 < timeoutMs) {
@@ -45,8 +56,12 @@ describe('end to end: upload to rendered clips', () => {
       if (last!.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const tails = ['transcription-worker', 'segmenting-worker', 'render-worker'].map((a) => `--- ${a}\n${stack.tail(a as never, 15)}`).join('\n');
-    throw new Error(`job never reached: ${what}; last state ${JSON.stringify(last, null, 1)}\n${tails}`);
+    const tails = ['transcription-worker', 'segmenting-worker', 'render-worker']
+      .map((a) => `--- ${a}\n${stack.tail(a as never, 15)}`)
+      .join('\n');
+    throw new Error(
+      `job never reached: ${what}; last state ${JSON.stringify(last, null, 1)}\n${tails}`,
+    );
   };
 
   beforeAll(async () => {
@@ -54,7 +69,10 @@ describe('end to end: upload to rendered clips', () => {
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
     key = `clk_e2e${Date.now()}xxxxxxxxxxxxxxxxxxxxxx`;
-    await db.query(`INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ('e2e', $1, $2, 'ops')`, [key.slice(0, 14), hashApiKey(key)]);
+    await db.query(
+      `INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ('e2e', $1, $2, 'ops')`,
+      [key.slice(0, 14), hashApiKey(key)],
+    );
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     stack = new Stack({
@@ -68,13 +86,25 @@ describe('end to end: upload to rendered clips', () => {
     });
     stack.start('api');
     await stack.waitForLine('api', /API listening/);
-    for (const w of ['transcription-worker', 'silence-worker', 'layout-worker', 'segmenting-worker', 'render-worker'] as const) {
+    for (const w of [
+      'transcription-worker',
+      'silence-worker',
+      'layout-worker',
+      'segmenting-worker',
+      'render-worker',
+    ] as const) {
       stack.start(w);
     }
     await Promise.all(
-      (['transcription-worker', 'silence-worker', 'layout-worker', 'segmenting-worker', 'render-worker'] as const).map((w) =>
-        stack.waitForLine(w, /ready/),
-      ),
+      (
+        [
+          'transcription-worker',
+          'silence-worker',
+          'layout-worker',
+          'segmenting-worker',
+          'render-worker',
+        ] as const
+      ).map((w) => stack.waitForLine(w, /ready/)),
     );
   });
 
@@ -98,7 +128,11 @@ describe('end to end: upload to rendered clips', () => {
       audioPath: speech.wavPath,
       scenes: [
         { duration: cut, background: 'navy', faces: [{ size: 200, from: { x: 60, y: 80 } }] },
-        { duration: total - cut, background: 'darkgreen', faces: [{ size: 200, from: { x: 380, y: 100 } }] },
+        {
+          duration: total - cut,
+          background: 'darkgreen',
+          faces: [{ size: 200, from: { x: 380, y: 100 } }],
+        },
       ],
     });
     expect(talk.durationSec).toBeGreaterThanOrEqual(120);
@@ -117,7 +151,10 @@ describe('end to end: upload to rendered clips', () => {
       const body = file.subarray(start, Math.min(size, start + created.partSize));
       const put = await fetch(part.url, { method: 'PUT', body });
       expect(put.status).toBe(200);
-      await api('PUT', `/v1/uploads/${created.uploadId}/parts/${part.partNumber}`, { etag: put.headers.get('etag'), size: body.length });
+      await api('PUT', `/v1/uploads/${created.uploadId}/parts/${part.partNumber}`, {
+        etag: put.headers.get('etag'),
+        size: body.length,
+      });
     }
 
     // Listen before completing, so no stage event is missed.
@@ -129,9 +166,16 @@ describe('end to end: upload to rendered clips', () => {
     const jobId: string = created.jobId;
     const ack = await socket.timeout(5000).emitWithAck('subscribe', { all: true });
     expect(ack.ok).toBe(true);
-    for (const name of ['job.status', 'stage.started', 'stage.completed', 'stage.failed', 'clip.ready']) {
+    for (const name of [
+      'job.status',
+      'stage.started',
+      'stage.completed',
+      'stage.failed',
+      'clip.ready',
+    ]) {
       socket.on(name, (e: { jobId: string; stage?: string; status?: string }) => {
-        if (e.jobId === jobId) events.push({ name, stage: e.stage, status: e.status, at: Date.now() });
+        if (e.jobId === jobId)
+          events.push({ name, stage: e.stage, status: e.status, at: Date.now() });
       });
     }
 
@@ -150,15 +194,26 @@ describe('end to end: upload to rendered clips', () => {
 
     // 3. Let the five workers finish.
     const finished = await waitJob(jobId, (j) => j.status === 'completed', 'completed');
-    const transcription = (finished as { stages: Array<{ stage: string; attempt: number }> }).stages.find((s) => s.stage === 'transcription')!;
+    const transcription = (
+      finished as { stages: Array<{ stage: string; attempt: number }> }
+    ).stages.find((s) => s.stage === 'transcription')!;
     expect(transcription.attempt).toBeGreaterThanOrEqual(2);
 
     // 4a. At least one 9:16 clip, 1080x1920 H.264 + AAC.
     const { clips } = await api('GET', `/v1/jobs/${jobId}/clips`);
-    const done = clips.filter((c: { status: string; aspect: string }) => c.status === 'completed' && c.aspect === '9:16');
+    const done = clips.filter(
+      (c: { status: string; aspect: string }) => c.status === 'completed' && c.aspect === '9:16',
+    );
     expect(done.length).toBeGreaterThanOrEqual(1);
     const probe = JSON.parse(
-      execFileSync(FFPROBE_PATH, ['-v', 'error', '-print_format', 'json', '-show_streams', done[0].downloads.video]).toString(),
+      execFileSync(FFPROBE_PATH, [
+        '-v',
+        'error',
+        '-print_format',
+        'json',
+        '-show_streams',
+        done[0].downloads.video,
+      ]).toString(),
     );
     const v = probe.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
     const a = probe.streams.find((s: { codec_type: string }) => s.codec_type === 'audio');
@@ -166,12 +221,18 @@ describe('end to end: upload to rendered clips', () => {
     expect(a.codec_name).toBe('aac');
 
     // No duplicate clip after the killed worker.
-    const dup = await db.query(`SELECT segment_id, aspect, count(*) FROM clips WHERE job_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`, [jobId]);
+    const dup = await db.query(
+      `SELECT segment_id, aspect, count(*) FROM clips WHERE job_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
+      [jobId],
+    );
     expect(dup.rows).toEqual([]);
 
     // 4b. socket.io delivered stage events in a valid order.
-    const first = (name: string, stage?: string) => events.find((e) => e.name === name && (!stage || e.stage === stage))?.at ?? Infinity;
-    const last = (name: string, stage?: string) => [...events].reverse().find((e) => e.name === name && (!stage || e.stage === stage))?.at ?? -Infinity;
+    const first = (name: string, stage?: string) =>
+      events.find((e) => e.name === name && (!stage || e.stage === stage))?.at ?? Infinity;
+    const last = (name: string, stage?: string) =>
+      [...events].reverse().find((e) => e.name === name && (!stage || e.stage === stage))?.at ??
+      -Infinity;
     for (const s of ['transcription', 'silence', 'layout', 'segmenting']) {
       expect(first('stage.started', s)).toBeLessThanOrEqual(last('stage.completed', s));
       expect(last('stage.completed', s)).toBeLessThan(Infinity);
@@ -186,26 +247,43 @@ describe('end to end: upload to rendered clips', () => {
     expect(jobDone[0].at).toBeGreaterThanOrEqual(last('clip.ready') - 50);
 
     // 4c. Every stage wrote processing_logs rows, with the commands it ran.
-    const logs = await db.query(`SELECT stage, event, command FROM processing_logs WHERE job_id = $1`, [jobId]);
+    const logs = await db.query(
+      `SELECT stage, event, command FROM processing_logs WHERE job_id = $1`,
+      [jobId],
+    );
     for (const s of ['probe', 'transcription', 'silence', 'layout', 'segmenting', 'rendering']) {
-      expect(logs.rows.filter((r) => r.stage === s && r.event === 'finish').length).toBeGreaterThanOrEqual(1);
+      expect(
+        logs.rows.filter((r) => r.stage === s && r.event === 'finish').length,
+      ).toBeGreaterThanOrEqual(1);
     }
     expect(logs.rows.some((r) => r.stage === 'transcription' && r.event === 'retry')).toBe(true);
-    expect(logs.rows.some((r) => r.stage === 'rendering' && r.command?.includes('ffmpeg'))).toBe(true);
+    expect(logs.rows.some((r) => r.stage === 'rendering' && r.command?.includes('ffmpeg'))).toBe(
+      true,
+    );
 
     // 5. Re-run segmenting: the clips are replaced, not duplicated.
     const before = await db.query(`SELECT id, segment_id FROM clips WHERE job_id = $1`, [jobId]);
     await api('POST', `/v1/jobs/${jobId}/stages/segmenting/rerun`);
     await waitJob(
       jobId,
-      (j) => j.status === 'completed' && (j as unknown as { stages: Array<{ stage: string; attempt: number }> }).stages.find((s) => s.stage === 'segmenting')!.attempt >= 2,
+      (j) =>
+        j.status === 'completed' &&
+        (j as unknown as { stages: Array<{ stage: string; attempt: number }> }).stages.find(
+          (s) => s.stage === 'segmenting',
+        )!.attempt >= 2,
       'completed after segmenting re-run',
     );
-    const after = await db.query(`SELECT id, segment_id, aspect, status, video_key FROM clips WHERE job_id = $1`, [jobId]);
+    const after = await db.query(
+      `SELECT id, segment_id, aspect, status, video_key FROM clips WHERE job_id = $1`,
+      [jobId],
+    );
     expect(after.rows.length).toBe(before.rows.length);
     expect(after.rows.every((r) => r.status === 'completed')).toBe(true);
     expect(after.rows.some((r) => before.rows.some((b) => b.id === r.id))).toBe(false);
-    const segs = await db.query(`SELECT count(*)::int AS n FROM content_segments WHERE job_id = $1 AND selected`, [jobId]);
+    const segs = await db.query(
+      `SELECT count(*)::int AS n FROM content_segments WHERE job_id = $1 AND selected`,
+      [jobId],
+    );
     expect(after.rows.length).toBe(segs.rows[0].n);
     const { clips: listed } = await api('GET', `/v1/jobs/${jobId}/clips`);
     expect(listed.length).toBe(after.rows.length);

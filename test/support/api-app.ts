@@ -4,11 +4,10 @@ import type { ApiKeyRole } from '@clipline/database';
 import { StorageService } from '@clipline/storage';
 import { DataSource } from 'typeorm';
 // Tests drive the real app; this file is the one place they reach into it.
- 
+
 import { ApiKeysService } from '../../apps/api/src/auth/api-keys.service';
 import { createApiApp } from '../../apps/api/src/bootstrap/create-api-app';
 import { UploadSweeperService } from '../../apps/api/src/uploads/upload-sweeper.service';
- 
 
 export interface TestKey {
   id: string;

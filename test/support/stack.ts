@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const APPS = ['api', 'transcription-worker', 'silence-worker', 'layout-worker', 'segmenting-worker', 'render-worker'] as const;
+export const APPS = [
+  'api',
+  'transcription-worker',
+  'silence-worker',
+  'layout-worker',
+  'segmenting-worker',
+  'render-worker',
+] as const;
 export type AppName = (typeof APPS)[number];
 
 const ROOT = join(__dirname, '..', '..');
@@ -35,11 +42,15 @@ export class Stack {
 
   static assertBuilt(): void {
     const missing = APPS.filter((a) => !existsSync(appEntry(a)));
-    if (missing.length) throw new Error(`build the apps first (npm run build); missing: ${missing.join(', ')}`);
+    if (missing.length)
+      throw new Error(`build the apps first (npm run build); missing: ${missing.join(', ')}`);
   }
 
   start(app: AppName): ChildProcess {
-    const child = spawn(process.execPath, [appEntry(app)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [appEntry(app)], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines = this.output.get(app) ?? [];
     this.output.set(app, lines);
     const keep = (chunk: Buffer) => {
@@ -57,7 +68,8 @@ export class Stack {
     while (Date.now() - t0 < timeoutMs) {
       if ((this.output.get(app) ?? []).some((l) => re.test(l))) return;
       const p = this.procs.get(app);
-      if (p && p.exitCode !== null) throw new Error(`${app} exited (${p.exitCode}):\n${this.tail(app)}`);
+      if (p && p.exitCode !== null)
+        throw new Error(`${app} exited (${p.exitCode}):\n${this.tail(app)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`${app} did not print ${re} within ${timeoutMs} ms:\n${this.tail(app)}`);

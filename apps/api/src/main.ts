@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@clipline/config';
 import { Reconciler } from '@clipline/pipeline';
+import { StorageService } from '@clipline/storage';
 import { createApiApp } from './bootstrap/create-api-app';
 
 async function main(): Promise<void> {
   const cfg = loadConfigOrExit();
   const app = await createApiApp(cfg);
+  // A fresh MinIO or s3rver has no bucket; uploads would fail with NoSuchBucket.
+  await app.get(StorageService).ensureBucket();
   await app.listen(cfg.PORT);
   // PipelineModule stops it on shutdown; only the API process runs it.
   app.get(Reconciler).start();

@@ -2,8 +2,18 @@ import { Process, Processor } from '@nestjs/bull';
 import { type OnModuleInit } from '@nestjs/common';
 import { ASPECTS, QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
 import { LayoutAnalysisEntity } from '@clipline/database';
-import { analyseLayout, createFaceDetector, layoutApplies, type FaceDetector } from '@clipline/layout';
-import { StageProcessorBase, WORKER_CONCURRENCY, type RunContext, type StageResult } from '@clipline/pipeline';
+import {
+  analyseLayout,
+  createFaceDetector,
+  layoutApplies,
+  type FaceDetector,
+} from '@clipline/layout';
+import {
+  StageProcessorBase,
+  WORKER_CONCURRENCY,
+  type RunContext,
+  type StageResult,
+} from '@clipline/pipeline';
 import type { Job } from 'bull';
 
 @Processor(QUEUE_NAMES.layout)
@@ -34,9 +44,19 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
       };
     }
     // Plans for every aspect, so ops can add an aspect later and re-run only rendering.
-    const r = await analyseLayout(sourceUrl, job.mediaInfo, { aspects: [...ASPECTS], detector: this.detector }, ctx.hooks);
+    const r = await analyseLayout(
+      sourceUrl,
+      job.mediaInfo,
+      { aspects: [...ASPECTS], detector: this.detector },
+      ctx.hooks,
+    );
     return {
-      summary: { scenes: r.scenes.length, faceTracks: r.faceTracks.length, frames: r.frameCount, note: r.note },
+      summary: {
+        scenes: r.scenes.length,
+        faceTracks: r.faceTracks.length,
+        frames: r.frameCount,
+        note: r.note,
+      },
       write: async (m) => {
         await m.delete(LayoutAnalysisEntity, { jobId: job.id });
         await m.insert(LayoutAnalysisEntity, {

@@ -1,5 +1,11 @@
 import type { Aspect, CropPlan, SilenceRegion, TranscriptWord } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity, LayoutAnalysisEntity, SilenceRegionEntity, TranscriptEntity } from '@clipline/database';
+import {
+  ClipEntity,
+  ContentSegmentEntity,
+  LayoutAnalysisEntity,
+  SilenceRegionEntity,
+  TranscriptEntity,
+} from '@clipline/database';
 import type { DataSource } from 'typeorm';
 import { LessThan, MoreThan } from 'typeorm';
 
@@ -12,7 +18,10 @@ export interface RenderInputs {
 }
 
 /** Everything one clip render needs, read from Postgres (the payload only points at the clip). */
-export async function loadRenderInputs(ds: DataSource, clipId: string): Promise<RenderInputs | null> {
+export async function loadRenderInputs(
+  ds: DataSource,
+  clipId: string,
+): Promise<RenderInputs | null> {
   const clip = await ds.getRepository(ClipEntity).findOneBy({ id: clipId });
   if (!clip) return null;
   const segment = await ds.getRepository(ContentSegmentEntity).findOneBy({ id: clip.segmentId });
@@ -25,7 +34,9 @@ export async function loadRenderInputs(ds: DataSource, clipId: string): Promise<
     }),
     ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId: clip.jobId }),
   ]);
-  const words = (transcript?.words ?? []).filter((w) => w.end > segment.start && w.start < segment.end);
+  const words = (transcript?.words ?? []).filter(
+    (w) => w.end > segment.start && w.start < segment.end,
+  );
   return {
     clip,
     segment,
@@ -34,4 +45,3 @@ export async function loadRenderInputs(ds: DataSource, clipId: string): Promise<
     cropPlan: layout?.cropPlans.find((p) => p.aspect === (clip.aspect as Aspect)) ?? null,
   };
 }
-

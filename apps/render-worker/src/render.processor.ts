@@ -3,7 +3,15 @@ import { Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import { QUEUE_NAMES, type RenderJobPayload } from '@clipline/contracts';
-import { ClipStore, ProgressEmitter, StageRunner, WORKER_CONCURRENCY, clipLease, type ClipResult, type RunContext } from '@clipline/pipeline';
+import {
+  ClipStore,
+  ProgressEmitter,
+  StageRunner,
+  WORKER_CONCURRENCY,
+  clipLease,
+  type ClipResult,
+  type RunContext,
+} from '@clipline/pipeline';
 import { renderClip, withWorkDir } from '@clipline/rendering';
 import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
@@ -40,12 +48,21 @@ export class RenderProcessor {
       `clip ${clipId}`,
     );
     if (outcome === 'completed') {
-      this.emitter.emit('clip.ready', owner, { jobId, clipId, segmentId, aspect, at: new Date().toISOString() });
+      this.emitter.emit('clip.ready', owner, {
+        jobId,
+        clipId,
+        segmentId,
+        aspect,
+        at: new Date().toISOString(),
+      });
     }
     return outcome;
   }
 
-  private async render(ctx: RunContext, clipId: string): Promise<{ fields: ClipResult; segmentId: string; aspect: string }> {
+  private async render(
+    ctx: RunContext,
+    clipId: string,
+  ): Promise<{ fields: ClipResult; segmentId: string; aspect: string }> {
     const inputs = await loadRenderInputs(this.ds, clipId);
     if (!inputs) throw new Error(`clip ${clipId} or its segment no longer exists`);
     const { clip, segment } = inputs;
@@ -71,7 +88,12 @@ export class RenderProcessor {
           ctx.hooks,
         );
         const base = objectKeys.clipBase(job.id, segment.id, clip.aspect);
-        const keys = { videoKey: `${base}.mp4`, thumbnailKey: `${base}.jpg`, vttKey: `${base}.vtt`, srtKey: `${base}.srt` };
+        const keys = {
+          videoKey: `${base}.mp4`,
+          thumbnailKey: `${base}.jpg`,
+          vttKey: `${base}.vtt`,
+          srtKey: `${base}.srt`,
+        };
         await Promise.all([
           this.storage.putFile(keys.videoKey, out.videoPath, 'video/mp4'),
           this.storage.putFile(keys.thumbnailKey, out.thumbnailPath, 'image/jpeg'),

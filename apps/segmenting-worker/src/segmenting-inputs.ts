@@ -1,12 +1,26 @@
-import type { LayoutResult, SilenceResult, SilenceSummary, TranscriptResult } from '@clipline/contracts';
-import { JobStageEntity, LayoutAnalysisEntity, SilenceRegionEntity, TranscriptEntity } from '@clipline/database';
+import type {
+  LayoutResult,
+  SilenceResult,
+  SilenceSummary,
+  TranscriptResult,
+} from '@clipline/contracts';
+import {
+  JobStageEntity,
+  LayoutAnalysisEntity,
+  SilenceRegionEntity,
+  TranscriptEntity,
+} from '@clipline/database';
 import type { DataSource } from 'typeorm';
 
 /** Reads the three upstream results back from Postgres into the engine's input shapes. */
 export async function loadSegmentingInputs(
   ds: DataSource,
   jobId: string,
-): Promise<{ transcript: TranscriptResult | null; silence: SilenceResult | null; layout: LayoutResult | null }> {
+): Promise<{
+  transcript: TranscriptResult | null;
+  silence: SilenceResult | null;
+  layout: LayoutResult | null;
+}> {
   const [t, regions, silenceStage, l] = await Promise.all([
     ds.getRepository(TranscriptEntity).findOneBy({ jobId }),
     ds.getRepository(SilenceRegionEntity).find({ where: { jobId }, order: { start: 'ASC' } }),
@@ -14,16 +28,38 @@ export async function loadSegmentingInputs(
     ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId }),
   ]);
   const transcript: TranscriptResult | null = t
-    ? { engine: t.engine, model: t.model, modelVersion: t.modelVersion, language: t.language, text: t.text, words: t.words, segments: t.segments, note: t.note }
+    ? {
+        engine: t.engine,
+        model: t.model,
+        modelVersion: t.modelVersion,
+        language: t.language,
+        text: t.text,
+        words: t.words,
+        segments: t.segments,
+        note: t.note,
+      }
     : null;
   const silence: SilenceResult | null = silenceStage?.summary
     ? {
-        regions: regions.map((r) => ({ kind: r.kind, start: r.start, end: r.end, meanDb: r.meanDb })),
+        regions: regions.map((r) => ({
+          kind: r.kind,
+          start: r.start,
+          end: r.end,
+          meanDb: r.meanDb,
+        })),
         summary: silenceStage.summary as unknown as SilenceSummary,
       }
     : null;
   const layout: LayoutResult | null = l
-    ? { sampleFps: l.sampleFps, frameCount: l.frameCount, scenes: l.scenes, sceneCuts: l.sceneCuts, faceTracks: l.faceTracks, cropPlans: l.cropPlans, note: l.note }
+    ? {
+        sampleFps: l.sampleFps,
+        frameCount: l.frameCount,
+        scenes: l.scenes,
+        sceneCuts: l.sceneCuts,
+        faceTracks: l.faceTracks,
+        cropPlans: l.cropPlans,
+        note: l.note,
+      }
     : null;
   return { transcript, silence, layout };
 }

@@ -1,7 +1,12 @@
 import { Process, Processor } from '@nestjs/bull';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
 import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
-import { StageProcessorBase, WORKER_CONCURRENCY, type RunContext, type StageResult } from '@clipline/pipeline';
+import {
+  StageProcessorBase,
+  WORKER_CONCURRENCY,
+  type RunContext,
+  type StageResult,
+} from '@clipline/pipeline';
 import { selectSegments } from '@clipline/segmenting';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
@@ -26,7 +31,11 @@ export class SegmentingProcessor extends StageProcessorBase {
     const result = selectSegments({
       durationSec: job.mediaInfo.durationSec,
       ...inputs,
-      job: { clipCount: job.options.clipCount, minClipSeconds: job.options.minClipSeconds, maxClipSeconds: job.options.maxClipSeconds },
+      job: {
+        clipCount: job.options.clipCount,
+        minClipSeconds: job.options.minClipSeconds,
+        maxClipSeconds: job.options.maxClipSeconds,
+      },
     });
     ctx.hooks.onProgress(0.9);
     if (result.note) ctx.hooks.onLog(`segmenting: ${result.note}`);
@@ -38,20 +47,46 @@ export class SegmentingProcessor extends StageProcessorBase {
       summary: { candidates: result.segments.length, selected, note: result.note },
       write: async (m) => {
         const old = await m.find(ClipEntity, { where: { jobId: job.id } });
-        staleKeys = old.flatMap((c) => [c.videoKey, c.thumbnailKey, c.vttKey, c.srtKey]).filter((k): k is string => !!k);
+        staleKeys = old
+          .flatMap((c) => [c.videoKey, c.thumbnailKey, c.vttKey, c.srtKey])
+          .filter((k): k is string => !!k);
         // Clips cascade from segments: a re-run replaces both, never adds to them.
         await m.delete(ContentSegmentEntity, { jobId: job.id });
         if (!result.segments.length) {
-          await m.update('jobs', { id: job.id }, { note: result.note ?? 'no segment fits the length limits' });
+          await m.update(
+            'jobs',
+            { id: job.id },
+            { note: result.note ?? 'no segment fits the length limits' },
+          );
           return;
         }
         const inserted = await m.insert(
           ContentSegmentEntity,
-          result.segments.map((s) => ({ jobId: job.id, rank: s.rank, start: s.start, end: s.end, score: s.score, features: s.features, reason: s.reason, text: s.text, selected: s.selected, attempt })),
+          result.segments.map((s) => ({
+            jobId: job.id,
+            rank: s.rank,
+            start: s.start,
+            end: s.end,
+            score: s.score,
+            features: s.features,
+            reason: s.reason,
+            text: s.text,
+            selected: s.selected,
+            attempt,
+          })),
         );
         const ids = inserted.identifiers.map((i) => i.id as string);
-        const chosen = await m.find(ContentSegmentEntity, { where: { id: In(ids), selected: true } });
-        const clips = chosen.flatMap((s) => job.options.aspects.map((aspect) => ({ jobId: job.id, segmentId: s.id, aspect, status: 'queued' as const })));
+        const chosen = await m.find(ContentSegmentEntity, {
+          where: { id: In(ids), selected: true },
+        });
+        const clips = chosen.flatMap((s) =>
+          job.options.aspects.map((aspect) => ({
+            jobId: job.id,
+            segmentId: s.id,
+            aspect,
+            status: 'queued' as const,
+          })),
+        );
         if (clips.length) await m.insert(ClipEntity, clips);
       },
     };

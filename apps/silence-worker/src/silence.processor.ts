@@ -1,7 +1,12 @@
 import { Process, Processor } from '@nestjs/bull';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
 import { SilenceRegionEntity } from '@clipline/database';
-import { StageProcessorBase, WORKER_CONCURRENCY, type RunContext, type StageResult } from '@clipline/pipeline';
+import {
+  StageProcessorBase,
+  WORKER_CONCURRENCY,
+  type RunContext,
+  type StageResult,
+} from '@clipline/pipeline';
 import { detectSilence } from '@clipline/silence';
 import type { Job } from 'bull';
 
@@ -27,7 +32,8 @@ export class SilenceProcessor extends StageProcessorBase {
           meanDb: Number.isFinite(r.meanDb) ? r.meanDb : -120,
           attempt,
         }));
-        for (let i = 0; i < rows.length; i += 1000) await m.insert(SilenceRegionEntity, rows.slice(i, i + 1000));
+        for (let i = 0; i < rows.length; i += 1000)
+          await m.insert(SilenceRegionEntity, rows.slice(i, i + 1000));
       },
     };
   }

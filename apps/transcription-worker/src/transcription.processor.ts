@@ -2,8 +2,18 @@ import { Process, Processor } from '@nestjs/bull';
 import { type OnModuleInit } from '@nestjs/common';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
 import { TranscriptEntity } from '@clipline/database';
-import { StageProcessorBase, WORKER_CONCURRENCY, type RunContext, type StageResult } from '@clipline/pipeline';
-import { createEngine, transcribe, type TranscribeOptions, type TranscriptionEngine } from '@clipline/transcription';
+import {
+  StageProcessorBase,
+  WORKER_CONCURRENCY,
+  type RunContext,
+  type StageResult,
+} from '@clipline/pipeline';
+import {
+  createEngine,
+  transcribe,
+  type TranscribeOptions,
+  type TranscriptionEngine,
+} from '@clipline/transcription';
 import type { Job } from 'bull';
 
 @Processor(QUEUE_NAMES.transcription)
@@ -34,9 +44,21 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
 
   protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
     const { job, attempt } = ctx;
-    const t = await transcribe(sourceUrl, job.mediaInfo, this.engineOptions(job.options.language), ctx.hooks, this.engine);
+    const t = await transcribe(
+      sourceUrl,
+      job.mediaInfo,
+      this.engineOptions(job.options.language),
+      ctx.hooks,
+      this.engine,
+    );
     return {
-      summary: { words: t.words.length, segments: t.segments.length, language: t.language, engine: t.engine, note: t.note },
+      summary: {
+        words: t.words.length,
+        segments: t.segments.length,
+        language: t.language,
+        engine: t.engine,
+        note: t.note,
+      },
       write: async (m) => {
         await m.delete(TranscriptEntity, { jobId: job.id });
         await m.insert(TranscriptEntity, {

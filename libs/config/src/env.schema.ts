@@ -1,9 +1,23 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
+  value === undefined || value === ''
+    ? undefined
+    : value === true || value === 'true' || value === '1';
 
 /**
  * Every environment variable Clipline reads. `.env.example` documents the same
@@ -16,101 +30,144 @@ export class EnvSchema {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/clipline';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Bull key prefix: separate installations (and test runs) on one Redis. */
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   QUEUE_PREFIX = 'clipline';
 
   @IsUrl({ require_tld: false, require_protocol: true })
   S3_ENDPOINT = 'http://127.0.0.1:4569';
 
   /** Endpoint used in presigned URLs handed to browsers and curl, when it differs from S3_ENDPOINT. */
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
   S3_PUBLIC_ENDPOINT?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   S3_REGION = 'us-east-1';
 
-  @IsString() @MinLength(3)
+  @IsString()
+  @MinLength(3)
   S3_BUCKET = 'clipline';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   S3_ACCESS_KEY_ID = 'S3RVER';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   S3_SECRET_ACCESS_KEY = 'S3RVER';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   S3_FORCE_PATH_STYLE = true;
 
   /** Lifetime of presigned URLs handed to ffmpeg and to clients. */
-  @Transform(toInt) @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
   PRESIGN_TTL_SECONDS = 6 * 3600;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   MODEL_DIR = './models';
 
   @IsIn(['pocketsphinx', 'openai', 'whisper'])
   TRANSCRIPTION_ENGINE: 'pocketsphinx' | 'openai' | 'whisper' = 'pocketsphinx';
 
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
   OPENAI_BASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   OPENAI_API_KEY?: string;
 
   @IsString()
   OPENAI_MODEL = 'whisper-1';
 
   /** Bull jobs one worker process runs at once. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   WORKER_CONCURRENCY = 1;
 
   /** Multipart part size handed to clients. S3 needs ≥ 5 MiB for all but the last part. */
-  @Transform(toInt) @IsInt() @Min(5) @Max(512)
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(512)
   UPLOAD_PART_SIZE_MB = 16;
 
-  @Transform(toInt) @IsNumber() @Min(1)
+  @Transform(toInt)
+  @IsNumber()
+  @Min(1)
   UPLOAD_MAX_BYTES = 20 * 1024 ** 3;
 
-  @Transform(toInt) @IsNumber() @Min(1)
+  @Transform(toInt)
+  @IsNumber()
+  @Min(1)
   MAX_SOURCE_SECONDS = 4 * 3600;
 
   /** Multipart uploads untouched for this long are aborted. */
-  @Transform(toInt) @IsInt() @Min(60)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
   UPLOAD_ABANDON_SECONDS = 24 * 3600;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   HEARTBEAT_SECONDS = 5;
 
   /** A running stage with no heartbeat for this long is taken back by the reconciler. */
-  @Transform(toInt) @IsInt() @Min(3)
+  @Transform(toInt)
+  @IsInt()
+  @Min(3)
   STALL_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RECONCILE_INTERVAL_SECONDS = 10;
 
   /** Tries per stage for transient errors (bad input never retries). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
   STAGE_MAX_ATTEMPTS = 4;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   RETRY_BASE_DELAY_MS = 2000;
 
   /** Scratch space for renders; each render uses its own temp folder and removes it. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WORK_DIR?: string;
 
   /** Where the API serves the web app's built files from, when present. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WEB_DIST_DIR?: string;
 }
 

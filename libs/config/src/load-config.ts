@@ -13,7 +13,10 @@ export class ConfigError extends Error {
 function describe(errors: ValidationError[], raw: Record<string, string>): string {
   // Show what the user wrote, not the value after conversion (NaN prints as null).
   return errors
-    .map((e) => `  ${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`)
+    .map(
+      (e) =>
+        `  ${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    )
     .join('\n');
 }
 
@@ -29,7 +32,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (v !== undefined && v !== '') plain[key] = v;
   }
   const instance = plainToInstance(EnvSchema, plain, { exposeDefaultValues: true });
-  const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
+  const errors = validateSync(instance, {
+    skipMissingProperties: false,
+    forbidUnknownValues: false,
+  });
   if (errors.length) {
     throw new ConfigError(`Invalid configuration:\n${describe(errors, plain)}`);
   }

@@ -13,5 +13,7 @@ export class BadInputError extends Error {
 
 /** Works across package copies and process boundaries, where instanceof does not. */
 export function isBadInputError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { badInput?: unknown }).badInput === true;
+  return (
+    typeof err === 'object' && err !== null && (err as { badInput?: unknown }).badInput === true
+  );
 }

@@ -63,7 +63,10 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  subscribe: (req: { jobId?: string; all?: boolean }, ack?: (res: { ok: boolean; error?: string }) => void) => void;
+  subscribe: (
+    req: { jobId?: string; all?: boolean },
+    ack?: (res: { ok: boolean; error?: string }) => void,
+  ) => void;
   unsubscribe: (req: { jobId?: string; all?: boolean }) => void;
 }
 

@@ -3,11 +3,24 @@
  * `probe` runs inside the API before a job exists, so it is always complete
  * when a job's stages are created.
  */
-export const STAGES = ['probe', 'transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
+export const STAGES = [
+  'probe',
+  'transcription',
+  'silence',
+  'layout',
+  'segmenting',
+  'rendering',
+] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** Stages that run on a worker queue (probe runs in the API). */
-export const WORKER_STAGES = ['transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
+export const WORKER_STAGES = [
+  'transcription',
+  'silence',
+  'layout',
+  'segmenting',
+  'rendering',
+] as const;
 export type WorkerStage = (typeof WORKER_STAGES)[number];
 
 export const STAGE_DEPENDENCIES: Readonly<Record<StageName, readonly StageName[]>> = {

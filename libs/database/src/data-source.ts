@@ -22,4 +22,6 @@ export function createDataSource(url: string): DataSource {
 }
 
 /** Used by the TypeORM CLI (`npm run migration:*`). */
-export default createDataSource(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clipline');
+export default createDataSource(
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clipline',
+);

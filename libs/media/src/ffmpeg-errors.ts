@@ -23,7 +23,14 @@ export function ffmpegFailure(what: string, code: number | null, stderrTail: str
   const lines = stderrTail.trim().split('\n').filter(Boolean);
   const last = lines.slice(-2).join(' | ');
   if (lines.some((l) => BAD_INPUT_PATTERNS.some((re) => re.test(l)))) {
-    return new BadInputError(`ffmpeg could not ${what}: the source looks corrupt or unsupported (${last}).`);
+    return new BadInputError(
+      `ffmpeg could not ${what}: the source looks corrupt or unsupported (${last}).`,
+    );
   }
-  return new ProcessError(`ffmpeg could not ${what} (exit ${code}): ${last}`, code, null, stderrTail);
+  return new ProcessError(
+    `ffmpeg could not ${what} (exit ${code}): ${last}`,
+    code,
+    null,
+    stderrTail,
+  );
 }

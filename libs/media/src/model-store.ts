@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,20 +48,29 @@ export async function resolveModel(modelDir: string, model: ModelFile): Promise<
   }
   const actual = await sha256File(full);
   if (actual !== model.sha256) {
-    throw new ModelMissingError(`Model ${full} has sha256 ${actual}, expected ${model.sha256}. Delete it and run \`npm run models:pull\`.`);
+    throw new ModelMissingError(
+      `Model ${full} has sha256 ${actual}, expected ${model.sha256}. Delete it and run \`npm run models:pull\`.`,
+    );
   }
   return full;
 }
 
 /** Downloads a model into MODEL_DIR, verifying the checksum before it is moved into place. */
-export async function fetchModel(modelDir: string, model: ModelFile, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function fetchModel(
+  modelDir: string,
+  model: ModelFile,
+  fetchImpl: typeof fetch = fetch,
+): Promise<string> {
   const full = join(modelDir, model.path);
   if (existsSync(full) && (await sha256File(full)) === model.sha256) return full;
   mkdirSync(dirname(full), { recursive: true });
   const tmp = `${full}.download`;
   const res = await fetchImpl(model.url);
   if (!res.ok || !res.body) throw new Error(`GET ${model.url} answered ${res.status}`);
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(tmp));
+  await pipeline(
+    Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+    createWriteStream(tmp),
+  );
   const actual = await sha256File(tmp);
   if (actual !== model.sha256) {
     rmSync(tmp, { force: true });

@@ -16,7 +16,10 @@ export interface PcmStreamOptions extends RunOptions {
  * in chunks as ffmpeg produces them. Memory is bounded by the pipe buffer, not
  * by the length of the source.
  */
-export async function* pcmFloat32Stream(input: string, opts: PcmStreamOptions = {}): AsyncGenerator<Float32Array> {
+export async function* pcmFloat32Stream(
+  input: string,
+  opts: PcmStreamOptions = {},
+): AsyncGenerator<Float32Array> {
   const rate = opts.sampleRate ?? 16000;
   const args = ['-hide_banner', '-nostdin', '-v', 'error', ...safeInputArgs()];
   if (opts.startSec) args.push('-ss', opts.startSec.toFixed(3));

@@ -69,7 +69,11 @@ export function parseProbe(json: FfprobeOutput): MediaInfo {
     };
   }
   const audio: MediaInfo['audio'] = a
-    ? { codec: a.codec_name ?? 'unknown', sampleRate: Number(a.sample_rate ?? 0), channels: a.channels ?? 0 }
+    ? {
+        codec: a.codec_name ?? 'unknown',
+        sampleRate: Number(a.sample_rate ?? 0),
+        channels: a.channels ?? 0,
+      }
     : null;
   return {
     durationSec,
@@ -89,7 +93,14 @@ export function parseProbe(json: FfprobeOutput): MediaInfo {
  */
 export async function probeMedia(input: string, opts: RunOptions = {}): Promise<MediaInfo> {
   const args = [
-    '-v', 'error', ...safeInputArgs(), '-print_format', 'json', '-show_format', '-show_streams', input,
+    '-v',
+    'error',
+    ...safeInputArgs(),
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    input,
   ];
   const res = await runCollect(FFPROBE_PATH, args, { ...opts, stderrTail: 2048 });
   if (res.code !== 0) {
@@ -97,13 +108,17 @@ export async function probeMedia(input: string, opts: RunOptions = {}): Promise<
     if (/Connection refused|timed out|Server returned 5\d\d/i.test(reason)) {
       throw new Error(`ffprobe could not reach the source: ${reason}`);
     }
-    throw new BadInputError(`The file is not a readable audio or video file (${reason.replace(/^.*?: /, '')}).`);
+    throw new BadInputError(
+      `The file is not a readable audio or video file (${reason.replace(/^.*?: /, '')}).`,
+    );
   }
   let parsed: FfprobeOutput;
   try {
     parsed = JSON.parse(res.stdout.toString('utf8')) as FfprobeOutput;
   } catch {
-    throw new BadInputError('The file is not a readable audio or video file (ffprobe gave no result).');
+    throw new BadInputError(
+      'The file is not a readable audio or video file (ffprobe gave no result).',
+    );
   }
   const info = parseProbe(parsed);
   if (!info.hasAudio && !info.hasVideo) {

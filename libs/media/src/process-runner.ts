@@ -47,9 +47,17 @@ export function commandLine(bin: string, args: string[]): string {
  * Spawns a child and keeps a bounded tail of stderr, so a chatty ffmpeg on a
  * 3-hour source cannot grow memory. The child is killed on abort.
  */
-export function spawnTracked(bin: string, args: string[], opts: RunOptions = {}): ChildProcess & { done: Promise<RunResult> } {
+export function spawnTracked(
+  bin: string,
+  args: string[],
+  opts: RunOptions = {},
+): ChildProcess & { done: Promise<RunResult> } {
   opts.onCommand?.(commandLine(bin, args));
-  const child = spawn(bin, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tailMax = opts.stderrTail ?? 8192;
   let tail = '';
   let partial = '';
@@ -65,7 +73,9 @@ export function spawnTracked(bin: string, args: string[], opts: RunOptions = {})
   const onAbort = () => child.kill('SIGKILL');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const done = new Promise<RunResult>((resolve, reject) => {
-    child.on('error', (err) => reject(new ProcessError(`${bin}: ${err.message}`, null, null, tail)));
+    child.on('error', (err) =>
+      reject(new ProcessError(`${bin}: ${err.message}`, null, null, tail)),
+    );
     child.on('close', (code, sig) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) return reject(new ProcessError(`${bin} aborted`, code, sig, tail));
@@ -76,7 +86,11 @@ export function spawnTracked(bin: string, args: string[], opts: RunOptions = {})
 }
 
 /** Runs a command to the end and collects stdout (for small outputs like ffprobe JSON). */
-export async function runCollect(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runCollect(
+  bin: string,
+  args: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const child = spawnTracked(bin, args, opts);
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
@@ -85,11 +99,20 @@ export async function runCollect(bin: string, args: string[], opts: RunOptions =
 }
 
 /** Like runCollect, but a non-zero exit becomes a ProcessError with the stderr tail. */
-export async function runChecked(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  bin: string,
+  args: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const res = await runCollect(bin, args, opts);
   if (res.code !== 0) {
     const last = res.stderrTail.trim().split('\n').slice(-3).join(' | ');
-    throw new ProcessError(`${bin.split('/').pop()} exited with code ${res.code}: ${last}`, res.code, null, res.stderrTail);
+    throw new ProcessError(
+      `${bin.split('/').pop()} exited with code ${res.code}: ${last}`,
+      res.code,
+      null,
+      res.stderrTail,
+    );
   }
   return res;
 }

@@ -1,6 +1,12 @@
 import { ClipEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import { affected, backoffMs, StaleAttemptError, type Runnable, type StageStore } from './stage-store';
+import {
+  affected,
+  backoffMs,
+  StaleAttemptError,
+  type Runnable,
+  type StageStore,
+} from './stage-store';
 
 /**
  * Per-clip state for the rendering fan-out. The rendering stage row is the
@@ -46,7 +52,11 @@ export class ClipStore {
     return true;
   }
 
-  async completeClip(clipId: string, attempt: number, fields: Partial<ClipEntity>): Promise<ClipEntity> {
+  async completeClip(
+    clipId: string,
+    attempt: number,
+    fields: Partial<ClipEntity>,
+  ): Promise<ClipEntity> {
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!clip) throw new StaleAttemptError(clipId, 'rendering', attempt);
@@ -55,9 +65,14 @@ export class ClipStore {
         .createQueryBuilder()
         .update(ClipEntity)
         .set({ ...fields, status: 'completed', error: null, heartbeatAt: new Date() })
-        .where('id = :clipId AND attempt = :attempt AND status = :status', { clipId, attempt, status: 'rendering' })
+        .where('id = :clipId AND attempt = :attempt AND status = :status', {
+          clipId,
+          attempt,
+          status: 'rendering',
+        })
         .execute();
-      if (!res.affected) throw new StaleAttemptError(clip.jobId, `rendering clip ${clipId}`, attempt);
+      if (!res.affected)
+        throw new StaleAttemptError(clip.jobId, `rendering clip ${clipId}`, attempt);
       await this.settleRendering(m, clip.jobId);
       return { ...clip, ...fields, status: 'completed' } as ClipEntity;
     });
@@ -71,7 +86,8 @@ export class ClipStore {
   ): Promise<{ willRetry: boolean; retry?: Runnable }> {
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
-      if (!clip || clip.attempt !== attempt || clip.status !== 'rendering') return { willRetry: false };
+      if (!clip || clip.attempt !== attempt || clip.status !== 'rendering')
+        return { willRetry: false };
       await this.lockRenderingStage(m, clip.jobId);
       if (opts.permanent || attempt >= opts.maxAttempts) {
         await m.update(ClipEntity, { id: clipId }, { status: 'failed', error });
@@ -79,10 +95,22 @@ export class ClipStore {
         return { willRetry: false };
       }
       const delayMs = backoffMs(attempt, opts.baseDelayMs);
-      await m.update(ClipEntity, { id: clipId }, { status: 'queued', error: `${error} (retrying)`, retryAt: new Date(Date.now() + delayMs) });
+      await m.update(
+        ClipEntity,
+        { id: clipId },
+        { status: 'queued', error: `${error} (retrying)`, retryAt: new Date(Date.now() + delayMs) },
+      );
       return {
         willRetry: true,
-        retry: { kind: 'clip', jobId: clip.jobId, clipId, segmentId: clip.segmentId, aspect: clip.aspect, attempt, delayMs },
+        retry: {
+          kind: 'clip',
+          jobId: clip.jobId,
+          clipId,
+          segmentId: clip.segmentId,
+          aspect: clip.aspect,
+          attempt,
+          delayMs,
+        },
       };
     });
   }
@@ -108,7 +136,11 @@ export class ClipStore {
     const open = (by.queued ?? 0) + (by.rendering ?? 0);
     const summary = { clips: total, completed, failed };
     if (open > 0) {
-      await m.update(JobStageEntity, { jobId, stage: 'rendering' }, { progress: total ? (completed + failed) / total : 0, summary });
+      await m.update(
+        JobStageEntity,
+        { jobId, stage: 'rendering' },
+        { progress: total ? (completed + failed) / total : 0, summary },
+      );
       return;
     }
     const allFailed = completed === 0 && failed > 0;
@@ -120,7 +152,11 @@ export class ClipStore {
         progress: 1,
         finishedAt: new Date(),
         summary,
-        error: allFailed ? 'every clip failed to render; see the clips for reasons' : failed ? `${failed} of ${total} clips failed` : null,
+        error: allFailed
+          ? 'every clip failed to render; see the clips for reasons'
+          : failed
+            ? `${failed} of ${total} clips failed`
+            : null,
       },
     );
     await this.stages.finishJobIfDone(m, jobId);

@@ -69,10 +69,20 @@ export class JobOrchestrator {
         startedAt: now,
         finishedAt: now,
         queuedAt: now,
-        summary: { durationSec: m0.durationSec, hasVideo: m0.hasVideo, hasAudio: m0.hasAudio } as never,
+        summary: {
+          durationSec: m0.durationSec,
+          hasVideo: m0.hasVideo,
+          hasAudio: m0.hasAudio,
+        } as never,
       });
       for (const stage of WORKER_STAGES) {
-        await m.insert(JobStageEntity, { jobId: input.jobId, stage, status: 'pending', attempt: 0, progress: 0 });
+        await m.insert(JobStageEntity, {
+          jobId: input.jobId,
+          stage,
+          status: 'pending',
+          attempt: 0,
+          progress: 0,
+        });
       }
       return this.stages.promoteReady(m, input.jobId);
     });
@@ -86,40 +96,100 @@ export class JobOrchestrator {
     );
     await this.scheduler.enqueueAll(runnables);
     const job = await this.ds.getRepository(JobEntity).findOneByOrFail({ id: input.jobId });
-    this.emitter.emit('job.status', job.ownerKeyId, { jobId: job.id, status: job.status, error: null, at: new Date().toISOString() });
+    this.emitter.emit('job.status', job.ownerKeyId, {
+      jobId: job.id,
+      status: job.status,
+      error: null,
+      at: new Date().toISOString(),
+    });
     return job;
   }
 
   /** Re-runs one stage and everything downstream, keeping upstream results. */
-  async rerunStage(jobId: string, stage: WorkerStage, opts: { onlyFailedClips?: boolean } = {}): Promise<void> {
+  async rerunStage(
+    jobId: string,
+    stage: WorkerStage,
+    opts: { onlyFailedClips?: boolean } = {},
+  ): Promise<void> {
     const runnables = await this.ds.transaction(async (m) => {
       const job = await this.lockJob(m, jobId);
       const rows = await m.find(JobStageEntity, { where: { jobId } });
       const by = new Map(rows.map((r) => [r.stage, r]));
-      const missing = STAGE_DEPENDENCIES[stage].filter((d) => !isStageDone(by.get(d)?.status ?? 'pending'));
-      if (missing.length) throw new OrchestrationError(`cannot re-run ${stage}: ${missing.join(', ')} not complete yet`);
-      await m.update(JobEntity, { id: job.id }, { status: 'running', error: null, note: null, finishedAt: null });
+      const missing = STAGE_DEPENDENCIES[stage].filter(
+        (d) => !isStageDone(by.get(d)?.status ?? 'pending'),
+      );
+      if (missing.length)
+        throw new OrchestrationError(
+          `cannot re-run ${stage}: ${missing.join(', ')} not complete yet`,
+        );
+      await m.update(
+        JobEntity,
+        { id: job.id },
+        { status: 'running', error: null, note: null, finishedAt: null },
+      );
       for (const d of downstreamOf(stage)) {
-        await m.update(JobStageEntity, { jobId, stage: d }, { status: 'pending', progress: 0, etaSeconds: null, error: null, summary: null, retryAt: null, finishedAt: null });
+        await m.update(
+          JobStageEntity,
+          { jobId, stage: d },
+          {
+            status: 'pending',
+            progress: 0,
+            etaSeconds: null,
+            error: null,
+            summary: null,
+            retryAt: null,
+            finishedAt: null,
+          },
+        );
       }
       if (stage === 'rendering') {
         await this.resetClips(m, job, opts.onlyFailedClips ?? false);
       }
-      await m.update(JobStageEntity, { jobId, stage }, { status: 'pending', progress: 0, etaSeconds: null, error: null, summary: null, retryAt: null, finishedAt: null });
+      await m.update(
+        JobStageEntity,
+        { jobId, stage },
+        {
+          status: 'pending',
+          progress: 0,
+          etaSeconds: null,
+          error: null,
+          summary: null,
+          retryAt: null,
+          finishedAt: null,
+        },
+      );
       return this.stages.promoteReady(m, jobId);
     });
-    await this.logger.write(jobId, stage, 0, 'note', `re-run requested for ${stage} and downstream`);
+    await this.logger.write(
+      jobId,
+      stage,
+      0,
+      'note',
+      `re-run requested for ${stage} and downstream`,
+    );
     await this.scheduler.enqueueAll(runnables);
-    this.emitter.emit('job.status', null, { jobId, status: 'running', error: null, at: new Date().toISOString() });
+    this.emitter.emit('job.status', null, {
+      jobId,
+      status: 'running',
+      error: null,
+      at: new Date().toISOString(),
+    });
   }
 
   /** Re-runs every failed stage (for rendering, only the failed clips). */
   async retryJob(jobId: string): Promise<WorkerStage[]> {
     const rows = await this.stages.stagesOf(jobId);
     if (!rows.length) throw new OrchestrationError('job not found', 404);
-    const failedClips = await this.ds.getRepository(ClipEntity).count({ where: { jobId, status: 'failed' } });
+    const failedClips = await this.ds
+      .getRepository(ClipEntity)
+      .count({ where: { jobId, status: 'failed' } });
     const failed = rows
-      .filter((r) => r.status === 'failed' || r.status === 'cancelled' || (r.stage === 'rendering' && failedClips > 0))
+      .filter(
+        (r) =>
+          r.status === 'failed' ||
+          r.status === 'cancelled' ||
+          (r.stage === 'rendering' && failedClips > 0),
+      )
       .map((r) => r.stage)
       .filter((s): s is WorkerStage => s !== 'probe');
     if (!failed.length) throw new OrchestrationError('nothing to retry: no stage has failed');
@@ -135,15 +205,27 @@ export class JobOrchestrator {
       if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
         throw new OrchestrationError(`job is already ${job.status}`);
       }
-      await m.update(JobEntity, { id: jobId }, { status: 'cancelled', finishedAt: new Date(), error: 'cancelled by request' });
+      await m.update(
+        JobEntity,
+        { id: jobId },
+        { status: 'cancelled', finishedAt: new Date(), error: 'cancelled by request' },
+      );
       await m.query(
         `UPDATE job_stages SET status = 'cancelled', finished_at = now() WHERE job_id = $1 AND status IN ('pending','queued','running')`,
         [jobId],
       );
-      await m.query(`UPDATE clips SET status = 'cancelled' WHERE job_id = $1 AND status IN ('queued','rendering')`, [jobId]);
+      await m.query(
+        `UPDATE clips SET status = 'cancelled' WHERE job_id = $1 AND status IN ('queued','rendering')`,
+        [jobId],
+      );
     });
     await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
-    this.emitter.emit('job.status', null, { jobId, status: 'cancelled', error: 'cancelled by request', at: new Date().toISOString() });
+    this.emitter.emit('job.status', null, {
+      jobId,
+      status: 'cancelled',
+      error: 'cancelled by request',
+      at: new Date().toISOString(),
+    });
   }
 
   async deleteJob(jobId: string): Promise<void> {
@@ -155,7 +237,11 @@ export class JobOrchestrator {
   }
 
   private async lockJob(m: EntityManager, jobId: string): Promise<JobEntity> {
-    const job = await m.createQueryBuilder(JobEntity, 'j').setLock('pessimistic_write').where('j.id = :jobId', { jobId }).getOne();
+    const job = await m
+      .createQueryBuilder(JobEntity, 'j')
+      .setLock('pessimistic_write')
+      .where('j.id = :jobId', { jobId })
+      .getOne();
     if (!job) throw new OrchestrationError('job not found', 404);
     return job;
   }
@@ -166,10 +252,15 @@ export class JobOrchestrator {
    */
   private async resetClips(m: EntityManager, job: JobEntity, onlyFailed: boolean): Promise<void> {
     if (onlyFailed) {
-      await m.query(`UPDATE clips SET status = 'queued', error = NULL, retry_at = NULL WHERE job_id = $1 AND status IN ('failed','cancelled')`, [job.id]);
+      await m.query(
+        `UPDATE clips SET status = 'queued', error = NULL, retry_at = NULL WHERE job_id = $1 AND status IN ('failed','cancelled')`,
+        [job.id],
+      );
       return;
     }
-    const selected = await m.find(ContentSegmentEntity, { where: { jobId: job.id, selected: true } });
+    const selected = await m.find(ContentSegmentEntity, {
+      where: { jobId: job.id, selected: true },
+    });
     const ids = selected.map((s) => s.id);
     await m
       .createQueryBuilder()

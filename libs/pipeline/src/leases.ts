@@ -19,25 +19,41 @@ function retryPolicy(cfg: AppConfig, permanent: boolean) {
   return { permanent, maxAttempts: cfg.STAGE_MAX_ATTEMPTS, baseDelayMs: cfg.RETRY_BASE_DELAY_MS };
 }
 
-export function stageLease(store: StageStore, cfg: AppConfig, jobId: string, stage: Exclude<WorkerStage, 'rendering'>): Lease<StageResult> {
+export function stageLease(
+  store: StageStore,
+  cfg: AppConfig,
+  jobId: string,
+  stage: Exclude<WorkerStage, 'rendering'>,
+): Lease<StageResult> {
   return {
     stage,
     jobId,
     claim: () => store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS),
     heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
     complete: async (attempt, r) => {
-      const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), { status: r.status, summary: r.summary });
-      await r.afterCommit?.().catch((err: Error) => console.warn(`after-commit step failed: ${err.message}`));
+      const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), {
+        status: r.status,
+        summary: r.summary,
+      });
+      await r
+        .afterCommit?.()
+        .catch((err: Error) => console.warn(`after-commit step failed: ${err.message}`));
       return next;
     },
-    fail: (attempt, error, permanent) => store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
+    fail: (attempt, error, permanent) =>
+      store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
   };
 }
 
 /** What the render handler returns: the clip's columns to store. */
 export type ClipResult = Parameters<ClipStore['completeClip']>[2];
 
-export function clipLease(clips: ClipStore, cfg: AppConfig, jobId: string, clipId: string): Lease<ClipResult> {
+export function clipLease(
+  clips: ClipStore,
+  cfg: AppConfig,
+  jobId: string,
+  clipId: string,
+): Lease<ClipResult> {
   return {
     stage: 'rendering',
     jobId,
@@ -47,6 +63,7 @@ export function clipLease(clips: ClipStore, cfg: AppConfig, jobId: string, clipI
       await clips.completeClip(clipId, attempt, fields);
       return [];
     },
-    fail: (attempt, error, permanent) => clips.failClip(clipId, attempt, error, retryPolicy(cfg, permanent)),
+    fail: (attempt, error, permanent) =>
+      clips.failClip(clipId, attempt, error, retryPolicy(cfg, permanent)),
   };
 }

@@ -1,5 +1,11 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@clipline/config';
 import { QUEUE_NAMES, WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
@@ -51,32 +57,72 @@ export class PipelineModule {
         }),
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (cfg: AppConfig) => ({ redis: redisOptionsFromUrl(cfg.REDIS_URL), prefix: cfg.QUEUE_PREFIX }),
+          useFactory: (cfg: AppConfig) => ({
+            redis: redisOptionsFromUrl(cfg.REDIS_URL),
+            prefix: cfg.QUEUE_PREFIX,
+          }),
         }),
         BullModule.registerQueue(...WORKER_STAGES.map((s) => ({ name: QUEUE_NAMES[s] }))),
       ],
       providers: [
-        { provide: StorageService, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => storageFromConfig(cfg) },
-        { provide: ProcessingLogger, inject: [DS], useFactory: (ds: DataSource) => new ProcessingLogger(ds) },
-        { provide: ProgressEmitter, inject: [APP_CONFIG], useFactory: (cfg: AppConfig) => new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX) },
+        {
+          provide: StorageService,
+          inject: [APP_CONFIG],
+          useFactory: (cfg: AppConfig) => storageFromConfig(cfg),
+        },
+        {
+          provide: ProcessingLogger,
+          inject: [DS],
+          useFactory: (ds: DataSource) => new ProcessingLogger(ds),
+        },
+        {
+          provide: ProgressEmitter,
+          inject: [APP_CONFIG],
+          useFactory: (cfg: AppConfig) => new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX),
+        },
         { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
-        { provide: ClipStore, inject: [DS, StageStore], useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s) },
+        {
+          provide: ClipStore,
+          inject: [DS, StageStore],
+          useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s),
+        },
         {
           provide: StageScheduler,
           inject: queueTokens,
           useFactory: (...queues: Queue[]) =>
-            new StageScheduler(Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<WorkerStage, Queue>),
+            new StageScheduler(
+              Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<
+                WorkerStage,
+                Queue
+              >,
+            ),
         },
         {
           provide: JobOrchestrator,
-          inject: [DS, StageStore, StageScheduler, ProcessingLogger, ProgressEmitter, StorageService],
-          useFactory: (...a: ConstructorParameters<typeof JobOrchestrator>) => new JobOrchestrator(...a),
+          inject: [
+            DS,
+            StageStore,
+            StageScheduler,
+            ProcessingLogger,
+            ProgressEmitter,
+            StorageService,
+          ],
+          useFactory: (...a: ConstructorParameters<typeof JobOrchestrator>) =>
+            new JobOrchestrator(...a),
         },
         {
           provide: Reconciler,
           inject: [DS, StageScheduler, ProcessingLogger, APP_CONFIG],
-          useFactory: (ds: DataSource, sch: StageScheduler, log: ProcessingLogger, cfg: AppConfig) =>
-            new Reconciler(ds, sch, log, { intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS, stallSeconds: cfg.STALL_SECONDS }),
+          useFactory: (
+            ds: DataSource,
+            sch: StageScheduler,
+            log: ProcessingLogger,
+            cfg: AppConfig,
+          ) =>
+            new Reconciler(ds, sch, log, {
+              intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS,
+              stallSeconds: cfg.STALL_SECONDS,
+            }),
         },
         {
           provide: StageRunner,

@@ -21,14 +21,19 @@ export class ProgressEmitter {
 
   constructor(redisUrl: string, queuePrefix: string) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.emitter = new Emitter<ServerToClientEvents>(this.redis, { key: socketIoRedisKey(queuePrefix) });
+    this.emitter = new Emitter<ServerToClientEvents>(this.redis, {
+      key: socketIoRedisKey(queuePrefix),
+    });
   }
 
   emit<E extends EventName>(event: E, ownerKeyId: string | null, payload: EventArg<E>): void {
     const rooms = [jobRoom((payload as { jobId: string }).jobId), ALL_JOBS_ROOM];
     if (ownerKeyId) rooms.push(ownerRoom(ownerKeyId));
     // socket.io delivers at most once per socket even when it sits in several of these rooms.
-    (this.emitter.to(rooms) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
+    (this.emitter.to(rooms) as unknown as { emit(e: string, p: unknown): void }).emit(
+      event,
+      payload,
+    );
   }
 
   async close(): Promise<void> {

@@ -54,7 +54,9 @@ export class Reconciler {
     const qr = this.ds.createQueryRunner();
     await qr.connect();
     try {
-      const [{ locked }] = await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [ADVISORY_LOCK_KEY]);
+      const [{ locked }] = await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [
+        ADVISORY_LOCK_KEY,
+      ]);
       if (!locked) return { enqueued: 0, takenBack: 0 };
       try {
         const takenBack = await this.takeBackStalled();
@@ -87,8 +89,22 @@ export class Reconciler {
         [stall],
       )
     )[0];
-    for (const s of stages) await this.logger.write(s.job_id, s.stage, s.attempt, 'retry', 'worker stopped heartbeating; stage taken back');
-    for (const c of clips) await this.logger.write(c.job_id, 'rendering', c.attempt, 'retry', `worker stopped heartbeating; clip ${c.id} taken back`);
+    for (const s of stages)
+      await this.logger.write(
+        s.job_id,
+        s.stage,
+        s.attempt,
+        'retry',
+        'worker stopped heartbeating; stage taken back',
+      );
+    for (const c of clips)
+      await this.logger.write(
+        c.job_id,
+        'rendering',
+        c.attempt,
+        'retry',
+        `worker stopped heartbeating; clip ${c.id} taken back`,
+      );
     return stages.length + clips.length;
   }
 
@@ -100,15 +116,33 @@ export class Reconciler {
           AND COALESCE(s.retry_at, s.queued_at, now()) < now() - make_interval(secs => $1)`,
       [grace],
     );
-    const clips: Array<{ job_id: string; id: string; segment_id: string; aspect: string; attempt: number }> = await this.ds.query(
+    const clips: Array<{
+      job_id: string;
+      id: string;
+      segment_id: string;
+      aspect: string;
+      attempt: number;
+    }> = await this.ds.query(
       `SELECT c.job_id, c.id, c.segment_id, c.aspect, c.attempt FROM clips c JOIN jobs j ON j.id = c.job_id
         WHERE c.status = 'queued' AND j.status IN ('queued','running')
           AND COALESCE(c.retry_at, c.updated_at) < now() - make_interval(secs => $1)`,
       [grace],
     );
     const runnables: Runnable[] = [
-      ...stages.map((s) => ({ kind: 'stage' as const, jobId: s.job_id, stage: s.stage as Exclude<WorkerStage, 'rendering'>, attempt: s.attempt })),
-      ...clips.map((c) => ({ kind: 'clip' as const, jobId: c.job_id, clipId: c.id, segmentId: c.segment_id, aspect: c.aspect, attempt: c.attempt })),
+      ...stages.map((s) => ({
+        kind: 'stage' as const,
+        jobId: s.job_id,
+        stage: s.stage as Exclude<WorkerStage, 'rendering'>,
+        attempt: s.attempt,
+      })),
+      ...clips.map((c) => ({
+        kind: 'clip' as const,
+        jobId: c.job_id,
+        clipId: c.id,
+        segmentId: c.segment_id,
+        aspect: c.aspect,
+        attempt: c.attempt,
+      })),
     ];
     let n = 0;
     for (const r of runnables) {

@@ -14,7 +14,11 @@ export interface Lease<R> {
   claim(): Promise<number | null>;
   heartbeat(attempt: number, progress: number, eta: number | null): Promise<boolean>;
   complete(attempt: number, result: R): Promise<Runnable[]>;
-  fail(attempt: number, error: string, permanent: boolean): Promise<{ willRetry: boolean; retry?: Runnable }>;
+  fail(
+    attempt: number,
+    error: string,
+    permanent: boolean,
+  ): Promise<{ willRetry: boolean; retry?: Runnable }>;
 }
 
 export interface RunContext {
@@ -40,7 +44,11 @@ export class StageRunner {
     private readonly cfg: AppConfig,
   ) {}
 
-  async run<R>(lease: Lease<R>, work: (ctx: RunContext) => Promise<R>, label = lease.stage as string): Promise<RunOutcome> {
+  async run<R>(
+    lease: Lease<R>,
+    work: (ctx: RunContext) => Promise<R>,
+    label = lease.stage as string,
+  ): Promise<RunOutcome> {
     const attempt = await lease.claim();
     if (attempt === null) return 'skipped-claim';
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: lease.jobId });
@@ -51,10 +59,18 @@ export class StageRunner {
     const abort = new AbortController();
     let progress = 0;
     let lastEmit = 0;
-    const eta = () => (progress > 0.02 ? Math.round(((Date.now() - started) / 1000) * ((1 - progress) / progress)) : null);
+    const eta = () =>
+      progress > 0.02
+        ? Math.round(((Date.now() - started) / 1000) * ((1 - progress) / progress))
+        : null;
 
     await this.logger.write(jobId, stage, attempt, 'start', `${label} started`);
-    this.emitter.emit('stage.started', owner, { jobId, stage, attempt, at: new Date().toISOString() });
+    this.emitter.emit('stage.started', owner, {
+      jobId,
+      stage,
+      attempt,
+      at: new Date().toISOString(),
+    });
 
     const beat = setInterval(() => {
       void lease.heartbeat(attempt, progress, eta()).then(
@@ -75,9 +91,24 @@ export class StageRunner {
           const now = Date.now();
           if (now - lastEmit < 1000) return;
           lastEmit = now;
-          this.emitter.emit('stage.progress', owner, { jobId, stage, attempt, progress, etaSeconds: eta(), at: new Date().toISOString() });
+          this.emitter.emit('stage.progress', owner, {
+            jobId,
+            stage,
+            attempt,
+            progress,
+            etaSeconds: eta(),
+            at: new Date().toISOString(),
+          });
         },
-        onCommand: (cmd) => void this.logger.write(jobId, stage, attempt, 'command', `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`, { command: cmd }),
+        onCommand: (cmd) =>
+          void this.logger.write(
+            jobId,
+            stage,
+            attempt,
+            'command',
+            `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`,
+            { command: cmd },
+          ),
         onLog: (msg) => void this.logger.write(jobId, stage, attempt, 'note', msg),
       },
     };
@@ -96,14 +127,34 @@ export class StageRunner {
       clearInterval(beat);
       const message = (err as Error).message || String(err);
       if (err instanceof StaleAttemptError || abort.signal.aborted) {
-        await this.logger.write(jobId, stage, attempt, 'note', `${label}: result discarded, this attempt is no longer current (${message})`);
+        await this.logger.write(
+          jobId,
+          stage,
+          attempt,
+          'note',
+          `${label}: result discarded, this attempt is no longer current (${message})`,
+        );
         return 'lost-lease';
       }
       const permanent = isBadInputError(err);
       const res = await lease.fail(attempt, message, permanent);
       const durationMs = Date.now() - started;
-      await this.logger.write(jobId, stage, attempt, res.willRetry ? 'retry' : 'fail', `${label} failed: ${message}`, { durationMs });
-      this.emitter.emit('stage.failed', owner, { jobId, stage, attempt, error: message, willRetry: res.willRetry, at: new Date().toISOString() });
+      await this.logger.write(
+        jobId,
+        stage,
+        attempt,
+        res.willRetry ? 'retry' : 'fail',
+        `${label} failed: ${message}`,
+        { durationMs },
+      );
+      this.emitter.emit('stage.failed', owner, {
+        jobId,
+        stage,
+        attempt,
+        error: message,
+        willRetry: res.willRetry,
+        at: new Date().toISOString(),
+      });
       if (res.retry) await this.scheduler.enqueue(res.retry);
       await this.announceJob(jobId, stage, owner);
       return res.willRetry ? 'retrying' : 'failed';
@@ -114,23 +165,40 @@ export class StageRunner {
   private async announceJob(jobId: string, stage: StageName, owner: string | null): Promise<void> {
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
     if (!job) return;
-    const rows: Array<{ stage: StageName; status: string; attempt: number; started_at: Date | null; finished_at: Date | null }> =
-      await this.ds.query(`SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`, [jobId]);
+    const rows: Array<{
+      stage: StageName;
+      status: string;
+      attempt: number;
+      started_at: Date | null;
+      finished_at: Date | null;
+    }> = await this.ds.query(
+      `SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`,
+      [jobId],
+    );
     // Segmenting that selects nothing settles rendering in the same transaction.
     const settled = stage === 'segmenting' ? ['segmenting', 'rendering'] : [stage];
     for (const r of rows) {
-      if (!settled.includes(r.stage) || (r.status !== 'completed' && r.status !== 'skipped')) continue;
+      if (!settled.includes(r.stage) || (r.status !== 'completed' && r.status !== 'skipped'))
+        continue;
       this.emitter.emit('stage.completed', owner, {
         jobId,
         stage: r.stage,
         attempt: r.attempt,
         status: r.status,
-        durationMs: r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : 0,
+        durationMs:
+          r.started_at && r.finished_at
+            ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()
+            : 0,
         at: new Date().toISOString(),
       });
     }
     if (job.status === 'completed' || job.status === 'failed') {
-      this.emitter.emit('job.status', owner, { jobId, status: job.status, error: job.error, at: new Date().toISOString() });
+      this.emitter.emit('job.status', owner, {
+        jobId,
+        status: job.status,
+        error: job.error,
+        at: new Date().toISOString(),
+      });
     }
   }
 }

@@ -1,4 +1,10 @@
-import { QUEUE_NAMES, WORKER_STAGES, type AnyStagePayload, type Aspect, type WorkerStage } from '@clipline/contracts';
+import {
+  QUEUE_NAMES,
+  WORKER_STAGES,
+  type AnyStagePayload,
+  type Aspect,
+  type WorkerStage,
+} from '@clipline/contracts';
 import type { Job, JobOptions, Queue } from 'bull';
 import type { Runnable } from './stage-store';
 
@@ -12,7 +18,9 @@ export const BULL_JOB_OPTIONS: JobOptions = {
 
 /** Deterministic ids: the reconciler can ask whether the Bull job for an attempt still exists. */
 export function bullJobId(r: Runnable): string {
-  return r.kind === 'stage' ? `${r.jobId}.${r.stage}.${r.attempt}` : `clip.${r.clipId}.${r.attempt}`;
+  return r.kind === 'stage'
+    ? `${r.jobId}.${r.stage}.${r.attempt}`
+    : `clip.${r.clipId}.${r.attempt}`;
 }
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'paused']);
@@ -28,7 +36,14 @@ export class StageScheduler {
     const payload: AnyStagePayload =
       r.kind === 'stage'
         ? { jobId: r.jobId, stage: r.stage, attempt: r.attempt }
-        : { jobId: r.jobId, stage: "rendering", attempt: r.attempt, clipId: r.clipId, segmentId: r.segmentId, aspect: r.aspect as Aspect };
+        : {
+            jobId: r.jobId,
+            stage: 'rendering',
+            attempt: r.attempt,
+            clipId: r.clipId,
+            segmentId: r.segmentId,
+            aspect: r.aspect as Aspect,
+          };
     const queue = this.queues[r.kind === 'stage' ? r.stage : 'rendering'];
     const id = bullJobId(r);
     const existing = await queue.getJob(id);
@@ -38,7 +53,11 @@ export class StageScheduler {
       // A finished job with this id is still kept; Bull would ignore a new add under the same id.
       await existing.remove().catch(() => undefined);
     }
-    await queue.add(payload, { ...BULL_JOB_OPTIONS, jobId: id, delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined });
+    await queue.add(payload, {
+      ...BULL_JOB_OPTIONS,
+      jobId: id,
+      delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined,
+    });
   }
 
   async enqueueAll(rs: Runnable[]): Promise<void> {
@@ -59,7 +78,16 @@ export class StageScheduler {
   }
 
   async queueStats(): Promise<
-    Array<{ stage: WorkerStage; queue: string; paused: boolean; waiting: number; active: number; delayed: number; failed: number; completed: number }>
+    Array<{
+      stage: WorkerStage;
+      queue: string;
+      paused: boolean;
+      waiting: number;
+      active: number;
+      delayed: number;
+      failed: number;
+      completed: number;
+    }>
   > {
     return Promise.all(
       WORKER_STAGES.map(async (stage) => {
@@ -79,9 +107,24 @@ export class StageScheduler {
     );
   }
 
-  async failedJobs(stage: WorkerStage, limit = 50): Promise<Array<{ id: string; data: unknown; failedReason: string | undefined; finishedOn: number | undefined }>> {
+  async failedJobs(
+    stage: WorkerStage,
+    limit = 50,
+  ): Promise<
+    Array<{
+      id: string;
+      data: unknown;
+      failedReason: string | undefined;
+      finishedOn: number | undefined;
+    }>
+  > {
     const jobs: Job[] = await this.queues[stage].getFailed(0, limit - 1);
-    return jobs.map((j) => ({ id: String(j.id), data: j.data, failedReason: j.failedReason, finishedOn: j.finishedOn }));
+    return jobs.map((j) => ({
+      id: String(j.id),
+      data: j.data,
+      failedReason: j.failedReason,
+      finishedOn: j.finishedOn,
+    }));
   }
 
   async close(): Promise<void> {

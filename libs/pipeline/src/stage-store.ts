@@ -11,8 +11,22 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 /** A stage (or clip) that became runnable inside a transaction; enqueued after commit. */
 export type Runnable =
-  | { kind: 'stage'; jobId: string; stage: Exclude<WorkerStage, 'rendering'>; attempt: number; delayMs?: number }
-  | { kind: 'clip'; jobId: string; clipId: string; segmentId: string; aspect: string; attempt: number; delayMs?: number };
+  | {
+      kind: 'stage';
+      jobId: string;
+      stage: Exclude<WorkerStage, 'rendering'>;
+      attempt: number;
+      delayMs?: number;
+    }
+  | {
+      kind: 'clip';
+      jobId: string;
+      clipId: string;
+      segmentId: string;
+      aspect: string;
+      attempt: number;
+      delayMs?: number;
+    };
 
 export class StaleAttemptError extends Error {
   constructor(jobId: string, stage: string, attempt: number) {
@@ -42,8 +56,17 @@ export class StageStore {
         out.push(...(await this.startRendering(m, jobId)));
         continue;
       }
-      await m.update(JobStageEntity, { id: row.id }, { status: 'queued', queuedAt: new Date(), progress: 0, error: null });
-      out.push({ kind: 'stage', jobId, stage: row.stage as Exclude<WorkerStage, 'rendering'>, attempt: row.attempt });
+      await m.update(
+        JobStageEntity,
+        { id: row.id },
+        { status: 'queued', queuedAt: new Date(), progress: 0, error: null },
+      );
+      out.push({
+        kind: 'stage',
+        jobId,
+        stage: row.stage as Exclude<WorkerStage, 'rendering'>,
+        attempt: row.attempt,
+      });
     }
     await this.finishJobIfDone(m, jobId);
     return out;
@@ -56,12 +79,34 @@ export class StageStore {
       await m.update(
         JobStageEntity,
         { jobId, stage: 'rendering' },
-        { status: 'skipped', finishedAt: new Date(), progress: 1, summary: { reason: 'no segment was selected, so there is nothing to render' } },
+        {
+          status: 'skipped',
+          finishedAt: new Date(),
+          progress: 1,
+          summary: { reason: 'no segment was selected, so there is nothing to render' },
+        },
       );
       return [];
     }
-    await m.update(JobStageEntity, { jobId, stage: 'rendering' }, { status: 'queued', queuedAt: new Date(), progress: 0, error: null, summary: { clips: clips.length, completed: 0, failed: 0 } });
-    return clips.map((c) => ({ kind: 'clip', jobId, clipId: c.id, segmentId: c.segmentId, aspect: c.aspect, attempt: c.attempt }));
+    await m.update(
+      JobStageEntity,
+      { jobId, stage: 'rendering' },
+      {
+        status: 'queued',
+        queuedAt: new Date(),
+        progress: 0,
+        error: null,
+        summary: { clips: clips.length, completed: 0, failed: 0 },
+      },
+    );
+    return clips.map((c) => ({
+      kind: 'clip',
+      jobId,
+      clipId: c.id,
+      segmentId: c.segmentId,
+      aspect: c.aspect,
+      attempt: c.attempt,
+    }));
   }
 
   /** Marks the job completed or failed once no stage can make progress. */
@@ -72,14 +117,27 @@ export class StageStore {
     const failed = rows.find((r) => r.status === 'failed');
     if (failed) {
       if (job.status !== 'failed') {
-        await m.update(JobEntity, { id: jobId }, { status: 'failed', error: `${failed.stage}: ${failed.error ?? 'failed'}`, finishedAt: new Date() });
+        await m.update(
+          JobEntity,
+          { id: jobId },
+          {
+            status: 'failed',
+            error: `${failed.stage}: ${failed.error ?? 'failed'}`,
+            finishedAt: new Date(),
+          },
+        );
       }
       return;
     }
     if (rows.every((r) => isStageDone(r.status))) {
       const rendering = rows.find((r) => r.stage === 'rendering');
-      const note = rendering?.status === 'skipped' ? String(rendering.summary?.reason ?? '') || null : null;
-      await m.update(JobEntity, { id: jobId }, { status: 'completed', error: null, finishedAt: new Date(), ...(note ? { note } : {}) });
+      const note =
+        rendering?.status === 'skipped' ? String(rendering.summary?.reason ?? '') || null : null;
+      await m.update(
+        JobEntity,
+        { id: jobId },
+        { status: 'completed', error: null, finishedAt: new Date(), ...(note ? { note } : {}) },
+      );
     }
   }
 
@@ -88,7 +146,12 @@ export class StageStore {
    * worker stopped heartbeating. Returns the new attempt, or null when the
    * stage is not ours to run (done, cancelled, or alive elsewhere).
    */
-  async claimStage(jobId: string, stage: WorkerStage, host: string, stallSeconds: number): Promise<number | null> {
+  async claimStage(
+    jobId: string,
+    stage: WorkerStage,
+    host: string,
+    stallSeconds: number,
+  ): Promise<number | null> {
     const res: Array<{ attempt: number }> = await this.ds.query(
       `UPDATE job_stages SET status = 'running', attempt = attempt + 1, heartbeat_at = now(), started_at = now(),
               finished_at = NULL, error = NULL, progress = 0, eta_seconds = NULL, worker_host = $3, retry_at = NULL
@@ -100,12 +163,21 @@ export class StageStore {
     );
     const rows = Array.isArray(res[0]) ? (res[0] as Array<{ attempt: number }>) : res;
     if (!rows.length) return null;
-    await this.ds.query(`UPDATE jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'`, [jobId]);
+    await this.ds.query(
+      `UPDATE jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'`,
+      [jobId],
+    );
     return rows[0].attempt;
   }
 
   /** Returns false when the lease is lost (taken back, cancelled, or re-run): the worker must stop. */
-  async heartbeat(jobId: string, stage: WorkerStage, attempt: number, progress?: number, etaSeconds?: number | null): Promise<boolean> {
+  async heartbeat(
+    jobId: string,
+    stage: WorkerStage,
+    attempt: number,
+    progress?: number,
+    etaSeconds?: number | null,
+  ): Promise<boolean> {
     const res = await this.ds.query(
       `UPDATE job_stages SET heartbeat_at = now(),
               progress = COALESCE($4, progress), eta_seconds = CASE WHEN $4::real IS NULL THEN eta_seconds ELSE $5 END
@@ -125,7 +197,10 @@ export class StageStore {
     stage: Exclude<WorkerStage, 'rendering'>,
     attempt: number,
     writeOutputs: (m: EntityManager) => Promise<void>,
-    result: { status?: Extract<StageStatus, 'completed' | 'skipped'>; summary?: Record<string, unknown> | null },
+    result: {
+      status?: Extract<StageStatus, 'completed' | 'skipped'>;
+      summary?: Record<string, unknown> | null;
+    },
   ): Promise<Runnable[]> {
     return this.ds.transaction(async (m) => {
       const row = await m
@@ -133,12 +208,21 @@ export class StageStore {
         .setLock('pessimistic_write')
         .where('s.job_id = :jobId AND s.stage = :stage', { jobId, stage })
         .getOne();
-      if (!row || row.attempt !== attempt || row.status !== 'running') throw new StaleAttemptError(jobId, stage, attempt);
+      if (!row || row.attempt !== attempt || row.status !== 'running')
+        throw new StaleAttemptError(jobId, stage, attempt);
       await writeOutputs(m);
       await m.update(
         JobStageEntity,
         { id: row.id },
-        { status: result.status ?? 'completed', progress: 1, etaSeconds: 0, finishedAt: new Date(), heartbeatAt: new Date(), summary: (result.summary ?? null) as never, error: null },
+        {
+          status: result.status ?? 'completed',
+          progress: 1,
+          etaSeconds: 0,
+          finishedAt: new Date(),
+          heartbeatAt: new Date(),
+          summary: (result.summary ?? null) as never,
+          error: null,
+        },
       );
       return this.promoteReady(m, jobId);
     });
@@ -163,7 +247,11 @@ export class StageStore {
         .getOne();
       if (!row || row.attempt !== attempt || row.status !== 'running') return { willRetry: false };
       if (opts.permanent || attempt >= opts.maxAttempts) {
-        await m.update(JobStageEntity, { id: row.id }, { status: 'failed', error, finishedAt: new Date() });
+        await m.update(
+          JobStageEntity,
+          { id: row.id },
+          { status: 'failed', error, finishedAt: new Date() },
+        );
         await this.finishJobIfDone(m, jobId);
         return { willRetry: false };
       }
@@ -171,11 +259,22 @@ export class StageStore {
       await m.update(
         JobStageEntity,
         { id: row.id },
-        { status: 'queued', error: `${error} (retrying)`, queuedAt: new Date(), retryAt: new Date(Date.now() + delayMs) },
+        {
+          status: 'queued',
+          error: `${error} (retrying)`,
+          queuedAt: new Date(),
+          retryAt: new Date(Date.now() + delayMs),
+        },
       );
       return {
         willRetry: true,
-        retry: { kind: 'stage', jobId, stage: stage as Exclude<WorkerStage, 'rendering'>, attempt, delayMs },
+        retry: {
+          kind: 'stage',
+          jobId,
+          stage: stage as Exclude<WorkerStage, 'rendering'>,
+          attempt,
+          delayMs,
+        },
       };
     });
   }

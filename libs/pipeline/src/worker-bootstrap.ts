@@ -10,10 +10,17 @@ import { loadConfigOrExit } from '@clipline/config';
 export async function bootstrapWorker(module: Type<unknown>, name: string): Promise<void> {
   const cfg = loadConfigOrExit();
   const app = await NestFactory.createApplicationContext(module, {
-    logger: ['error', 'warn', 'log', ...(cfg.LOG_LEVEL === 'debug' || cfg.LOG_LEVEL === 'verbose' ? (['debug'] as const) : [])],
+    logger: [
+      'error',
+      'warn',
+      'log',
+      ...(cfg.LOG_LEVEL === 'debug' || cfg.LOG_LEVEL === 'verbose' ? (['debug'] as const) : []),
+    ],
   });
   app.enableShutdownHooks();
-  new Logger(name).log(`ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY})`);
+  new Logger(name).log(
+    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY})`,
+  );
 }
 
 /** Bull's @Process concurrency is fixed when the decorator runs, so it reads the env directly. */

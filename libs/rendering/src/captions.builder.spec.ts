@@ -1,4 +1,10 @@
-import { buildAss, buildSrt, buildVtt, captionStyleFor, groupCaptionLines } from './captions.builder';
+import {
+  buildAss,
+  buildSrt,
+  buildVtt,
+  captionStyleFor,
+  groupCaptionLines,
+} from './captions.builder';
 import type { TimedWord } from './render.types';
 
 const words: TimedWord[] = 'Why do most editing tools feel so slow? The answer is simple'
@@ -7,7 +13,9 @@ const words: TimedWord[] = 'Why do most editing tools feel so slow? The answer i
 
 describe('captions', () => {
   it('makes short lines and breaks after a sentence end and a long pause', () => {
-    const paused = words.map((w, i) => (i >= 10 ? { ...w, start: w.start + 2, end: w.end + 2 } : w));
+    const paused = words.map((w, i) =>
+      i >= 10 ? { ...w, start: w.start + 2, end: w.end + 2 } : w,
+    );
     const lines = groupCaptionLines(paused);
     for (const l of lines) {
       expect(l.words.length).toBeLessThanOrEqual(3);
@@ -15,7 +23,8 @@ describe('captions', () => {
     }
     expect(lines.some((l) => l.text.endsWith('slow?'))).toBe(true);
     expect(lines.find((l) => l.text === 'is simple')).toBeDefined();
-    for (let i = 1; i < lines.length; i++) expect(lines[i].start).toBeGreaterThanOrEqual(lines[i - 1].end);
+    for (let i = 1; i < lines.length; i++)
+      expect(lines[i].start).toBeGreaterThanOrEqual(lines[i - 1].end);
   });
 
   it('writes one ASS event per word with the current word highlighted', () => {
@@ -41,7 +50,10 @@ describe('captions', () => {
   });
 
   it('strips characters that ASS would read as override tags', () => {
-    const ass = buildAss(groupCaptionLines([{ text: '{\\b1}hi', start: 0, end: 1 }]), captionStyleFor(1080, 1080, 'X'));
+    const ass = buildAss(
+      groupCaptionLines([{ text: '{\\b1}hi', start: 0, end: 1 }]),
+      captionStyleFor(1080, 1080, 'X'),
+    );
     expect(ass).toContain('/b1hi');
   });
 });

@@ -16,13 +16,21 @@ export interface LineRules {
   holdSec: number;
 }
 
-export const DEFAULT_LINE_RULES: LineRules = { maxWords: 3, maxChars: 18, maxGapSec: 0.6, holdSec: 0.4 };
+export const DEFAULT_LINE_RULES: LineRules = {
+  maxWords: 3,
+  maxChars: 18,
+  maxGapSec: 0.6,
+  holdSec: 0.4,
+};
 
 /**
  * Groups words into short lines that fit a phone screen and can be read at a
  * glance: a few words, a few characters, and a break at sentence ends and pauses.
  */
-export function groupCaptionLines(words: TimedWord[], rules: LineRules = DEFAULT_LINE_RULES): CaptionLine[] {
+export function groupCaptionLines(
+  words: TimedWord[],
+  rules: LineRules = DEFAULT_LINE_RULES,
+): CaptionLine[] {
   const groups: TimedWord[][] = [];
   let cur: TimedWord[] = [];
   for (const w of words) {
@@ -45,7 +53,12 @@ export function groupCaptionLines(words: TimedWord[], rules: LineRules = DEFAULT
     const next = groups[i + 1];
     const last = g[g.length - 1];
     const end = next ? Math.min(last.end + rules.holdSec, next[0].start) : last.end + rules.holdSec;
-    return { words: g, start: g[0].start, end: Math.max(end, last.end), text: g.map((w) => w.text).join(' ') };
+    return {
+      words: g,
+      start: g[0].start,
+      end: Math.max(end, last.end),
+      text: g.map((w) => w.text).join(' '),
+    };
   });
 }
 
@@ -130,7 +143,11 @@ export function buildAss(lines: CaptionLine[], style: AssStyle): string {
       const end = i + 1 < line.words.length ? line.words[i + 1].start : line.end;
       if (end - start < 0.005) return;
       const text = line.words
-        .map((x, j) => (j === i ? `{\\c${HIGHLIGHT_COLOUR}}${assText(x.text)}{\\c${BASE_COLOUR}}` : assText(x.text)))
+        .map((x, j) =>
+          j === i
+            ? `{\\c${HIGHLIGHT_COLOUR}}${assText(x.text)}{\\c${BASE_COLOUR}}`
+            : assText(x.text),
+        )
         .join(' ');
       events.push(`Dialogue: 0,${assTime(start)},${assTime(end)},Caption,,0,0,0,,${text}`);
     });

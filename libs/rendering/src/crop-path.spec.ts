@@ -7,14 +7,26 @@ const plan = (keyframes: Array<[number, number]>, extra: CropPlan['scenes'] = []
   sourceWidth: 1920,
   sourceHeight: 1080,
   scenes: [
-    { sceneIndex: 0, start: 0, end: 10, keyframes: keyframes.map(([t, x]) => ({ t, x, y: 0, w: 606, h: 1080 })) },
+    {
+      sceneIndex: 0,
+      start: 0,
+      end: 10,
+      keyframes: keyframes.map(([t, x]) => ({ t, x, y: 0, w: 606, h: 1080 })),
+    },
     ...extra,
   ],
 });
 
 describe('buildCropPath', () => {
   it('centres the window without a plan', () => {
-    const p = buildCropPath({ plan: null, sourceWidth: 1280, sourceHeight: 720, ratio: 9 / 16, clipStart: 5, clipDuration: 4 });
+    const p = buildCropPath({
+      plan: null,
+      sourceWidth: 1280,
+      sourceHeight: 720,
+      ratio: 9 / 16,
+      clipStart: 5,
+      clipDuration: 4,
+    });
     expect(p.w).toBe(404);
     expect(p.h).toBe(720);
     expect(cropAt(p, 1)).toEqual({ x: 438, y: 0 });
@@ -42,9 +54,19 @@ describe('buildCropPath', () => {
   });
 
   it('switches position at a scene cut and keeps the expression bounded', () => {
-    const many: Array<[number, number]> = Array.from({ length: 200 }, (_, i) => [i * 0.05, 200 + 300 * Math.sin(i / 7)]);
+    const many: Array<[number, number]> = Array.from({ length: 200 }, (_, i) => [
+      i * 0.05,
+      200 + 300 * Math.sin(i / 7),
+    ]);
     const p = buildCropPath({
-      plan: plan(many, [{ sceneIndex: 1, start: 10, end: 20, keyframes: [{ t: 12, x: 1200, y: 0, w: 606, h: 1080 }] }]),
+      plan: plan(many, [
+        {
+          sceneIndex: 1,
+          start: 10,
+          end: 20,
+          keyframes: [{ t: 12, x: 1200, y: 0, w: 606, h: 1080 }],
+        },
+      ]),
       sourceWidth: 1920,
       sourceHeight: 1080,
       ratio: 9 / 16,
@@ -59,7 +81,14 @@ describe('buildCropPath', () => {
   });
 
   it('keeps the window inside the frame', () => {
-    const p = buildCropPath({ plan: plan([[1, 1800]]), sourceWidth: 1920, sourceHeight: 1080, ratio: 9 / 16, clipStart: 0, clipDuration: 3 });
+    const p = buildCropPath({
+      plan: plan([[1, 1800]]),
+      sourceWidth: 1920,
+      sourceHeight: 1080,
+      ratio: 9 / 16,
+      clipStart: 0,
+      clipDuration: 3,
+    });
     expect(cropAt(p, 1).x + p.w).toBeLessThanOrEqual(1920);
   });
 });

@@ -32,7 +32,12 @@ export interface CropPathInput {
 
 const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
 
-function fitWindow(sw: number, sh: number, ratio: number, wantW?: number): { w: number; h: number } {
+function fitWindow(
+  sw: number,
+  sh: number,
+  ratio: number,
+  wantW?: number,
+): { w: number; h: number } {
   let w = wantW ?? (sw / sh > ratio ? sh * ratio : sw);
   let h = w / ratio;
   if (w > sw) {
@@ -62,14 +67,20 @@ function simplify(points: Pt[], tol: number): Pt[] {
   for (let i = 1; i < points.length - 1; i++) {
     const p = points[i];
     const k = b.t > a.t ? (p.t - a.t) / (b.t - a.t) : 0;
-    const dev = Math.max(Math.abs(a.x + (b.x - a.x) * k - p.x), Math.abs(a.y + (b.y - a.y) * k - p.y));
+    const dev = Math.max(
+      Math.abs(a.x + (b.x - a.x) * k - p.x),
+      Math.abs(a.y + (b.y - a.y) * k - p.y),
+    );
     if (dev > worstDev) {
       worstDev = dev;
       worst = i;
     }
   }
   if (worst < 0) return [a, b];
-  return [...simplify(points.slice(0, worst + 1), tol).slice(0, -1), ...simplify(points.slice(worst), tol)];
+  return [
+    ...simplify(points.slice(0, worst + 1), tol).slice(0, -1),
+    ...simplify(points.slice(worst), tol),
+  ];
 }
 
 function median(xs: number[]): number {
@@ -99,7 +110,9 @@ export function buildCropPath(input: CropPathInput): CropPath {
   }
   const kx = sw / (plan.sourceWidth || sw);
   const ky = sh / (plan.sourceHeight || sh);
-  const widths = scenes.flatMap((s) => s.keyframes.map((k) => Math.max(k.w * kx, k.h * ky * ratio)));
+  const widths = scenes.flatMap((s) =>
+    s.keyframes.map((k) => Math.max(k.w * kx, k.h * ky * ratio)),
+  );
   const { w, h } = fitWindow(sw, sh, ratio, median(widths));
   const clampX = (x: number) => Math.min(Math.max(0, x), sw - w);
   const clampY = (y: number) => Math.min(Math.max(0, y), sh - h);
@@ -158,7 +171,13 @@ function mergeFlat(pieces: CropPiece[]): CropPiece[] {
   for (const p of pieces) {
     const last = out[out.length - 1];
     const flat = (q: CropPiece) => Math.abs(q.x1 - q.x0) < 0.5 && Math.abs(q.y1 - q.y0) < 0.5;
-    if (last && flat(last) && flat(p) && Math.abs(last.x0 - p.x0) < 0.5 && Math.abs(last.y0 - p.y0) < 0.5) {
+    if (
+      last &&
+      flat(last) &&
+      flat(p) &&
+      Math.abs(last.x0 - p.x0) < 0.5 &&
+      Math.abs(last.y0 - p.y0) < 0.5
+    ) {
       last.t1 = p.t1;
     } else {
       out.push({ ...p });

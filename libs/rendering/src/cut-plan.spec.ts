@@ -1,18 +1,44 @@
 import type { SilenceRegion, TranscriptWord } from '@clipline/contracts';
 import { keptDuration, mapTime, mapWords, planKeptRanges } from './cut-plan';
 
-const sil = (start: number, end: number): SilenceRegion => ({ kind: 'silence', start, end, meanDb: -80 });
-const word = (text: string, start: number, end: number): TranscriptWord => ({ text, start, end, confidence: 1 });
-const base = { clipStart: 100, clipDuration: 10, words: [], fps: 30, minSilenceSec: 0.4, paddingSec: 0.1 };
+const sil = (start: number, end: number): SilenceRegion => ({
+  kind: 'silence',
+  start,
+  end,
+  meanDb: -80,
+});
+const word = (text: string, start: number, end: number): TranscriptWord => ({
+  text,
+  start,
+  end,
+  confidence: 1,
+});
+const base = {
+  clipStart: 100,
+  clipDuration: 10,
+  words: [],
+  fps: 30,
+  minSilenceSec: 0.4,
+  paddingSec: 0.1,
+};
 
 describe('planKeptRanges', () => {
   it('keeps the whole clip, snapped to the frame grid, without jump cuts', () => {
-    const r = planKeptRanges({ ...base, clipDuration: 9.991, silences: [sil(102, 104)], removeSilence: false });
+    const r = planKeptRanges({
+      ...base,
+      clipDuration: 9.991,
+      silences: [sil(102, 104)],
+      removeSilence: false,
+    });
     expect(r).toEqual([[0, 10]]);
   });
 
   it('cuts long silences with padding and ignores short ones', () => {
-    const r = planKeptRanges({ ...base, silences: [sil(102, 103), sil(105, 105.3), sil(107, 108.5)], removeSilence: true });
+    const r = planKeptRanges({
+      ...base,
+      silences: [sil(102, 103), sil(105, 105.3), sil(107, 108.5)],
+      removeSilence: true,
+    });
     expect(r.length).toBe(3);
     expect(r[0][1]).toBeCloseTo(2.1, 2);
     expect(r[1][0]).toBeCloseTo(2.9, 2);
@@ -38,7 +64,11 @@ describe('planKeptRanges', () => {
   });
 
   it('trims silence at the clip edges, keeping padding only next to speech', () => {
-    const r = planKeptRanges({ ...base, silences: [sil(99, 101), sil(109, 111)], removeSilence: true });
+    const r = planKeptRanges({
+      ...base,
+      silences: [sil(99, 101), sil(109, 111)],
+      removeSilence: true,
+    });
     expect(r).toEqual([[0.9, 9.1]]);
   });
 });
@@ -56,7 +86,13 @@ describe('mapTime / mapWords', () => {
   });
   it('moves words through the cuts and drops words outside the clip', () => {
     const out = mapWords(
-      [word('before', 8, 9.5), word('a', 10.5, 11), word('b', 13.2, 13.8), word('gone', 12.2, 12.8), word('after', 16, 17)],
+      [
+        word('before', 8, 9.5),
+        word('a', 10.5, 11),
+        word('b', 13.2, 13.8),
+        word('gone', 12.2, 12.8),
+        word('after', 16, 17),
+      ],
       10,
       ranges,
     );

@@ -1,10 +1,22 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isBadInputError, type CropPlan, type MediaInfo, type SilenceRegion } from '@clipline/contracts';
+import {
+  isBadInputError,
+  type CropPlan,
+  type MediaInfo,
+  type SilenceRegion,
+} from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
-import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../../../test/fixtures/speech.fixture';
-import { buildTalkingHead, type TalkingHeadFixture } from '../../../test/fixtures/talking-head.fixture';
+import {
+  buildSpeech,
+  TALK_SENTENCES,
+  type SpeechFixture,
+} from '../../../test/fixtures/speech.fixture';
+import {
+  buildTalkingHead,
+  type TalkingHeadFixture,
+} from '../../../test/fixtures/talking-head.fixture';
 import { FIXTURE_CACHE_DIR } from '../../../test/fixtures/fixture-cache';
 import {
   colourDistance,
@@ -36,7 +48,11 @@ beforeAll(async () => {
     audioPath: speech.wavPath,
     scenes: [
       { duration: 7, background: '0x2050a0', faces: [{ size: 300, from: { x: 100, y: 200 } }] },
-      { duration: 7.25, background: '0x208040', faces: [{ size: 300, from: { x: 900, y: 80 }, to: { x: 700, y: 300 } }] },
+      {
+        duration: 7.25,
+        background: '0x208040',
+        faces: [{ size: 300, from: { x: 900, y: 80 }, to: { x: 700, y: 300 } }],
+      },
     ],
   });
   media = await probeMedia(talk.path);
@@ -78,7 +94,12 @@ function toSource(keptRanges: Array<[number, number]>, tOut: number): number {
   throw new Error('outside the clip');
 }
 
-const shrink = (b: Box, k: number): Box => ({ x: b.x + (b.w * k) / 2, y: b.y + (b.h * k) / 2, w: b.w * (1 - k), h: b.h * (1 - k) });
+const shrink = (b: Box, k: number): Box => ({
+  x: b.x + (b.w * k) / 2,
+  y: b.y + (b.h * k) / 2,
+  w: b.w * (1 - k),
+  h: b.h * (1 - k),
+});
 
 describe('renderClip', () => {
   it('renders a 9:16 clip with jump cuts, a face-following crop and captions in sync with the audio', async () => {
@@ -121,10 +142,14 @@ describe('renderClip', () => {
       expect(inClip.length).toBe(2);
       for (const s of inClip) {
         const expected = toOutput(res.keptRanges, s.start);
-        const cue = cues.reduce((p, c) => (Math.abs(c.start - expected) < Math.abs(p.start - expected) ? c : p));
+        const cue = cues.reduce((p, c) =>
+          Math.abs(c.start - expected) < Math.abs(p.start - expected) ? c : p,
+        );
         expect(Math.abs(cue.start - expected)).toBeLessThan(0.1);
         expect(cue.text.split(' ')[0]).toBe(s.text.split(' ')[0]);
-        const onset = onsets.reduce((p, c) => (Math.abs(c - cue.start) < Math.abs(p - cue.start) ? c : p));
+        const onset = onsets.reduce((p, c) =>
+          Math.abs(c - cue.start) < Math.abs(p - cue.start) ? c : p,
+        );
         expect(Math.abs(onset - cue.start)).toBeLessThan(0.1);
       }
       const ass = readFileSync(res.assPath, 'utf8');
@@ -138,8 +163,14 @@ describe('renderClip', () => {
         const src = toSource(res.keptRanges, tOut);
         const face = talk.facesAt(src)[0];
         const winX = Math.min(Math.max(0, Math.round(face.x + face.w / 2 - 202)), W - 404);
-        const outBox = shrink({ x: (face.x - winX) * scale, y: face.y * scale, w: face.w * scale, h: face.h * scale }, 0.3);
-        const [outFrame, srcFrame] = await Promise.all([frameRgb(res.videoPath, tOut), frameRgb(talk.path, src)]);
+        const outBox = shrink(
+          { x: (face.x - winX) * scale, y: face.y * scale, w: face.w * scale, h: face.h * scale },
+          0.3,
+        );
+        const [outFrame, srcFrame] = await Promise.all([
+          frameRgb(res.videoPath, tOut),
+          frameRgb(talk.path, src),
+        ]);
         const got = meanRgb(outFrame, 1080, outBox);
         const want = meanRgb(srcFrame, W, shrink(face, 0.3));
         const background = meanRgb(srcFrame, W, { x: 2, y: 2, w: 40, h: 40 });
@@ -213,7 +244,9 @@ describe('renderClip', () => {
         expect(probe.streams.some((s) => s.codec_name === 'aac')).toBe(true);
         expect(Math.abs(probe.duration - 4.2)).toBeLessThanOrEqual(0.1);
         const frame = await frameRgb(res.videoPath, 1.0);
-        expect(colourDistance(meanRgb(frame, 1080, { x: 0, y: 0, w: 1080, h: 300 }), [0x10, 0x20, 0x30])).toBeLessThan(8);
+        expect(
+          colourDistance(meanRgb(frame, 1080, { x: 0, y: 0, w: 1080, h: 300 }), [0x10, 0x20, 0x30]),
+        ).toBeLessThan(8);
         let bright = 0;
         for (let y = 600; y < 1000; y++) {
           for (let x = 0; x < 1080; x++) {

@@ -3,7 +3,13 @@ import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ASPECT_SIZES, BadInputError, type StageHooks } from '@clipline/contracts';
 import { FFMPEG_PATH, ffmpegFailure, safeInputArgs, spawnTracked } from '@clipline/media';
-import { buildAss, buildSrt, buildVtt, captionStyleFor, groupCaptionLines } from './captions.builder';
+import {
+  buildAss,
+  buildSrt,
+  buildVtt,
+  captionStyleFor,
+  groupCaptionLines,
+} from './captions.builder';
 import { buildCropPath, cropExpression, type CropPath } from './crop-path';
 import { keptDuration, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
@@ -122,7 +128,12 @@ export function planRender(req: RenderRequest): RenderPlan {
       `[0:v:0]fps=fps=${fps}:start_time=0,tpad=stop_mode=clone:stop_duration=1,crop=w=${crop.w}:h=${crop.h}:x='${cropExpression(crop, 'x')}':y='${cropExpression(crop, 'y')}'[vc]`,
     );
   } else {
-    args.push('-f', 'lavfi', '-i', `color=c=${o.backgroundColor}:s=${width}x${height}:r=${fps}:d=${sec(durationSec)}`);
+    args.push(
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=${o.backgroundColor}:s=${width}x${height}:r=${fps}:d=${sec(durationSec)}`,
+    );
     args.push(...sourceInput);
     audioIn = '[1:a:0]';
   }
@@ -142,7 +153,9 @@ export function planRender(req: RenderRequest): RenderPlan {
       graph.push(`[vs${i}]${vt[i]}[v${i}]`);
       graph.push(`[as${i}]${at[i]}[a${i}]`);
     });
-    graph.push(`${ranges.map((_, i) => `[v${i}][a${i}]`).join('')}concat=n=${K}:v=1:a=1[vcut][acut]`);
+    graph.push(
+      `${ranges.map((_, i) => `[v${i}][a${i}]`).join('')}concat=n=${K}:v=1:a=1[vcut][acut]`,
+    );
   } else {
     // Audio-only: the background is generated at the final length, only audio is cut.
     graph.push(`[0:v]null[vcut]`);
@@ -169,14 +182,51 @@ export function planRender(req: RenderRequest): RenderPlan {
   const threads = o.threads ?? Math.min(4, availableParallelism());
   args.push('-filter_complex', graph.join(';'), '-map', '[vout]', '-map', '[aout]');
   args.push(
-    '-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf), '-pix_fmt', 'yuv420p',
-    '-profile:v', 'high', '-g', String(fps * 2), '-threads', String(threads),
-    '-c:a', 'aac', '-b:a', '128k', '-ar', String(AUDIO_RATE),
-    '-movflags', '+faststart', '-max_muxing_queue_size', '1024',
-    '-progress', 'pipe:1', '-nostats', files.videoPath,
+    '-c:v',
+    'libx264',
+    '-preset',
+    o.preset,
+    '-crf',
+    String(o.crf),
+    '-pix_fmt',
+    'yuv420p',
+    '-profile:v',
+    'high',
+    '-g',
+    String(fps * 2),
+    '-threads',
+    String(threads),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    String(AUDIO_RATE),
+    '-movflags',
+    '+faststart',
+    '-max_muxing_queue_size',
+    '1024',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    files.videoPath,
   );
   return {
-    start, end, width, height, fps, ranges, durationSec, crop, args, files, ass, vtt, srt, burnCaptions, fontsDir,
+    start,
+    end,
+    width,
+    height,
+    fps,
+    ranges,
+    durationSec,
+    crop,
+    args,
+    files,
+    ass,
+    vtt,
+    srt,
+    burnCaptions,
+    fontsDir,
   };
 }
 
@@ -230,7 +280,10 @@ async function runFfmpeg(
  * thumbnail and the captions as ASS, VTT and SRT. The caller owns workDir and
  * removes it (see withWorkDir), also when this throws.
  */
-export async function renderClip(req: RenderRequest, hooks: StageHooks = {}): Promise<RenderResult> {
+export async function renderClip(
+  req: RenderRequest,
+  hooks: StageHooks = {},
+): Promise<RenderResult> {
   const plan = planRender(req);
   await Promise.all([
     writeFile(plan.files.assPath, plan.ass),
@@ -239,7 +292,9 @@ export async function renderClip(req: RenderRequest, hooks: StageHooks = {}): Pr
   ]);
   hooks.onLog?.(
     `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
-      (plan.crop ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)` : ', background'),
+      (plan.crop
+        ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)`
+        : ', background'),
   );
   const env = plan.burnCaptions ? await fontconfigEnv(req.workDir, plan.fontsDir) : undefined;
   let last = 0;
@@ -256,9 +311,20 @@ export async function renderClip(req: RenderRequest, hooks: StageHooks = {}): Pr
   // From the rendered clip, so the thumbnail shows the crop (and captions) the viewer sees.
   await runFfmpeg(
     [
-      '-hide_banner', '-nostdin', '-v', 'error', '-y',
-      '-ss', sec(plan.durationSec / 2), '-i', plan.files.videoPath,
-      '-frames:v', '1', '-q:v', '3', plan.files.thumbnailPath,
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-ss',
+      sec(plan.durationSec / 2),
+      '-i',
+      plan.files.videoPath,
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      plan.files.thumbnailPath,
     ],
     'write the thumbnail',
     hooks,

@@ -1,4 +1,10 @@
-import type { Aspect, CropPlan, MediaInfo, SilenceRegion, TranscriptWord } from '@clipline/contracts';
+import type {
+  Aspect,
+  CropPlan,
+  MediaInfo,
+  SilenceRegion,
+  TranscriptWord,
+} from '@clipline/contracts';
 
 export interface RenderOptions {
   /** x264 preset; `veryfast` keeps a 1080x1920 clip above 1.5x real time on 2 cores. */

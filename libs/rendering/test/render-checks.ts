@@ -12,17 +12,43 @@ export interface ProbedStream {
   tags?: Record<string, string>;
 }
 
-export async function probeOutput(path: string): Promise<{ streams: ProbedStream[]; duration: number }> {
-  const res = await runChecked(FFPROBE_PATH, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path]);
-  const json = JSON.parse(res.stdout.toString('utf8')) as { streams: ProbedStream[]; format: { duration: string } };
+export async function probeOutput(
+  path: string,
+): Promise<{ streams: ProbedStream[]; duration: number }> {
+  const res = await runChecked(FFPROBE_PATH, [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    path,
+  ]);
+  const json = JSON.parse(res.stdout.toString('utf8')) as {
+    streams: ProbedStream[];
+    format: { duration: string };
+  };
   return { streams: json.streams, duration: Number(json.format.duration) };
 }
 
 /** One decoded frame as packed RGB, optionally through extra filters (e.g. scale). */
 export async function frameRgb(path: string, t: number, filters = 'null'): Promise<Buffer> {
   const res = await runChecked(FFMPEG_PATH, [
-    '-v', 'error', '-ss', t.toFixed(3), '-i', path, '-frames:v', '1', '-vf', filters,
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-v',
+    'error',
+    '-ss',
+    t.toFixed(3),
+    '-i',
+    path,
+    '-frames:v',
+    '1',
+    '-vf',
+    filters,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
   ]);
   return res.stdout;
 }
@@ -49,7 +75,8 @@ export function meanRgb(buf: Buffer, width: number, box: Box): [number, number, 
   return [sum[0] / n, sum[1] / n, sum[2] / n];
 }
 
-export const colourDistance = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+export const colourDistance = (a: number[], b: number[]) =>
+  Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
 /** Mean absolute difference between two equally sized RGB frames. */
 export function frameDifference(a: Buffer, b: Buffer): number {
@@ -60,9 +87,22 @@ export function frameDifference(a: Buffer, b: Buffer): number {
 
 /** Where speech starts again after each pause in the rendered audio (silencedetect). */
 export async function speechOnsets(path: string): Promise<number[]> {
-  const res = await runCollect(FFMPEG_PATH, [
-    '-hide_banner', '-nostats', '-i', path, '-vn', '-af', 'silencedetect=n=-45dB:d=0.15', '-f', 'null', '-',
-  ], { stderrTail: 1 << 16 });
+  const res = await runCollect(
+    FFMPEG_PATH,
+    [
+      '-hide_banner',
+      '-nostats',
+      '-i',
+      path,
+      '-vn',
+      '-af',
+      'silencedetect=n=-45dB:d=0.15',
+      '-f',
+      'null',
+      '-',
+    ],
+    { stderrTail: 1 << 16 },
+  );
   return [...res.stderrTail.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
 }
 
@@ -71,7 +111,9 @@ export async function speechOnsets(path: string): Promise<number[]> {
  * starts and the last ends exactly with the sentence; words in between are
  * spread by length, as a recogniser would roughly place them.
  */
-export function wordsFromSentences(sentences: Array<{ text: string; start: number; end: number }>): TranscriptWord[] {
+export function wordsFromSentences(
+  sentences: Array<{ text: string; start: number; end: number }>,
+): TranscriptWord[] {
   return sentences.flatMap((s) => {
     const ws = s.text.split(/\s+/);
     const total = ws.reduce((n, w) => n + w.length, 0);
@@ -89,7 +131,10 @@ export function parseVttStarts(vtt: string): Array<{ start: number; text: string
   const out: Array<{ start: number; text: string }> = [];
   const re = /(\d+):(\d+):(\d+)\.(\d+) --> [^\n]+\n([^\n]*)/g;
   for (const m of vtt.matchAll(re)) {
-    out.push({ start: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 1000, text: m[5] });
+    out.push({
+      start: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 1000,
+      text: m[5],
+    });
   }
   return out;
 }

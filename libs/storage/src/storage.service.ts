@@ -69,13 +69,19 @@ export class StorageService {
   }
 
   /** URL for workers (ffmpeg reads it with range requests). */
-  presignGet(key: string, ttl = this.cfg.presignTtlSeconds, downloadName?: string): Promise<string> {
+  presignGet(
+    key: string,
+    ttl = this.cfg.presignTtlSeconds,
+    downloadName?: string,
+  ): Promise<string> {
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: downloadName ? `attachment; filename="${downloadName}"` : undefined,
+        ResponseContentDisposition: downloadName
+          ? `attachment; filename="${downloadName}"`
+          : undefined,
       }),
       { expiresIn: ttl },
     );
@@ -88,7 +94,9 @@ export class StorageService {
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: downloadName ? `attachment; filename="${downloadName}"` : undefined,
+        ResponseContentDisposition: downloadName
+          ? `attachment; filename="${downloadName}"`
+          : undefined,
       }),
       { expiresIn: this.cfg.presignTtlSeconds },
     );
@@ -109,18 +117,30 @@ export class StorageService {
     // lib-storage streams large files in parts, so memory stays flat.
     await new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: createReadStream(path), ContentType: contentType },
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentType: contentType,
+      },
     }).done();
     const h = await this.head(key);
     return h?.size ?? 0;
   }
 
   async putBuffer(key: string, body: Buffer | string, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 
   /** Streams a body of unknown length; at most queueSize × partSize bytes are held in memory. */
-  async putStream(key: string, body: Readable, contentType: string, partSize = 8 * 1024 * 1024): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable,
+    contentType: string,
+    partSize = 8 * 1024 * 1024,
+  ): Promise<void> {
     await new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
@@ -139,7 +159,10 @@ export class StorageService {
       const batch = keys.slice(i, i + 1000);
       if (!batch.length) continue;
       await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
       );
     }
   }
@@ -176,7 +199,12 @@ export class StorageService {
   presignPart(key: string, uploadId: string, partNumber: number): Promise<string> {
     return getSignedUrl(
       this.publicClient,
-      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      new UploadPartCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+      }),
       { expiresIn: this.cfg.presignTtlSeconds },
     );
   }
@@ -192,7 +220,12 @@ export class StorageService {
       let res;
       try {
         res = await this.client.send(
-          new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+          new ListPartsCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumberMarker: marker,
+          }),
         );
       } catch (err) {
         const name = (err as Error).name;
@@ -200,7 +233,11 @@ export class StorageService {
         throw err;
       }
       for (const p of res.Parts ?? []) {
-        parts.push({ partNumber: p.PartNumber ?? 0, etag: p.ETag ?? '', size: Number(p.Size ?? 0) });
+        parts.push({
+          partNumber: p.PartNumber ?? 0,
+          etag: p.ETag ?? '',
+          size: Number(p.Size ?? 0),
+        });
       }
       marker = res.IsTruncated ? res.NextPartNumberMarker : undefined;
     } while (marker);
@@ -210,11 +247,18 @@ export class StorageService {
   async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
     const list: Part[] = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
     await this.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: list },
+      }),
     );
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    await this.client.send(
+      new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+    );
   }
 }

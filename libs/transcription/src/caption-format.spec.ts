@@ -30,6 +30,8 @@ describe('caption formats', () => {
 
   it('writes text with timestamps, or the note when empty', () => {
     expect(toTxt(result)).toBe('[00:00:00] Hello there.\n[01:01:01] How are you?\n');
-    expect(toTxt({ ...result, segments: [], note: 'The audio is silent.' })).toBe('(The audio is silent.)\n');
+    expect(toTxt({ ...result, segments: [], note: 'The audio is silent.' })).toBe(
+      '(The audio is silent.)\n',
+    );
   });
 });

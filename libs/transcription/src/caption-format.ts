@@ -27,5 +27,7 @@ export function toVtt(result: TranscriptResult): string {
 /** Plain text, one segment per line with its start time; the note when there is nothing. */
 export function toTxt(result: TranscriptResult): string {
   if (!result.segments.length) return result.note ? `(${result.note})\n` : '';
-  return result.segments.map((s) => `[${clock(s.start, '.').slice(0, 8)}] ${s.text}`).join('\n') + '\n';
+  return (
+    result.segments.map((s) => `[${clock(s.start, '.').slice(0, 8)}] ${s.text}`).join('\n') + '\n'
+  );
 }

@@ -2,7 +2,12 @@ import type { TranscriptWord } from '@clipline/contracts';
 import { mergeChunkResults, segmentsFromPauses } from './chunk-merge';
 import type { ChunkTranscript } from './transcription.types';
 
-const w = (text: string, start: number, end: number): TranscriptWord => ({ text, start, end, confidence: 0.9 });
+const w = (text: string, start: number, end: number): TranscriptWord => ({
+  text,
+  start,
+  end,
+  confidence: 0.9,
+});
 const chunk = (start: number, end: number, words: TranscriptWord[]): ChunkTranscript => ({
   start,
   end,
@@ -37,7 +42,8 @@ describe('mergeChunkResults', () => {
     const a = chunk(0, 10, [w('x', 9.0, 9.95)]);
     const b = chunk(10, 20, [w('y', 9.9, 10.5)]);
     const { words } = mergeChunkResults([a, b]);
-    for (let i = 1; i < words.length; i++) expect(words[i].start).toBeGreaterThanOrEqual(words[i - 1].end);
+    for (let i = 1; i < words.length; i++)
+      expect(words[i].start).toBeGreaterThanOrEqual(words[i - 1].end);
   });
 });
 

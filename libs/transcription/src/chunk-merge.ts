@@ -3,7 +3,8 @@ import type { ChunkTranscript } from './transcription.types';
 
 const mid = (w: { start: number; end: number }) => (w.start + w.end) / 2;
 const overlaps = (a: TranscriptWord, b: TranscriptWord) =>
-  Math.min(a.end, b.end) - Math.max(a.start, b.start) > 0.3 * Math.min(a.end - a.start, b.end - b.start);
+  Math.min(a.end, b.end) - Math.max(a.start, b.start) >
+  0.3 * Math.min(a.end - a.start, b.end - b.start);
 
 /**
  * Joins chunk transcripts (any order) into one timeline. Chunks may overlap

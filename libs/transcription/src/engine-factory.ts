@@ -10,7 +10,8 @@ export function createEngine(options: TranscribeOptions): TranscriptionEngine {
       return new PocketsphinxEngine(options.pocketsphinxArgs);
     case 'openai':
       return new OpenAiEngine({
-        baseUrl: options.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+        baseUrl:
+          options.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
         apiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY ?? '',
         model: options.openaiModel ?? 'whisper-1',
       });
@@ -20,6 +21,8 @@ export function createEngine(options: TranscribeOptions): TranscriptionEngine {
         model: options.whisperModel,
       });
     default:
-      throw new Error(`Unknown transcription engine "${String(options.engine)}" (pocketsphinx, openai or whisper).`);
+      throw new Error(
+        `Unknown transcription engine "${String(options.engine)}" (pocketsphinx, openai or whisper).`,
+      );
   }
 }

@@ -2,7 +2,11 @@ export * from './transcription.types';
 export { transcribe, transcribeRange, planChunks, buildResult } from './transcribe';
 export { mergeChunkResults, segmentsFromPauses } from './chunk-merge';
 export { createEngine } from './engine-factory';
-export { PocketsphinxEngine, POCKETSPHINX_FAST_ARGS, parsePocketsphinxOutput } from './pocketsphinx.engine';
+export {
+  PocketsphinxEngine,
+  POCKETSPHINX_FAST_ARGS,
+  parsePocketsphinxOutput,
+} from './pocketsphinx.engine';
 export { OpenAiEngine, parseVerboseTranscription, type OpenAiEngineConfig } from './openai.engine';
 export { WhisperEngine, WhisperTokenizer } from './whisper.engine';
 export { WHISPER_MODELS, WHISPER_MODEL_FILES, DEFAULT_WHISPER_MODEL } from './whisper-models';

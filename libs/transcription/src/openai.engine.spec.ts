@@ -16,7 +16,11 @@ describe('openai engine against a local OpenAI-compatible server', () => {
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(parts);
-        seen.push({ auth: req.headers.authorization, body: raw.toString('latin1'), bytes: raw.length });
+        seen.push({
+          auth: req.headers.authorization,
+          body: raw.toString('latin1'),
+          bytes: raw.length,
+        });
         if (req.url !== '/v1/audio/transcriptions' || req.method !== 'POST') {
           res.writeHead(404).end();
           return;
@@ -39,8 +43,30 @@ describe('openai engine against a local OpenAI-compatible server', () => {
               { word: 'not.', start: 3.9, end: 4.3 },
             ],
             segments: [
-              { id: 0, seek: 0, start: 0.3, end: 2.3, text: ' And so, my fellow Americans.', tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.1, no_speech_prob: 0.01 },
-              { id: 1, seek: 0, start: 3.2, end: 4.3, text: ' Ask not.', tokens: [], temperature: 0, avg_logprob: -0.4, compression_ratio: 1.1, no_speech_prob: 0.01 },
+              {
+                id: 0,
+                seek: 0,
+                start: 0.3,
+                end: 2.3,
+                text: ' And so, my fellow Americans.',
+                tokens: [],
+                temperature: 0,
+                avg_logprob: -0.2,
+                compression_ratio: 1.1,
+                no_speech_prob: 0.01,
+              },
+              {
+                id: 1,
+                seek: 0,
+                start: 3.2,
+                end: 4.3,
+                text: ' Ask not.',
+                tokens: [],
+                temperature: 0,
+                avg_logprob: -0.4,
+                compression_ratio: 1.1,
+                no_speech_prob: 0.01,
+              },
             ],
           }),
         );
@@ -71,7 +97,15 @@ describe('openai engine against a local OpenAI-compatible server', () => {
     expect(req.bytes).toBeGreaterThan(11 * 16000 * 2);
     expect(r.engine).toBe('openai');
     expect(r.language).toBe('en');
-    expect(r.words.map((w) => w.text)).toEqual(['And', 'so,', 'my', 'fellow', 'Americans.', 'Ask', 'not.']);
+    expect(r.words.map((w) => w.text)).toEqual([
+      'And',
+      'so,',
+      'my',
+      'fellow',
+      'Americans.',
+      'Ask',
+      'not.',
+    ]);
     expect(r.words[0]).toEqual({ text: 'And', start: 0.3, end: 0.5, confidence: 0.819 });
     expect(r.segments).toEqual([
       { text: 'And so, my fellow Americans.', start: 0.3, end: 2.3 },

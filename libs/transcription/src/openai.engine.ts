@@ -21,12 +21,28 @@ export interface VerboseTranscription {
   duration?: number;
   text: string;
   words?: Array<{ word: string; start: number; end: number }>;
-  segments?: Array<{ start: number; end: number; text: string; avg_logprob?: number; no_speech_prob?: number }>;
+  segments?: Array<{
+    start: number;
+    end: number;
+    text: string;
+    avg_logprob?: number;
+    no_speech_prob?: number;
+  }>;
 }
 
 const LANGUAGE_CODES: Record<string, string> = {
-  english: 'en', german: 'de', french: 'fr', spanish: 'es', italian: 'it', portuguese: 'pt',
-  dutch: 'nl', polish: 'pl', russian: 'ru', japanese: 'ja', chinese: 'zh', korean: 'ko',
+  english: 'en',
+  german: 'de',
+  french: 'fr',
+  spanish: 'es',
+  italian: 'it',
+  portuguese: 'pt',
+  dutch: 'nl',
+  polish: 'pl',
+  russian: 'ru',
+  japanese: 'ja',
+  chinese: 'zh',
+  korean: 'ko',
 };
 
 /**
@@ -77,13 +93,19 @@ export class OpenAiEngine implements TranscriptionEngine {
   async transcribeChunk(pcm: Float32Array, ctx: EngineChunkContext): Promise<EngineChunkOutput> {
     const url = `${this.cfg.baseUrl.replace(/\/+$/, '')}/audio/transcriptions`;
     const form = new FormData();
-    form.append('file', new Blob([wavBytes(pcm, ENGINE_SAMPLE_RATE)], { type: 'audio/wav' }), 'chunk.wav');
+    form.append(
+      'file',
+      new Blob([wavBytes(pcm, ENGINE_SAMPLE_RATE)], { type: 'audio/wav' }),
+      'chunk.wav',
+    );
     form.append('model', this.cfg.model);
     form.append('response_format', 'verbose_json');
     form.append('timestamp_granularities[]', 'word');
     form.append('timestamp_granularities[]', 'segment');
     if (ctx.language && ctx.language !== 'auto') form.append('language', ctx.language.slice(0, 2));
-    ctx.onCommand?.(`POST ${url} (model=${this.cfg.model}, ${(pcm.length / ENGINE_SAMPLE_RATE).toFixed(1)} s wav)`);
+    ctx.onCommand?.(
+      `POST ${url} (model=${this.cfg.model}, ${(pcm.length / ENGINE_SAMPLE_RATE).toFixed(1)} s wav)`,
+    );
     const timeout = AbortSignal.timeout(this.cfg.timeoutMs ?? 300_000);
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
     const res = await fetch(url, {
@@ -107,7 +129,8 @@ export class OpenAiEngine implements TranscriptionEngine {
     } catch {
       throw new Error(`${url} answered with something that is not JSON: ${raw.slice(0, 120)}`);
     }
-    if (typeof body.text !== 'string') throw new Error(`${url} answered without a transcription text.`);
+    if (typeof body.text !== 'string')
+      throw new Error(`${url} answered without a transcription text.`);
     return parseVerboseTranscription(body);
   }
 }

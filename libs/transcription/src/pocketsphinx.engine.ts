@@ -22,7 +22,16 @@ export const POCKETSPHINX_MODEL_DIR =
  * TranscribeOptions.pocketsphinxArgs.
  */
 export const POCKETSPHINX_FAST_ARGS = [
-  '-beam', '1e-40', '-wbeam', '1e-20', '-pbeam', '1e-40', '-maxhmmpf', '3000', '-topn', '2',
+  '-beam',
+  '1e-40',
+  '-wbeam',
+  '1e-20',
+  '-pbeam',
+  '1e-40',
+  '-maxhmmpf',
+  '3000',
+  '-topn',
+  '2',
 ];
 
 const WORD_LINE = /^(\S+) (\d+\.\d+) (\d+\.\d+) (-?\d+(?:\.\d+)?)$/;
@@ -59,9 +68,12 @@ export class PocketsphinxEngine implements TranscriptionEngine {
 
   private modelArgs(): string[] {
     return [
-      '-hmm', join(this.modelDir, 'en-us'),
-      '-lm', join(this.modelDir, 'en-us.lm.bin'),
-      '-dict', join(this.modelDir, 'cmudict-en-us.dict'),
+      '-hmm',
+      join(this.modelDir, 'en-us'),
+      '-lm',
+      join(this.modelDir, 'en-us.lm.bin'),
+      '-dict',
+      join(this.modelDir, 'cmudict-en-us.dict'),
     ];
   }
 
@@ -81,7 +93,9 @@ export class PocketsphinxEngine implements TranscriptionEngine {
     // Fails now, with a clear message, if the binary is not installed.
     await this.transcribeChunk(new Float32Array(ENGINE_SAMPLE_RATE / 10), { language: 'en' }).catch(
       (err: Error) => {
-        throw new Error(`pocketsphinx is not usable (${err.message}); install the Debian package pocketsphinx.`);
+        throw new Error(
+          `pocketsphinx is not usable (${err.message}); install the Debian package pocketsphinx.`,
+        );
       },
     );
   }
@@ -96,8 +110,16 @@ export class PocketsphinxEngine implements TranscriptionEngine {
     const dir = await mkdtemp(join(tmpdir(), 'clipline-ps-'));
     const raw = join(dir, 'chunk.raw');
     const args = [
-      '-infile', raw, '-time', 'yes', '-logfn', '/dev/null',
-      '-samprate', String(ENGINE_SAMPLE_RATE), ...this.modelArgs(), ...this.extraArgs,
+      '-infile',
+      raw,
+      '-time',
+      'yes',
+      '-logfn',
+      '/dev/null',
+      '-samprate',
+      String(ENGINE_SAMPLE_RATE),
+      ...this.modelArgs(),
+      ...this.extraArgs,
     ];
     try {
       await writeFile(raw, floatToInt16(pcm, true));
@@ -107,7 +129,9 @@ export class PocketsphinxEngine implements TranscriptionEngine {
         stderrTail: 2048,
       });
       if (res.code !== 0) {
-        throw new Error(`pocketsphinx exited with code ${res.code}: ${res.stderrTail.trim().slice(-300)}`);
+        throw new Error(
+          `pocketsphinx exited with code ${res.code}: ${res.stderrTail.trim().slice(-300)}`,
+        );
       }
       return { words: parsePocketsphinxOutput(res.stdout.toString('utf8')), segments: [] };
     } finally {

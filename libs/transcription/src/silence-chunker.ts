@@ -132,14 +132,15 @@ export class SilenceChunker {
     const minDb = Math.min(...smoothed);
     // Quiet runs (within 3 dB of the quietest point); cut in the middle of the run
     // nearest the target length, so both chunks keep some silence at their edge.
-    for (let f = 0; f < nFrames; ) {
+    for (let f = 0; f < nFrames;) {
       if (smoothed[f] > minDb + 3) {
         f++;
         continue;
       }
       let g = f;
       let runMin = smoothed[f];
-      while (g + 1 < nFrames && smoothed[g + 1] <= minDb + 3) runMin = Math.min(runMin, smoothed[++g]);
+      while (g + 1 < nFrames && smoothed[g + 1] <= minDb + 3)
+        runMin = Math.min(runMin, smoothed[++g]);
       const at = lo + Math.floor((f + g) / 2) * fl + Math.floor(fl / 2);
       const dist = Math.abs(at - target);
       if (dist < bestDist) {

@@ -4,13 +4,22 @@ import { join } from 'node:path';
 import { isBadInputError, type TranscriptResult } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
 import { cached, SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
-import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../../../test/fixtures/speech.fixture';
+import {
+  buildSpeech,
+  TALK_SENTENCES,
+  type SpeechFixture,
+} from '../../../test/fixtures/speech.fixture';
 import { mergeChunkResults } from './chunk-merge';
 import { planChunks, transcribe, transcribeRange } from './transcribe';
 import type { TranscribeOptions } from './transcription.types';
 
 const OPTS: TranscribeOptions = { engine: 'pocketsphinx', language: 'en', concurrency: 2 };
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean);
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z' ]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 
 function checkTimeline(r: TranscriptResult, durationSec: number) {
   let prevEnd = 0;
@@ -35,10 +44,15 @@ describe('transcribe with pocketsphinx', () => {
     speech = await buildSpeech({ sentences, pauses: [0.9, 1.4, 0.8, 2.0, 1.0, 1.2] });
     const media = await probeMedia(speech.wavPath);
     // Short chunks force several cuts (and merges) inside 35 s of speech.
-    result = await transcribe(speech.wavPath, media, { ...OPTS, chunkSeconds: 8 }, {
-      onProgress: (p) => progress.push(p),
-      onCommand: (c) => commands.push(c),
-    });
+    result = await transcribe(
+      speech.wavPath,
+      media,
+      { ...OPTS, chunkSeconds: 8 },
+      {
+        onProgress: (p) => progress.push(p),
+        onCommand: (c) => commands.push(c),
+      },
+    );
   }, 120_000);
 
   it('gives monotonic word times inside the audio', () => {
@@ -51,10 +65,16 @@ describe('transcribe with pocketsphinx', () => {
 
   it('finds each known sentence in order, inside its time window', () => {
     const scores = speech.truth.sentences.map((s) => {
-      const inWindow = result.words.filter((w) => (w.start + w.end) / 2 >= s.start - 0.2 && (w.start + w.end) / 2 <= s.end + 0.2);
+      const inWindow = result.words.filter(
+        (w) => (w.start + w.end) / 2 >= s.start - 0.2 && (w.start + w.end) / 2 <= s.end + 0.2,
+      );
       const truth = new Set(norm(s.text));
       const hits = inWindow.filter((w) => truth.has(w.text.toLowerCase())).length;
-      return { sentence: s.text, heard: inWindow.map((w) => w.text).join(' '), share: hits / truth.size };
+      return {
+        sentence: s.text,
+        heard: inWindow.map((w) => w.text).join(' '),
+        share: hits / truth.size,
+      };
     });
     // pocketsphinx's WER on espeak voices is high: every sentence is heard in its window,
     // and most sentences have a good share of their own words there.
@@ -75,7 +95,9 @@ describe('transcribe with pocketsphinx', () => {
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress[progress.length - 1]).toBe(1);
     expect(commands.some((c) => c.includes('ffmpeg'))).toBe(true);
-    expect(commands.filter((c) => c.includes('pocketsphinx_continuous')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      commands.filter((c) => c.includes('pocketsphinx_continuous')).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('builds segments from pauses, one per spoken sentence or fewer', () => {
@@ -88,7 +110,11 @@ describe('transcribe with pocketsphinx', () => {
     const plans = await planChunks(speech.wavPath, { chunkSeconds: 8 });
     expect(plans.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < plans.length; i++) expect(plans[i].start).toBe(plans[i - 1].end);
-    const parts = await Promise.all(plans.map((p) => transcribeRange(speech.wavPath, p.start, p.end, { ...OPTS, chunkSeconds: 8 })));
+    const parts = await Promise.all(
+      plans.map((p) =>
+        transcribeRange(speech.wavPath, p.start, p.end, { ...OPTS, chunkSeconds: 8 }),
+      ),
+    );
     const merged = mergeChunkResults(parts.reverse());
     const local = result.words.map((w) => w.text);
     const distributed = merged.words.map((w) => w.text);
@@ -115,8 +141,13 @@ describe('transcribe edge cases', () => {
 
   it('returns an empty transcript with a note when there is no audio track', async () => {
     const media = {
-      durationSec: 5, sizeBytes: 100, formatName: 'mp4', hasVideo: true, hasAudio: false,
-      video: null, audio: null,
+      durationSec: 5,
+      sizeBytes: 100,
+      formatName: 'mp4',
+      hasVideo: true,
+      hasAudio: false,
+      video: null,
+      audio: null,
     };
     const r = await transcribe('/nonexistent.mp4', media, OPTS);
     expect(r.words).toEqual([]);
@@ -142,8 +173,13 @@ describe('transcribe edge cases', () => {
       writeFileSync(tmp, junk);
     });
     const media = {
-      durationSec: 10, sizeBytes: 65536, formatName: 'mp3', hasVideo: false, hasAudio: true,
-      video: null, audio: { codec: 'mp3', sampleRate: 44100, channels: 2 },
+      durationSec: 10,
+      sizeBytes: 65536,
+      formatName: 'mp3',
+      hasVideo: false,
+      hasAudio: true,
+      video: null,
+      audio: { codec: 'mp3', sampleRate: 44100, channels: 2 },
     };
     const err = await transcribe(f, media, OPTS).catch((e: unknown) => e);
     expect(isBadInputError(err)).toBe(true);

@@ -165,7 +165,11 @@ async function runRange(
   return { chunks: results.sort((a, b) => a.start - b.start) };
 }
 
-function emptyResult(engine: TranscriptionEngine, language: string, note: string): TranscriptResult {
+function emptyResult(
+  engine: TranscriptionEngine,
+  language: string,
+  note: string,
+): TranscriptResult {
   return {
     engine: engine.name,
     model: engine.model,
@@ -188,7 +192,11 @@ export function buildResult(
   const merged = mergeChunkResults(chunks);
   const words = merged.words
     .filter((w) => w.start < durationSec)
-    .map((w) => ({ ...w, end: round3(Math.min(w.end, durationSec)), confidence: round3(w.confidence) }));
+    .map((w) => ({
+      ...w,
+      end: round3(Math.min(w.end, durationSec)),
+      confidence: round3(w.confidence),
+    }));
   const segments =
     engine.punctuates && merged.segments.length ? merged.segments : segmentsFromPauses(words);
   const detected = chunks.find((c) => c.language)?.language;
@@ -227,7 +235,11 @@ export async function transcribe(
   if (!engine) await eng.init();
   if (!media.hasAudio) {
     hooks.onProgress?.(1);
-    return emptyResult(eng, options.language, 'The source has no audio track: nothing to transcribe.');
+    return emptyResult(
+      eng,
+      options.language,
+      'The source has no audio track: nothing to transcribe.',
+    );
   }
   const run = await runRange(eng, input, 0, Infinity, options, hooks, media.durationSec);
   const result = buildResult(eng, options.language, run.chunks, media.durationSec || Infinity);
@@ -276,7 +288,12 @@ export async function planChunks(
   const chunker = chunkerFor(opts, 0, 0, Infinity);
   const plans: ChunkPlan[] = [];
   const add = (c: AudioChunk) =>
-    plans.push({ index: c.index, start: c.coreStart, end: c.coreEnd, endsInSilence: c.endsInSilence });
+    plans.push({
+      index: c.index,
+      start: c.coreStart,
+      end: c.coreEnd,
+      endsInSilence: c.endsInSilence,
+    });
   for await (const samples of pcmFloat32Stream(input, {
     sampleRate: ENGINE_SAMPLE_RATE,
     signal: hooks.signal,

@@ -7,10 +7,15 @@ export const WHISPER_SAMPLES = WHISPER_FRAMES * WHISPER_HOP;
 
 const hzToMel = (f: number) =>
   f < 1000 ? (3 * f) / 200 : 15 + (27 * Math.log(f / 1000)) / Math.log(6.4);
-const melToHz = (m: number) => (m < 15 ? (200 * m) / 3 : 1000 * Math.exp((Math.log(6.4) / 27) * (m - 15)));
+const melToHz = (m: number) =>
+  m < 15 ? (200 * m) / 3 : 1000 * Math.exp((Math.log(6.4) / 27) * (m - 15));
 
 /** librosa.filters.mel(sr=16000, n_fft=400, n_mels=80) with Slaney scale and area normalisation. */
-export function melFilterbank(sr = 16000, nFft = WHISPER_N_FFT, nMels = WHISPER_N_MELS): Float32Array[] {
+export function melFilterbank(
+  sr = 16000,
+  nFft = WHISPER_N_FFT,
+  nMels = WHISPER_N_MELS,
+): Float32Array[] {
   const bins = nFft / 2 + 1;
   const fftFreqs = Array.from({ length: bins }, (_, i) => (i * sr) / nFft);
   const mMax = hzToMel(sr / 2);
@@ -44,7 +49,10 @@ export async function logMelSpectrogram(pcm: Float32Array): Promise<Float32Array
     padded[n / 2 - i] = src[i];
     padded[n / 2 + WHISPER_SAMPLES - 1 + i] = src[WHISPER_SAMPLES - 1 - i];
   }
-  const win = Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+  const win = Float32Array.from(
+    { length: n },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n),
+  );
   const cos = new Float32Array(bins * n);
   const sin = new Float32Array(bins * n);
   for (let k = 0; k < bins; k++) {

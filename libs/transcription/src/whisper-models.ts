@@ -22,9 +22,24 @@ export const WHISPER_MODELS: Record<string, WhisperModelSpec> = {
   'whisper-base.en': {
     name: 'whisper-base.en',
     english: true,
-    encoder: { path: 'whisper-base.en/encoder_model.onnx', sha256: '', url: `${HF}/onnx/encoder_model.onnx`, licence: LICENCE },
-    decoder: { path: 'whisper-base.en/decoder_model.onnx', sha256: '', url: `${HF}/onnx/decoder_model.onnx`, licence: LICENCE },
-    tokenizer: { path: 'whisper-base.en/tokenizer.json', sha256: '', url: `${HF}/tokenizer.json`, licence: LICENCE },
+    encoder: {
+      path: 'whisper-base.en/encoder_model.onnx',
+      sha256: '',
+      url: `${HF}/onnx/encoder_model.onnx`,
+      licence: LICENCE,
+    },
+    decoder: {
+      path: 'whisper-base.en/decoder_model.onnx',
+      sha256: '',
+      url: `${HF}/onnx/decoder_model.onnx`,
+      licence: LICENCE,
+    },
+    tokenizer: {
+      path: 'whisper-base.en/tokenizer.json',
+      sha256: '',
+      url: `${HF}/tokenizer.json`,
+      licence: LICENCE,
+    },
   },
 };
 

@@ -10,7 +10,9 @@ import { DEFAULT_WHISPER_MODEL, WHISPER_MODELS } from './whisper-models';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? resolve(__dirname, '../../../../shared/models');
 const spec = WHISPER_MODELS[DEFAULT_WHISPER_MODEL];
-const present = [spec.encoder, spec.decoder, spec.tokenizer].every((f) => existsSync(join(MODEL_DIR, f.path)));
+const present = [spec.encoder, spec.decoder, spec.tokenizer].every((f) =>
+  existsSync(join(MODEL_DIR, f.path)),
+);
 
 describe('whisper engine', () => {
   it('fails at init with a clear message when the model is missing', async () => {
@@ -39,9 +41,17 @@ describe('whisper engine', () => {
       `SKIPPED whisper transcription test: ${DEFAULT_WHISPER_MODEL} files are not in MODEL_DIR=${MODEL_DIR} (no Whisper weights can be downloaded here; run \`npm run models:pull\` where there is internet).`,
     );
   }
-  withModel('transcribes jfk.wav', async () => {
-    const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
-    const r = await transcribe(f, await probeMedia(f), { engine: 'whisper', language: 'en', modelDir: MODEL_DIR });
-    expect(r.text.toLowerCase()).toMatch(/country/);
-  }, 120_000);
+  withModel(
+    'transcribes jfk.wav',
+    async () => {
+      const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
+      const r = await transcribe(f, await probeMedia(f), {
+        engine: 'whisper',
+        language: 'en',
+        modelDir: MODEL_DIR,
+      });
+      expect(r.text.toLowerCase()).toMatch(/country/);
+    },
+    120_000,
+  );
 });

@@ -4,7 +4,11 @@ import type { TranscriptSegment, TranscriptWord } from '@clipline/contracts';
 import { ModelMissingError, resolveModel, type ModelFile } from '@clipline/media';
 import { logMelSpectrogram, WHISPER_FRAMES, WHISPER_N_MELS } from './whisper-features';
 import { DEFAULT_WHISPER_MODEL, WHISPER_MODELS, type WhisperModelSpec } from './whisper-models';
-import type { EngineChunkContext, EngineChunkOutput, TranscriptionEngine } from './transcription.types';
+import type {
+  EngineChunkContext,
+  EngineChunkOutput,
+  TranscriptionEngine,
+} from './transcription.types';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -31,7 +35,10 @@ export class WhisperTokenizer {
   private readonly special = new Map<string, number>();
   private readonly bytes = byteDecoder();
 
-  constructor(json: { model: { vocab: Record<string, number> }; added_tokens?: Array<{ id: number; content: string }> }) {
+  constructor(json: {
+    model: { vocab: Record<string, number> };
+    added_tokens?: Array<{ id: number; content: string }>;
+  }) {
     for (const [tok, id] of Object.entries(json.model.vocab)) this.idToToken.set(id, tok);
     for (const t of json.added_tokens ?? []) {
       this.idToToken.set(t.id, t.content);
@@ -88,14 +95,18 @@ export class WhisperEngine implements TranscriptionEngine {
   constructor(private readonly cfg: WhisperEngineConfig) {
     const name = cfg.model ?? DEFAULT_WHISPER_MODEL;
     const spec = WHISPER_MODELS[name];
-    if (!spec) throw new Error(`Unknown whisper model "${name}"; known: ${Object.keys(WHISPER_MODELS).join(', ')}`);
+    if (!spec)
+      throw new Error(
+        `Unknown whisper model "${name}"; known: ${Object.keys(WHISPER_MODELS).join(', ')}`,
+      );
     this.spec = spec;
     this.model = name;
     this.modelVersion = `${name} onnx (onnxruntime-node)`;
   }
 
   private async locate(file: ModelFile): Promise<string> {
-    if (!this.cfg.modelDir) throw new ModelMissingError('The whisper engine needs MODEL_DIR to be set.');
+    if (!this.cfg.modelDir)
+      throw new ModelMissingError('The whisper engine needs MODEL_DIR to be set.');
     // An unpinned manifest entry can only be checked for presence (see whisper-models.ts).
     if (!file.sha256) {
       const full = join(this.cfg.modelDir, file.path);
@@ -123,12 +134,17 @@ export class WhisperEngine implements TranscriptionEngine {
   }
 
   async transcribeChunk(pcm: Float32Array, ctx: EngineChunkContext): Promise<EngineChunkOutput> {
-    if (!this.ort || !this.encoder || !this.decoder || !this.tok) throw new Error('WhisperEngine.init() was not called');
+    if (!this.ort || !this.encoder || !this.decoder || !this.tok)
+      throw new Error('WhisperEngine.init() was not called');
     const ort = this.ort;
     const tok = this.tok;
     const mel = await logMelSpectrogram(pcm);
     const encOut = await this.encoder.run({
-      [this.encoder.inputNames[0]]: new ort.Tensor('float32', mel, [1, WHISPER_N_MELS, WHISPER_FRAMES]),
+      [this.encoder.inputNames[0]]: new ort.Tensor('float32', mel, [
+        1,
+        WHISPER_N_MELS,
+        WHISPER_FRAMES,
+      ]),
     });
     const hidden = encOut[this.encoder.outputNames[0]];
     const eot = tok.id('<|endoftext|>');
@@ -142,11 +158,17 @@ export class WhisperEngine implements TranscriptionEngine {
     const tokens = [...prompt];
     const logprobs: number[] = [];
     const maxTokens = this.cfg.maxTokens ?? 224;
-    const idsName = this.decoder.inputNames.find((n) => /input_ids/.test(n)) ?? this.decoder.inputNames[0];
-    const encName = this.decoder.inputNames.find((n) => /encoder_hidden_states/.test(n)) ?? this.decoder.inputNames[1];
+    const idsName =
+      this.decoder.inputNames.find((n) => /input_ids/.test(n)) ?? this.decoder.inputNames[0];
+    const encName =
+      this.decoder.inputNames.find((n) => /encoder_hidden_states/.test(n)) ??
+      this.decoder.inputNames[1];
     while (tokens.length - prompt.length < maxTokens) {
       if (ctx.signal?.aborted) throw new Error('whisper aborted');
-      const ids = new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [1, tokens.length]);
+      const ids = new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [
+        1,
+        tokens.length,
+      ]);
       const out = await this.decoder.run({ [idsName]: ids, [encName]: hidden });
       const logits = out[this.decoder.outputNames[0]];
       const vocab = logits.dims[2];
@@ -178,7 +200,13 @@ export class WhisperEngine implements TranscriptionEngine {
     return this.toOutput(tokens.slice(prompt.length), logprobs, tsBegin, eot, pcm.length / 16000);
   }
 
-  private toOutput(ids: number[], lps: number[], tsBegin: number, eot: number, dur: number): EngineChunkOutput {
+  private toOutput(
+    ids: number[],
+    lps: number[],
+    tsBegin: number,
+    eot: number,
+    dur: number,
+  ): EngineChunkOutput {
     const segments: TranscriptSegment[] = [];
     const words: TranscriptWord[] = [];
     let segStart = 0;

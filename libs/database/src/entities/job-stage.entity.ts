@@ -1,5 +1,13 @@
 import type { StageName, StageStatus } from '@clipline/contracts';
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { JobEntity } from './job.entity';
 
 @Entity('job_stages')

@@ -1,5 +1,14 @@
 import type { JobOptions, JobStatus, MediaInfo } from '@clipline/contracts';
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
 @Entity('jobs')

@@ -1,5 +1,13 @@
 import type { CropPlan, FaceTrack, Scene } from '@clipline/contracts';
-import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  OneToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { JobEntity } from './job.entity';
 
 @Entity('layout_analyses')

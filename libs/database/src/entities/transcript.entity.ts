@@ -1,5 +1,12 @@
 import type { TranscriptSegment, TranscriptWord } from '@clipline/contracts';
-import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  OneToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { JobEntity } from './job.entity';
 
 @Entity('transcripts')

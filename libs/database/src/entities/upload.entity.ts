@@ -1,5 +1,14 @@
 import type { JobOptions } from '@clipline/contracts';
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
 export type UploadStatus = 'open' | 'completed' | 'aborted';

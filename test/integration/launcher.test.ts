@@ -1,0 +1,175 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * `npm start` for real, from the existing build: embedded Postgres and s3rver
+ * in a temporary folder, the test run's Redis and queue prefix, all six apps.
+ * Building is too slow for a test, so without dist/ the test is skipped.
+ */
+const root = resolve(__dirname, '..', '..');
+const APPS = [
+  'api',
+  'transcription-worker',
+  'silence-worker',
+  'layout-worker',
+  'segmenting-worker',
+  'render-worker',
+];
+const missing = APPS.filter(
+  (a) => !existsSync(join(root, 'dist', 'apps', a, 'apps', a, 'src', 'main.js')),
+);
+if (missing.length) {
+  console.log(`launcher test skipped: not built (${missing.join(', ')}); run npm run build first`);
+}
+const describeBuilt = missing.length ? describe.skip : describe;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Output {
+  lines: string[] = [];
+  private waiters: Array<{ re: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }> = [];
+
+  constructor(proc: ChildProcess) {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop() ?? '';
+      for (const line of parts) this.push(line);
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+  }
+
+  private push(line: string) {
+    this.lines.push(line);
+    this.waiters = this.waiters.filter((w) => {
+      const m = line.match(w.re);
+      if (m) w.resolve(m);
+      return !m;
+    });
+  }
+
+  /** Resolves with the first line from index `from` on that matches. */
+  waitFor(re: RegExp, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
+    const seen = this.lines
+      .slice(from)
+      .map((l) => l.match(re))
+      .find(Boolean);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((res, rej) => {
+      const timer = setTimeout(
+        () =>
+          rej(
+            new Error(
+              `no line matching ${re} within ${timeoutMs} ms:\n${this.lines.slice(-40).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({ re, from, resolve: (m) => (clearTimeout(timer), res(m)) });
+    });
+  }
+
+  pids(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const l of this.lines) {
+      const m = l.match(/^\[start\] (\S+) started \(pid (\d+)\)/);
+      if (m) out.set(m[1], [...(out.get(m[1]) ?? []), Number(m[2])]);
+    }
+    return out;
+  }
+}
+
+describeBuilt('npm start launcher', () => {
+  let proc: ChildProcess | undefined;
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'clipline-launcher-'));
+  });
+
+  afterAll(() => {
+    if (proc?.pid && proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts everything, restarts a SIGKILLed worker and stops it all on SIGINT', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CLIPLINE_SKIP_BUILD: '1',
+      CLIPLINE_DATA_DIR: dataDir,
+      CLIPLINE_STOP_TIMEOUT_MS: '10000',
+      PORT: String(await freePort()),
+    };
+    // Unset, so the launcher brings up its own embedded Postgres and s3rver.
+    delete env.DATABASE_URL;
+    delete env.S3_ENDPOINT;
+    proc = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = new Output(proc);
+    const exited = new Promise<number | null>((r) => proc!.once('exit', (code) => r(code)));
+
+    const [, base] = await out.waitFor(/^\s+API:\s+(http\S+)/, 100_000);
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+
+    const key = readFileSync(join(dataDir, 'api-key.txt'), 'utf8').trim();
+    expect(key).toMatch(/^clk_/);
+    expect(out.lines.join('\n')).toContain(key);
+    // An ops-only endpoint: the launcher's key has the ops role.
+    const queues = await fetch(`${base}/v1/ops/queues`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    expect(queues.status).toBe(200);
+    expect(await fetch(`${base}/v1/ops/queues`)).toHaveProperty('status', 401);
+
+    const first = out.pids();
+    expect([...first.keys()].sort()).toEqual([...APPS].sort());
+    const pgPid = Number(
+      readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    expect(alive(pgPid)).toBe(true);
+
+    const victim = first.get('silence-worker')![0];
+    const mark = out.lines.length;
+    process.kill(victim, 'SIGKILL');
+    await out.waitFor(/silence-worker was killed by SIGKILL; restarting in 1 s/, 10_000, mark);
+    await out.waitFor(/^\[start\] silence-worker started \(pid \d+\)/, 10_000, mark);
+    const restarted = out.pids().get('silence-worker')!;
+    expect(restarted).toHaveLength(2);
+    expect(restarted[1]).not.toBe(victim);
+    expect(alive(restarted[1])).toBe(true);
+
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const everyPid = [...out.pids().values()].flat();
+    expect(everyPid.filter(alive)).toEqual([]);
+    expect(alive(pgPid)).toBe(false);
+    expect(out.lines).toContain('[start] stopped');
+  }, 150_000);
+});
