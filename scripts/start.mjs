@@ -98,6 +98,12 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   const env = { ...process.env };
 
+  // Redis first: it is the one dependency npm start may not be able to provide.
+  env.REDIS_URL ||= 'redis://127.0.0.1:6379';
+  services.redis = await ensureRedis(env.REDIS_URL, {
+    onLine: (l) => console.log(`${paint('redis', 90)} | ${l}`),
+  });
+
   if (!env.DATABASE_URL) {
     services.postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, 'postgres'),
@@ -112,10 +118,6 @@ async function main() {
     env.S3_SECRET_ACCESS_KEY = services.s3.secretAccessKey;
     env.S3_FORCE_PATH_STYLE = 'true';
   }
-  env.REDIS_URL ||= 'redis://127.0.0.1:6379';
-  services.redis = await ensureRedis(env.REDIS_URL, {
-    onLine: (l) => console.log(`${paint('redis', 90)} | ${l}`),
-  });
   env.MODEL_DIR ||= defaultModelDir();
   env.PORT ||= String(await freePort(3000));
   // Colours only help on a terminal; in a log file they are noise.
@@ -145,7 +147,10 @@ async function main() {
   );
   line('API:', base);
   line('Docs:', `${base}/docs`);
-  line('API key:', `${apiKey}  (role ops; saved in ${relative(root, keyFile)})`);
+  line(
+    'API key:',
+    `${apiKey}  (role ops; saved in ${keyFile.startsWith(root) ? relative(root, keyFile) : keyFile})`,
+  );
   line('Models:', cfg.MODEL_DIR);
   line('Try:', `curl -H "Authorization: Bearer ${apiKey}" ${base}/v1/jobs`);
   line('Stop:', 'Ctrl-C');

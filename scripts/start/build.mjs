@@ -1,6 +1,6 @@
 // Decides which apps need a build and runs scripts/build-all.mjs for them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { say } from './util.mjs';
 
@@ -27,23 +27,20 @@ export function entryFile(root, app) {
   return join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
 }
 
-// tsc only re-emits what changed, so main.js's mtime says nothing about the
-// libs; a stamp written after a successful build does.
-function stampFile(root, app) {
-  return join(root, 'dist', 'apps', app, '.built-at');
-}
-
-/** Apps whose build is missing or older than any source they may include. */
+/**
+ * Apps whose build is missing or older than any source they may include.
+ * tsconfig has incremental: false, so every build (ours or `npm run build`)
+ * rewrites main.js, and its mtime is the time of the last build.
+ */
 export function staleApps(root, apps) {
   const shared = Math.max(
     ...SOURCE_DIRS.map((d) => newestMtime(join(root, d))),
     statSync(join(root, 'tsconfig.json')).mtimeMs,
   );
   return apps.filter((app) => {
-    const stamp = stampFile(root, app);
-    if (!existsSync(entryFile(root, app)) || !existsSync(stamp)) return true;
-    const built = statSync(stamp).mtimeMs;
-    return Math.max(shared, newestMtime(join(root, 'apps', app))) > built;
+    const entry = entryFile(root, app);
+    if (!existsSync(entry)) return true;
+    return Math.max(shared, newestMtime(join(root, 'apps', app))) > statSync(entry).mtimeMs;
   });
 }
 
@@ -64,14 +61,8 @@ export function buildIfNeeded(root, apps) {
     return;
   }
   say(`building ${stale.join(', ')} (sources changed since the last build; this takes a while)`);
-  for (const app of stale) {
-    // Started before the build, so an edit made during it still counts as newer.
-    const startedAt = new Date();
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), app], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    writeFileSync(stampFile(root, app), `${startedAt.toISOString()}\n`);
-    utimesSync(stampFile(root, app), startedAt, startedAt);
-  }
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), ...stale], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

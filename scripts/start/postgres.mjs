@@ -1,8 +1,8 @@
 // Embedded PostgreSQL for `npm start` when DATABASE_URL is unset.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort, say, signal, sleep, waitFor } from './util.mjs';
 
@@ -22,6 +22,19 @@ function runAs() {
       'running as root, and Postgres will not run as root: create a "postgres" user (useradd -r postgres), ' +
         'run npm start as another user, or set DATABASE_URL to a server of your own',
     );
+  }
+}
+
+/** The postgres user must be able to reach the data folder through every parent. */
+function assertReachable(dataDir, uid) {
+  for (let d = dirname(dataDir); ; d = dirname(d)) {
+    const st = statSync(d);
+    if (st.uid !== uid && !(st.mode & 0o001)) {
+      throw new Error(
+        `Postgres runs as the "postgres" user, which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}); chmod o+x it or set CLIPLINE_DATA_DIR elsewhere`,
+      );
+    }
+    if (d === dirname(d)) return;
   }
 }
 
@@ -79,7 +92,10 @@ export async function startEmbeddedPostgres({ dataDir, preferredPort }) {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     say(`initialising embedded Postgres in ${dataDir}`);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (ids.uid !== undefined) chownSync(dataDir, ids.uid, ids.gid);
+    if (ids.uid !== undefined) {
+      chownSync(dataDir, ids.uid, ids.gid);
+      assertReachable(dataDir, ids.uid);
+    }
     const ep = new EmbeddedPostgres({
       databaseDir: dataDir,
       port,

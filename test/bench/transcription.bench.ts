@@ -134,13 +134,17 @@ export async function runTranscriptionBench(): Promise<Record<string, unknown>> 
     talkDurationSec: Math.round(dur),
     rtf2CoresDefaultFirst180s: +(full.wallSec / slice).toFixed(3),
     rtf2CoresFastArgs: +(fast.wallSec / dur).toFixed(3),
-    werTalkDefault: +wer(
-      refTalk,
-      full.value.words.map((w) => w.text),
-    ).toFixed(3),
     werTalkFastArgs: +wer(
       refTalk,
       fast.value.words.map((w) => w.text),
+    ).toFixed(3),
+    werTalkDefaultFirst180s: +wer(
+      refSlice,
+      full.value.words.map((w) => w.text),
+    ).toFixed(3),
+    werTalkFastArgsFirst180s: +wer(
+      refSlice,
+      fastSlice.map((w) => w.text),
     ).toFixed(3),
     werJfkDefault: +wer(
       norm(JFK_TEXT),

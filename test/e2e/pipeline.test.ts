@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, statSync } from 'node:fs';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -205,16 +206,16 @@ describe('end to end: upload to rendered clips', () => {
       (c: { status: string; aspect: string }) => c.status === 'completed' && c.aspect === '9:16',
     );
     expect(done.length).toBeGreaterThanOrEqual(1);
-    const probe = JSON.parse(
-      execFileSync(FFPROBE_PATH, [
-        '-v',
-        'error',
-        '-print_format',
-        'json',
-        '-show_streams',
-        done[0].downloads.video,
-      ]).toString(),
-    );
+    // Async: s3rver runs inside this jest process, so a blocking ffprobe would deadlock it.
+    const probeOut = await promisify(execFile)(FFPROBE_PATH, [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_streams',
+      done[0].downloads.video,
+    ]);
+    const probe = JSON.parse(probeOut.stdout);
     const v = probe.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
     const a = probe.streams.find((s: { codec_type: string }) => s.codec_type === 'audio');
     expect([v.codec_name, v.width, v.height]).toEqual(['h264', 1080, 1920]);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,7 +48,12 @@ function alive(pid: number): boolean {
 
 class Output {
   lines: string[] = [];
-  private waiters: Array<{ re: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }> = [];
+  private waiters: Array<{
+    re: RegExp;
+    resolve: (m: RegExpMatchArray) => void;
+    reject: (e: Error) => void;
+  }> = [];
+  private exitCode: number | null | undefined;
 
   constructor(proc: ChildProcess) {
     let buf = '';
@@ -60,6 +65,16 @@ class Output {
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
+    // A launcher that gives up must fail the test now, not at the timeout.
+    proc.once('exit', (code) => {
+      this.exitCode = code;
+      for (const w of this.waiters) w.reject(this.exitError());
+      this.waiters = [];
+    });
+  }
+
+  private exitError(): Error {
+    return new Error(`launcher exited with ${this.exitCode}:\n${this.lines.slice(-40).join('\n')}`);
   }
 
   private push(line: string) {
@@ -78,6 +93,7 @@ class Output {
       .map((l) => l.match(re))
       .find(Boolean);
     if (seen) return Promise.resolve(seen);
+    if (this.exitCode !== undefined) return Promise.reject(this.exitError());
     return new Promise((res, rej) => {
       const timer = setTimeout(
         () =>
@@ -88,7 +104,11 @@ class Output {
           ),
         timeoutMs,
       );
-      this.waiters.push({ re, from, resolve: (m) => (clearTimeout(timer), res(m)) });
+      this.waiters.push({
+        re,
+        resolve: (m) => (clearTimeout(timer), res(m)),
+        reject: (e) => (clearTimeout(timer), rej(e)),
+      });
     });
   }
 
@@ -108,6 +128,8 @@ describeBuilt('npm start launcher', () => {
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'clipline-launcher-'));
+    // When the test runs as root, Postgres runs as "postgres" and must enter it.
+    chmodSync(dataDir, 0o755);
   });
 
   afterAll(() => {
