@@ -5,7 +5,8 @@ const { compilerOptions } = require('./tsconfig.json');
 
 const base = {
   preset: 'ts-jest',
-  testEnvironment: 'node',
+  // onnxruntime-node checks tensors with instanceof against its own realm's typed arrays.
+  testEnvironment: '<rootDir>/test/support/native-arrays.environment.js',
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   // Type errors are caught by `npm run typecheck`; transpile-only keeps jest fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/layout/src/testing/native-arrays.environment.js
- */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadInputError, type CropPlan, type LayoutResult } from '@clipline/contracts';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/silence/src/testing/native-arrays.environment.ts
- */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -9,6 +9,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
+  PutBucketCorsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -61,6 +62,35 @@ export class StorageService {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch {
       await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
+    await this.allowBrowserUploads();
+  }
+
+  /**
+   * The web app PUTs parts straight to presigned URLs and must read each part's
+   * ETag, which a browser hides from a cross-origin response unless exposed.
+   * Servers without PutBucketCors (MinIO) manage CORS themselves.
+   */
+  private async allowBrowserUploads(): Promise<void> {
+    try {
+      await this.client.send(
+        new PutBucketCorsCommand({
+          Bucket: this.bucket,
+          CORSConfiguration: {
+            CORSRules: [
+              {
+                AllowedOrigins: ['*'],
+                AllowedMethods: ['GET', 'PUT', 'HEAD'],
+                AllowedHeaders: ['*'],
+                ExposeHeaders: ['ETag'],
+                MaxAgeSeconds: 3600,
+              },
+            ],
+          },
+        }),
+      );
+    } catch (err) {
+      if (!/NotImplemented|MethodNotAllowed|AccessDenied/i.test((err as Error).name)) throw err;
     }
   }
 

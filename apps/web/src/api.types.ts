@@ -1,0 +1,163 @@
+/** The API's JSON views, as docs/api.md and the API's *.view.ts describe them. */
+export type StageName =
+  | 'probe'
+  | 'transcription'
+  | 'silence'
+  | 'layout'
+  | 'segmenting'
+  | 'rendering';
+export type WorkerStage = Exclude<StageName, 'probe'>;
+export type StageStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type Aspect = '9:16' | '1:1' | '16:9';
+
+export const STAGES: readonly StageName[] = [
+  'probe',
+  'transcription',
+  'silence',
+  'layout',
+  'segmenting',
+  'rendering',
+];
+export const WORKER_STAGES: readonly WorkerStage[] = [
+  'transcription',
+  'silence',
+  'layout',
+  'segmenting',
+  'rendering',
+];
+export const ASPECTS: readonly Aspect[] = ['9:16', '1:1', '16:9'];
+
+export interface JobOptions {
+  clipCount: number;
+  minClipSeconds: number;
+  maxClipSeconds: number;
+  aspects: Aspect[];
+  captions: boolean;
+  removeSilence: boolean;
+  language: string;
+}
+
+export interface StageView {
+  stage: StageName;
+  status: StageStatus;
+  progress: number;
+  etaSeconds: number | null;
+  attempt: number;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  retryAt: string | null;
+  error: string | null;
+  summary: Record<string, unknown> | null;
+}
+
+export interface ClipCounts {
+  total: number;
+  queued: number;
+  rendering: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  sourceFilename: string | null;
+  sourceSizeBytes: number | null;
+  durationSec: number | null;
+  options: JobOptions;
+  error: string | null;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface JobDetail extends JobSummary {
+  stages: StageView[];
+  clips: ClipCounts;
+}
+
+export interface JobPage {
+  items: JobSummary[];
+  nextCursor: string | null;
+}
+
+export interface UploadCreated {
+  uploadId: string;
+  jobId: string;
+  partSize: number;
+  partCount: number;
+  expiresInSeconds: number;
+  parts: Array<{ partNumber: number; url: string }>;
+}
+
+export interface UploadStatus {
+  uploadId: string;
+  jobId: string;
+  status: 'open' | 'completed' | 'aborted';
+  filename: string;
+  size: number;
+  partSize: number;
+  partCount: number;
+  parts: Array<{ partNumber: number; size: number; etag: string }>;
+  uploadedBytes: number;
+}
+
+export interface SegmentView {
+  id: string;
+  rank: number;
+  start: number;
+  end: number;
+  durationSec: number;
+  score: number;
+  reason: string;
+  text: string;
+  selected: boolean;
+}
+
+export interface SegmentsView {
+  jobId: string;
+  selected: SegmentView[];
+  runnersUp: SegmentView[];
+}
+
+export interface ClipView {
+  id: string;
+  segmentId: string;
+  rank: number | null;
+  aspect: Aspect;
+  status: 'queued' | 'rendering' | 'completed' | 'failed' | 'cancelled';
+  attempt: number;
+  durationSec: number | null;
+  width: number | null;
+  height: number | null;
+  sizeBytes: number | null;
+  error: string | null;
+  downloads: { video: string | null; thumbnail: string | null; vtt: string | null; srt: string | null } | null;
+}
+
+export interface QueueStats {
+  stage: WorkerStage;
+  queue: string;
+  paused: boolean;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+export interface FailedStage extends StageView {
+  jobId: string;
+}
