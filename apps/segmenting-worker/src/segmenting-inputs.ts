@@ -9,6 +9,7 @@ import {
   LayoutAnalysisEntity,
   SilenceRegionEntity,
   TranscriptEntity,
+  transcriptResultOf,
 } from '@clipline/database';
 import type { DataSource } from 'typeorm';
 
@@ -27,18 +28,7 @@ export async function loadSegmentingInputs(
     ds.getRepository(JobStageEntity).findOneBy({ jobId, stage: 'silence' }),
     ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId }),
   ]);
-  const transcript: TranscriptResult | null = t
-    ? {
-        engine: t.engine,
-        model: t.model,
-        modelVersion: t.modelVersion,
-        language: t.language,
-        text: t.text,
-        words: t.words,
-        segments: t.segments,
-        note: t.note,
-      }
-    : null;
+  const transcript = t ? transcriptResultOf(t) : null;
   const silence: SilenceResult | null = silenceStage?.summary
     ? {
         regions: regions.map((r) => ({

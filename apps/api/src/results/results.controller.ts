@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { TranscriptResult } from '@clipline/contracts';
-import type { TranscriptEntity } from '@clipline/database';
+import { transcriptResultOf } from '@clipline/database';
 import { toSrt, toTxt, toVtt } from '@clipline/transcription';
 import type { ServerResponse } from 'node:http';
 import type { AuthenticatedKey } from '../auth/api-key.types';
@@ -9,19 +8,6 @@ import { CurrentKey } from '../auth/current-key.decorator';
 import { JobAccessService } from '../jobs/job-access.service';
 import { LogsQueryDto, TranscriptQueryDto } from './results.dto';
 import { ResultsService } from './results.service';
-
-function asResult(t: TranscriptEntity): TranscriptResult {
-  return {
-    engine: t.engine,
-    model: t.model,
-    modelVersion: t.modelVersion,
-    language: t.language,
-    text: t.text,
-    words: t.words,
-    segments: t.segments,
-    note: t.note,
-  };
-}
 
 const TEXT_FORMATS = {
   srt: { type: 'application/x-subrip; charset=utf-8', render: toSrt },
@@ -51,11 +37,11 @@ export class ResultsController {
   ) {
     const t = await this.results.transcript(await this.access.get(id, key));
     const format = q.format ?? 'json';
-    if (format === 'json') return { jobId: id, ...asResult(t), createdAt: t.createdAt };
+    if (format === 'json') return { jobId: id, ...transcriptResultOf(t), createdAt: t.createdAt };
     const f = TEXT_FORMATS[format];
     res.setHeader('Content-Type', f.type);
     res.setHeader('Content-Disposition', `inline; filename="transcript-${id}.${format}"`);
-    return f.render(asResult(t));
+    return f.render(transcriptResultOf(t));
   }
 
   @Get('silences')
