@@ -11,6 +11,14 @@ import { Stack, freePort } from '../support/stack';
 
 jest.setTimeout(20 * 60_000);
 
+const WORKERS = [
+  'transcription-worker',
+  'silence-worker',
+  'layout-worker',
+  'segmenting-worker',
+  'render-worker',
+] as const;
+
 /**
  * The whole product, for real: the API and the five workers as separate
  * processes from the build, Postgres, Redis, s3rver, ffmpeg, pocketsphinx,
@@ -83,30 +91,16 @@ describe('end to end: upload to rendered clips', () => {
       STALL_SECONDS: '6',
       RECONCILE_INTERVAL_SECONDS: '1',
       RETRY_BASE_DELAY_MS: '500',
+      // Splits the ~2.5-minute talk into parts, so transcription and layout run distributed.
+      STAGE_PART_SECONDS: '50',
       LOG_LEVEL: 'log',
     });
     stack.start('api');
     await stack.waitForLine('api', /API listening/);
-    for (const w of [
-      'transcription-worker',
-      'silence-worker',
-      'layout-worker',
-      'segmenting-worker',
-      'render-worker',
-    ] as const) {
-      stack.start(w);
-    }
-    await Promise.all(
-      (
-        [
-          'transcription-worker',
-          'silence-worker',
-          'layout-worker',
-          'segmenting-worker',
-          'render-worker',
-        ] as const
-      ).map((w) => stack.waitForLine(w, /ready/)),
-    );
+    for (const w of WORKERS) stack.start(w);
+    // A second layout worker takes layout parts off the first one's hands.
+    stack.start('layout-worker', 'layout-worker#2');
+    await Promise.all([...WORKERS, 'layout-worker#2'].map((w) => stack.waitForLine(w, /ready/)));
   });
 
   afterAll(async () => {
@@ -261,6 +255,20 @@ describe('end to end: upload to rendered clips', () => {
     expect(logs.rows.some((r) => r.stage === 'rendering' && r.command?.includes('ffmpeg'))).toBe(
       true,
     );
+
+    // Transcription and layout ran as parts (STAGE_PART_SECONDS=50), each part once in the end.
+    const parts = await db.query(
+      `SELECT stage, count(*)::int AS n, count(DISTINCT worker_host)::int AS hosts,
+              bool_and(status = 'completed') AS done
+         FROM stage_parts WHERE job_id = $1 GROUP BY stage ORDER BY stage`,
+      [jobId],
+    );
+    expect(parts.rows.map((r) => r.stage)).toEqual(['layout', 'transcription']);
+    for (const r of parts.rows) {
+      expect(r.n).toBeGreaterThanOrEqual(2);
+      expect(r.done).toBe(true);
+    }
+    console.log(`layout parts ran on ${parts.rows[0].hosts} worker process(es)`);
 
     // 5. Re-run segmenting: the clips are replaced, not duplicated.
     const before = await db.query(`SELECT id, segment_id FROM clips WHERE job_id = $1`, [jobId]);

@@ -35,8 +35,8 @@ export async function freePort(): Promise<number> {
  * and production run them. Output is kept per app for failure messages.
  */
 export class Stack {
-  readonly procs = new Map<AppName, ChildProcess>();
-  readonly output = new Map<AppName, string[]>();
+  readonly procs = new Map<string, ChildProcess>();
+  readonly output = new Map<string, string[]>();
 
   constructor(readonly env: NodeJS.ProcessEnv) {}
 
@@ -46,24 +46,25 @@ export class Stack {
       throw new Error(`build the apps first (npm run build); missing: ${missing.join(', ')}`);
   }
 
-  start(app: AppName): ChildProcess {
+  /** `name` tells apart several processes of one app (e.g. 'layout-worker#2'). */
+  start(app: AppName, name: string = app): ChildProcess {
     const child = spawn(process.execPath, [appEntry(app)], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const lines = this.output.get(app) ?? [];
-    this.output.set(app, lines);
+    const lines = this.output.get(name) ?? [];
+    this.output.set(name, lines);
     const keep = (chunk: Buffer) => {
       lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       if (lines.length > 400) lines.splice(0, lines.length - 400);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    this.procs.set(app, child);
+    this.procs.set(name, child);
     return child;
   }
 
-  async waitForLine(app: AppName, re: RegExp, timeoutMs = 60_000): Promise<void> {
+  async waitForLine(app: string, re: RegExp, timeoutMs = 60_000): Promise<void> {
     const t0 = Date.now();
     while (Date.now() - t0 < timeoutMs) {
       if ((this.output.get(app) ?? []).some((l) => re.test(l))) return;
@@ -75,7 +76,7 @@ export class Stack {
     throw new Error(`${app} did not print ${re} within ${timeoutMs} ms:\n${this.tail(app)}`);
   }
 
-  kill(app: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  kill(app: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.procs.get(app);
     if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
@@ -84,7 +85,7 @@ export class Stack {
     });
   }
 
-  tail(app: AppName, n = 40): string {
+  tail(app: string, n = 40): string {
     return (this.output.get(app) ?? []).slice(-n).join('\n');
   }
 

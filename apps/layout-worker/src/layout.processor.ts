@@ -1,16 +1,25 @@
 import { Process, Processor } from '@nestjs/bull';
 import { type OnModuleInit } from '@nestjs/common';
-import { ASPECTS, QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { LayoutAnalysisEntity } from '@clipline/database';
+import {
+  ASPECTS,
+  QUEUE_NAMES,
+  type LayoutResult,
+  type StageHooks,
+  type StageJobPayload,
+} from '@clipline/contracts';
+import { LayoutAnalysisEntity, type JobEntity } from '@clipline/database';
 import {
   analyseLayout,
   createFaceDetector,
   layoutApplies,
+  mergeLayoutParts,
   type FaceDetector,
 } from '@clipline/layout';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
+  splitRanges,
+  type PartRange,
   type RunContext,
   type StageResult,
 } from '@clipline/pipeline';
@@ -18,6 +27,7 @@ import type { Job } from 'bull';
 
 @Processor(QUEUE_NAMES.layout)
 export class LayoutProcessor extends StageProcessorBase implements OnModuleInit {
+  protected readonly stage = 'layout' as const;
   private detector: FaceDetector;
 
   /** The model is checked (sha256) once at startup; a missing file stops the worker with the fix. */
@@ -43,13 +53,7 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
         },
       };
     }
-    // Plans for every aspect, so ops can add an aspect later and re-run only rendering.
-    const r = await analyseLayout(
-      sourceUrl,
-      job.mediaInfo,
-      { aspects: [...ASPECTS], detector: this.detector },
-      ctx.hooks,
-    );
+    const r = await this.analyseWhole(ctx, sourceUrl);
     return {
       summary: {
         scenes: r.scenes.length,
@@ -72,5 +76,34 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
         });
       },
     };
+  }
+
+  /** Long sources are split by time range across every layout worker, then merged. */
+  private async analyseWhole(ctx: RunContext, sourceUrl: string): Promise<LayoutResult> {
+    const media = ctx.job.mediaInfo;
+    if (media.durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) {
+      return analyseLayout(sourceUrl, media, this.layoutOptions(), ctx.hooks);
+    }
+    const ranges = splitRanges(media.durationSec, this.cfg.STAGE_PART_SECONDS);
+    return mergeLayoutParts(await this.runParts<LayoutResult>(ctx, sourceUrl, ranges));
+  }
+
+  // Plans for every aspect, so ops can add an aspect later and re-run only rendering.
+  private layoutOptions(range?: PartRange) {
+    return {
+      aspects: [...ASPECTS],
+      detector: this.detector,
+      startSec: range?.start,
+      endSec: range?.end,
+    };
+  }
+
+  protected override partWork(
+    job: JobEntity,
+    range: PartRange,
+    sourceUrl: string,
+    hooks: StageHooks,
+  ): Promise<LayoutResult> {
+    return analyseLayout(sourceUrl, job.mediaInfo, this.layoutOptions(range), hooks);
   }
 }

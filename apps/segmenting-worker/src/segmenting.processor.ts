@@ -8,16 +8,13 @@ import {
   type StageResult,
 } from '@clipline/pipeline';
 import { selectSegments } from '@clipline/segmenting';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bull';
-import { DataSource, In } from 'typeorm';
+import { In } from 'typeorm';
 import { loadSegmentingInputs } from './segmenting-inputs';
 
 @Processor(QUEUE_NAMES.segmenting)
 export class SegmentingProcessor extends StageProcessorBase {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {
-    super();
-  }
+  protected readonly stage = 'segmenting' as const;
 
   @Process({ concurrency: WORKER_CONCURRENCY })
   handle(job: Job<StageJobPayload>) {

@@ -12,6 +12,8 @@ import type { Job } from 'bull';
 
 @Processor(QUEUE_NAMES.silence)
 export class SilenceProcessor extends StageProcessorBase {
+  protected readonly stage = 'silence' as const;
+
   @Process({ concurrency: WORKER_CONCURRENCY })
   handle(job: Job<StageJobPayload>) {
     return this.runStage(job);

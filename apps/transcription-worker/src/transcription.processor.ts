@@ -1,16 +1,26 @@
 import { Process, Processor } from '@nestjs/bull';
 import { type OnModuleInit } from '@nestjs/common';
-import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { TranscriptEntity } from '@clipline/database';
+import {
+  QUEUE_NAMES,
+  type StageHooks,
+  type StageJobPayload,
+  type TranscriptResult,
+} from '@clipline/contracts';
+import { TranscriptEntity, type JobEntity } from '@clipline/database';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
+  splitRanges,
+  type PartRange,
   type RunContext,
   type StageResult,
 } from '@clipline/pipeline';
 import {
+  buildResult,
   createEngine,
   transcribe,
+  transcribeRange,
+  type ChunkTranscript,
   type TranscribeOptions,
   type TranscriptionEngine,
 } from '@clipline/transcription';
@@ -18,6 +28,7 @@ import type { Job } from 'bull';
 
 @Processor(QUEUE_NAMES.transcription)
 export class TranscriptionProcessor extends StageProcessorBase implements OnModuleInit {
+  protected readonly stage = 'transcription' as const;
   private engine: TranscriptionEngine;
 
   /** A missing binary or model stops the worker at startup, not in the middle of a job. */
@@ -44,13 +55,7 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
 
   protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
     const { job, attempt } = ctx;
-    const t = await transcribe(
-      sourceUrl,
-      job.mediaInfo,
-      this.engineOptions(job.options.language),
-      ctx.hooks,
-      this.engine,
-    );
+    const t = await this.transcribeWhole(ctx, sourceUrl);
     return {
       summary: {
         words: t.words.length,
@@ -75,5 +80,34 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
         });
       },
     };
+  }
+
+  /** Long sources are split into parts that every transcription worker can take. */
+  private async transcribeWhole(ctx: RunContext, sourceUrl: string): Promise<TranscriptResult> {
+    const { job } = ctx;
+    const media = job.mediaInfo;
+    const opts = this.engineOptions(job.options.language);
+    if (!media.hasAudio || media.durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) {
+      return transcribe(sourceUrl, media, opts, ctx.hooks, this.engine);
+    }
+    const ranges = splitRanges(media.durationSec, this.cfg.STAGE_PART_SECONDS);
+    const chunks = await this.runParts<ChunkTranscript>(ctx, sourceUrl, ranges);
+    return buildResult(this.engine, opts.language, chunks, media.durationSec);
+  }
+
+  protected override partWork(
+    job: JobEntity,
+    range: PartRange,
+    sourceUrl: string,
+    hooks: StageHooks,
+  ): Promise<ChunkTranscript> {
+    return transcribeRange(
+      sourceUrl,
+      range.start,
+      range.end,
+      this.engineOptions(job.options.language),
+      hooks,
+      this.engine,
+    );
   }
 }

@@ -74,6 +74,8 @@ export function plainError(err: unknown): string {
     case 400:
       return `Some settings are not valid: ${[err.message, ...err.details].join('; ')}`;
     default:
-      return err.status >= 500 ? `The server had a problem (${err.status}). ${err.message}` : err.message;
+      return err.status >= 500
+        ? `The server had a problem (${err.status}). ${err.message}`
+        : err.message;
   }
 }

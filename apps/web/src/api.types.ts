@@ -1,20 +1,9 @@
 /** The API's JSON views, as docs/api.md and the API's *.view.ts describe them. */
 export type StageName =
-  | 'probe'
-  | 'transcription'
-  | 'silence'
-  | 'layout'
-  | 'segmenting'
-  | 'rendering';
+  'probe' | 'transcription' | 'silence' | 'layout' | 'segmenting' | 'rendering';
 export type WorkerStage = Exclude<StageName, 'probe'>;
 export type StageStatus =
-  | 'pending'
-  | 'queued'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled';
+  'pending' | 'queued' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type Aspect = '9:16' | '1:1' | '16:9';
 
@@ -144,7 +133,12 @@ export interface ClipView {
   height: number | null;
   sizeBytes: number | null;
   error: string | null;
-  downloads: { video: string | null; thumbnail: string | null; vtt: string | null; srt: string | null } | null;
+  downloads: {
+    video: string | null;
+    thumbnail: string | null;
+    vtt: string | null;
+    srt: string | null;
+  } | null;
 }
 
 export interface QueueStats {

@@ -67,7 +67,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function waitOnline(): Promise<void> {
   if (navigator.onLine) return Promise.resolve();
-  return new Promise((resolve) => window.addEventListener('online', () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    window.addEventListener('online', () => resolve(), { once: true }),
+  );
 }
 
 /**
@@ -149,7 +151,9 @@ export class MultipartUploader {
       try {
         const status = await api<UploadStatus>('GET', `/v1/uploads/${saved.uploadId}`);
         if (status.status === 'open') {
-          this.emit({ note: `Resuming: ${status.parts.length} of ${status.partCount} parts were already stored.` });
+          this.emit({
+            note: `Resuming: ${status.parts.length} of ${status.partCount} parts were already stored.`,
+          });
           return status;
         }
         save(fp, null);
@@ -213,7 +217,10 @@ export class MultipartUploader {
         // An expired or refused URL is presigned again.
         if (err instanceof PartRefused) this.urls.delete(n);
         if (!navigator.onLine) {
-          this.emit({ phase: 'waiting-network', note: 'The connection dropped; waiting for it to return…' });
+          this.emit({
+            phase: 'waiting-network',
+            note: 'The connection dropped; waiting for it to return…',
+          });
           await waitOnline();
         } else {
           const wait = Math.min(15_000, 1000 * 2 ** (attempt - 1));
@@ -286,7 +293,8 @@ export class MultipartUploader {
     let live = this.doneBytes;
     for (const s of this.inFlight.values()) live += s.loaded;
     this.samples.push({ t: now, bytes: live });
-    while (this.samples.length > 2 && now - this.samples[0].t > SPEED_WINDOW_MS) this.samples.shift();
+    while (this.samples.length > 2 && now - this.samples[0].t > SPEED_WINDOW_MS)
+      this.samples.shift();
     const first = this.samples[0];
     const dt = (now - first.t) / 1000;
     const speed = dt > 0.2 ? Math.max(0, (live - first.bytes) / dt) : this.progress.bytesPerSecond;

@@ -160,6 +160,15 @@ export class EnvSchema {
   @Min(100)
   RETRY_BASE_DELAY_MS = 2000;
 
+  /**
+   * Transcription and layout split sources longer than 1.5× this into parts of
+   * about this length, which every worker of the stage can take.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  STAGE_PART_SECONDS = 600;
+
   /** Scratch space for renders; each render uses its own temp folder and removes it. */
   @IsOptional()
   @IsString()

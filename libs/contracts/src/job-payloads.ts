@@ -10,6 +10,8 @@ export interface StageJobPayload {
   jobId: string;
   stage: Exclude<WorkerStage, 'rendering'>;
   attempt: number;
+  /** Set when the message is for one time-range part of a stage split across workers. */
+  partId?: string;
 }
 
 export interface RenderJobPayload {

@@ -41,15 +41,20 @@ function mouthSignature(frame: SampledFrame, box: FaceBox): Float32Array {
   return sig;
 }
 
-/** IoU, or for small/fast faces a centre-distance score below any real overlap. */
-function matchScore(a: FaceBox, b: FaceBox): number {
+/**
+ * IoU, or for small/fast faces a centre-distance score below any real
+ * overlap. The reach (in face sizes) grows with the time since the track was
+ * last seen, as a face moves further between sparse (key-frame) samples.
+ */
+function matchScore(a: FaceBox, b: FaceBox, dt: number): number {
   const o = iou(a, b);
   if (o > 0.1) return o;
   const dx = a.x + a.w / 2 - (b.x + b.w / 2);
   const dy = a.y + a.h / 2 - (b.y + b.h / 2);
   const dist = Math.hypot(dx, dy) / Math.max(a.w, a.h, b.w, b.h);
+  const reach = Math.max(1, dt);
   const sizeRatio = Math.min(a.w * a.h, b.w * b.h) / Math.max(a.w * a.h, b.w * b.h);
-  return dist < 1 && sizeRatio > 0.4 ? 0.1 * (1 - dist) : 0;
+  return dist < reach && sizeRatio > 0.4 ? 0.1 * (1 - dist / reach) : 0;
 }
 
 /**
@@ -81,7 +86,7 @@ export class FaceTracker {
     this.live.forEach((l, li) => {
       const last = l.track.points[l.track.points.length - 1];
       boxes.forEach((b, bi) => {
-        const s = matchScore(last, b);
+        const s = matchScore(last, b, t - l.lastT);
         if (s > 0) pairs.push({ li, bi, s });
       });
     });

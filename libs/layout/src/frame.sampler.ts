@@ -1,11 +1,22 @@
 import {
   FFMPEG_PATH,
+  FFPROBE_PATH,
   ffmpegFailure,
+  runCollect,
   safeInputArgs,
   spawnTracked,
   type RunOptions,
 } from '@clipline/media';
 import type { SampledFrame } from './layout.types';
+
+/**
+ * How much of the video the decoder works through:
+ * - `keyframes`: only I-frames (`-skip_frame nokey`); frames carry their real
+ *   timestamps and the sampling rate is the source's keyframe rate;
+ * - `noref`: skips non-reference frames (`-skip_frame noref`), then samples `fps`;
+ * - `all`: decodes every frame, then samples `fps`, with exact sample times.
+ */
+export type DecodeMode = 'keyframes' | 'noref' | 'all';
 
 export interface FrameSamplerOptions extends RunOptions {
   /** Displayed (rotation-corrected) source size. */
@@ -17,6 +28,8 @@ export interface FrameSamplerOptions extends RunOptions {
   startSec?: number;
   durationSec?: number;
   threads?: number;
+  /** Default `all`. */
+  decode?: DecodeMode;
 }
 
 /** Analysis size: fits the detector's 4:3 box, even on both sides, never upscaled. */
@@ -33,22 +46,79 @@ export function analysisSize(
 
 export function frameSamplerArgs(input: string, opts: FrameSamplerOptions): string[] {
   const { width, height } = analysisSize(opts.displayWidth, opts.displayHeight, opts.boxWidth);
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', ...safeInputArgs()];
-  // Decoder speed-ups that keep every frame: no skipped frames, so sampling times stay exact.
+  const mode = opts.decode ?? 'all';
+  // showinfo reports at info level; everything else of interest there is an error anyway.
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-v',
+    mode === 'keyframes' ? 'info' : 'error',
+  ];
+  args.push(...safeInputArgs());
+  // Analysis frames are 320 px wide: deblocking and bit-exact decoding buy nothing visible there.
   args.push('-threads', String(opts.threads ?? 2), '-flags2', '+fast', '-skip_loop_filter', 'all');
+  if (mode === 'keyframes') args.push('-skip_frame', 'nokey');
+  else if (mode === 'noref') args.push('-skip_frame', 'noref');
   if (opts.startSec && opts.startSec > 0) args.push('-ss', opts.startSec.toFixed(3));
   if (opts.durationSec !== undefined) args.push('-t', opts.durationSec.toFixed(3));
   // ffmpeg applies rotation metadata itself (autorotate), so frames arrive as displayed.
   args.push('-i', input, '-map', '0:v:0', '-an', '-sn', '-dn');
-  args.push('-vf', `fps=${opts.fps},scale=${width}:${height}:flags=fast_bilinear`);
+  const scale = `scale=${width}:${height}:flags=fast_bilinear`;
+  if (mode === 'keyframes') {
+    // Passthrough: the rawvideo muxer would otherwise duplicate frames up to the stream rate.
+    args.push('-vf', `${scale},showinfo`, '-vsync', 'passthrough');
+  } else {
+    args.push('-vf', `fps=${opts.fps},${scale}`);
+  }
   args.push('-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
   return args;
 }
 
+const SHOWINFO_PTS = /Parsed_showinfo.*\bn:\s*(\d+).*\bpts_time:(-?[\d.]+(?:e[-+]?\d+)?)/;
+
 /**
- * Yields low-resolution RGB frames at `fps` as ffmpeg decodes them: the source
- * (a path or a presigned URL) is streamed, never downloaded whole, and memory
- * holds one frame at a time. Frame i stands for time startSec + i / fps.
+ * Frame times read from showinfo on stderr. stdout and stderr are separate
+ * pipes, so a frame's bytes may arrive before its log line: take() waits.
+ */
+class PtsQueue {
+  private readonly times: number[] = [];
+  private waiter: (() => void) | null = null;
+  private closed = false;
+
+  push(line: string): void {
+    const m = SHOWINFO_PTS.exec(line);
+    if (!m) return;
+    this.times[Number(m[1])] = Number(m[2]);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  async take(index: number): Promise<number | undefined> {
+    while (this.times[index] === undefined && !this.closed) {
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+    const t = this.times[index];
+    delete this.times[index];
+    return t;
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+}
+
+/**
+ * Yields low-resolution RGB frames as ffmpeg decodes them: the source (a path
+ * or a presigned URL) is streamed, never downloaded whole, and memory holds
+ * one frame at a time. With `all`/`noref`, frame i stands for time
+ * startSec + i / fps; with `keyframes`, for its own presentation time.
  */
 export async function* sampleFrames(
   input: string,
@@ -56,10 +126,14 @@ export async function* sampleFrames(
 ): AsyncGenerator<SampledFrame> {
   const { width, height } = analysisSize(opts.displayWidth, opts.displayHeight, opts.boxWidth);
   const frameBytes = width * height * 3;
+  const keyframes = opts.decode === 'keyframes';
+  const pts = keyframes ? new PtsQueue() : null;
   const child = spawnTracked(FFMPEG_PATH, frameSamplerArgs(input, opts), {
     ...opts,
     stderrTail: 4096,
+    onStderrLine: pts ? (line) => pts.push(line) : opts.onStderrLine,
   });
+  child.on('close', () => pts?.close());
   const start = opts.startSec ?? 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -74,7 +148,13 @@ export async function* sampleFrames(
         const rest = all.subarray(frameBytes);
         pending = rest.length ? [rest] : [];
         pendingBytes = rest.length;
-        yield { index, t: start + index / opts.fps, width, height, rgb };
+        let t = start + index / opts.fps;
+        if (pts) {
+          const rel = await pts.take(index);
+          if (rel === undefined) throw new Error(`ffmpeg gave no timestamp for key frame ${index}`);
+          t = start + rel;
+        }
+        yield { index, t, width, height, rgb };
         index++;
       }
     }
@@ -83,4 +163,43 @@ export async function* sampleFrames(
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/**
+ * Keyframe times (source seconds) in the first `windowSec` from `startSec`,
+ * decoding key frames only: a cheap look at the GOP structure.
+ */
+export async function probeKeyframeTimes(
+  input: string,
+  startSec = 0,
+  windowSec = 30,
+  opts: RunOptions = {},
+): Promise<number[]> {
+  const res = await runCollect(
+    FFPROBE_PATH,
+    [
+      '-v',
+      'error',
+      ...safeInputArgs(),
+      '-select_streams',
+      'v:0',
+      '-skip_frame',
+      'nokey',
+      '-show_entries',
+      'frame=best_effort_timestamp_time',
+      '-of',
+      'csv=p=0',
+      '-read_intervals',
+      `${startSec > 0 ? startSec.toFixed(3) : ''}%+${windowSec}`,
+      input,
+    ],
+    { onCommand: opts.onCommand, signal: opts.signal, stderrTail: 2048 },
+  );
+  if (res.code !== 0) return [];
+  const times: number[] = [];
+  for (const line of res.stdout.toString('utf8').split('\n')) {
+    const v = Number.parseFloat(line.split(',')[0]);
+    if (Number.isFinite(v)) times.push(v);
+  }
+  return times.sort((a, b) => a - b);
 }

@@ -1,16 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadInputError, type CropPlan, type LayoutResult } from '@clipline/contracts';
-import { probeMedia } from '@clipline/media';
+import { FFMPEG_PATH, probeMedia } from '@clipline/media';
 import {
   buildLayoutCase,
   rotateBox,
   type LayoutCaseName,
 } from '../../../test/fixtures/layout-cases.fixture';
-import { FIXTURE_CACHE_DIR } from '../../../test/fixtures/fixture-cache';
-import type { TalkingHeadFixture } from '../../../test/fixtures/talking-head.fixture';
+import { cached, FIXTURE_CACHE_DIR } from '../../../test/fixtures/fixture-cache';
+import {
+  buildTalkingHead,
+  type TalkingHeadFixture,
+} from '../../../test/fixtures/talking-head.fixture';
 import { createFaceDetector, type FaceDetector } from './face.detector';
-import { analyseLayout, layoutApplies } from './layout.engine';
+import type { DecodeMode } from './frame.sampler';
+import { probeKeyframeTimes } from './frame.sampler';
+import { analyseLayout, chooseDecodeMode, layoutApplies } from './layout.engine';
 import { mergeLayoutParts } from './layout.merge';
 
 jest.setTimeout(120_000);
@@ -43,11 +49,16 @@ function contains(outer: Box, inner: Box, slack = 2): boolean {
 }
 
 /** Share of sampled frames with a visible face where the crop holds every visible face box. */
-function containment(res: LayoutResult, plan: CropPlan, facesAt: (t: number) => Box[]): number {
+function containment(
+  res: LayoutResult & { sampleTimes?: number[] },
+  plan: CropPlan,
+  facesAt: (t: number) => Box[],
+): number {
   let n = 0;
   let ok = 0;
-  for (let i = 0; i < res.frameCount; i++) {
-    const t = i / res.sampleFps;
+  const times = res.sampleTimes ?? [...Array(res.frameCount).keys()].map((i) => i / res.sampleFps);
+  expect(times).toHaveLength(res.frameCount);
+  for (const t of times) {
     const faces = facesAt(t);
     if (faces.length === 0) continue;
     n++;
@@ -75,16 +86,15 @@ function cutF1(found: number[], truth: number[], tol = 0.6): number {
 describe('analyseLayout (real ffmpeg + UltraFace)', () => {
   let detector: FaceDetector;
   const fixtures = {} as Record<LayoutCaseName, TalkingHeadFixture>;
-  const results = {} as Record<LayoutCaseName, LayoutResult>;
-
   async function run(
     name: LayoutCaseName,
     aspects: Array<'9:16' | '1:1' | '16:9'> = ['9:16', '1:1'],
+    decode?: DecodeMode,
   ) {
     fixtures[name] ??= await buildLayoutCase(name);
     const media = await probeMedia(fixtures[name].path);
-    results[name] = await analyseLayout(fixtures[name].path, media, { aspects, detector });
-    return { fx: fixtures[name], res: results[name], media };
+    const res = await analyseLayout(fixtures[name].path, media, { aspects, detector, decode });
+    return { fx: fixtures[name], res, media };
   }
 
   beforeAll(async () => {
@@ -96,7 +106,9 @@ describe('analyseLayout (real ffmpeg + UltraFace)', () => {
 
   it('keeps a face that moves across the frame inside the 9:16 and 1:1 windows', async () => {
     const { fx, res } = await run('movingFace');
-    expect(res.frameCount).toBe(20);
+    // The fixtures have a key frame every 2 s, so the default decodes those alone, at their own times.
+    expect(res.decode).toBe('keyframes');
+    expect(res.sampleTimes).toEqual([0, 2, 4, 6, 8]);
     expect(res.sceneCuts).toEqual([]);
     expect(res.faceTracks.length).toBeGreaterThanOrEqual(1);
     for (const plan of res.cropPlans) {
@@ -189,7 +201,8 @@ describe('analyseLayout (real ffmpeg + UltraFace)', () => {
     );
     expect(parts[2].sceneCuts).toContain(8);
     const merged = mergeLayoutParts(parts);
-    expect(merged.frameCount).toBe(32);
+    expect(merged.frameCount).toBe(8);
+    expect(merged.sampleTimes).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
     expect(merged.scenes.map((s) => [s.start, s.end])).toEqual([
       [0, 4],
       [4, 8],
@@ -199,6 +212,107 @@ describe('analyseLayout (real ffmpeg + UltraFace)', () => {
     expect(cutF1(merged.sceneCuts, fx.cuts)).toBeGreaterThanOrEqual(0.9);
     expect(containment(merged, merged.cropPlans[0], fx.facesAt)).toBeGreaterThanOrEqual(0.95);
     expect(merged.faceTracks.filter((t) => t.sceneIndex === 1)).toHaveLength(1);
+  });
+
+  describe('decode modes', () => {
+    /**
+     * Cuts off the 1 s key-frame grid (3.4, 8.0, 11.0 s), re-encoded as one
+     * stream at 25 fps with -g 25: with x264's scene-cut detection on, the
+     * encoder adds key frames at the cuts; with it off, only the grid is left.
+     */
+    async function gop25(scenecut: boolean) {
+      const fx = await buildTalkingHead({
+        width: 640,
+        height: 360,
+        fps: 25,
+        scenes: [
+          { duration: 3.4, background: 'navy', faces: [{ size: 300, from: { x: 170, y: 30 } }] },
+          {
+            duration: 4.6,
+            background: 'darkred',
+            faces: [{ size: 300, from: { x: 20, y: 40 }, to: { x: 300, y: 40 } }],
+          },
+          { duration: 3, background: 'darkolivegreen', faces: [] },
+          { duration: 5, background: 'purple', faces: [{ size: 300, from: { x: 330, y: 30 } }] },
+        ],
+      });
+      const path = await cached(
+        'layout-gop25.mp4',
+        { src: fx.path, scenecut, preset: 'veryfast' },
+        async (out) => {
+          execFileSync(FFMPEG_PATH, [
+            '-y',
+            '-v',
+            'error',
+            '-i',
+            fx.path,
+            '-c:v',
+            'libx264',
+            // ultrafast turns x264's scene-cut detection off; veryfast keeps it.
+            '-preset',
+            'veryfast',
+            '-g',
+            '25',
+            ...(scenecut ? [] : ['-sc_threshold', '0']),
+            '-pix_fmt',
+            'yuv420p',
+            out,
+          ]);
+        },
+      );
+      return { ...fx, path };
+    }
+
+    it('samples key frames at their real times on a -g 25 source and finds the cuts', async () => {
+      const fx = await gop25(true);
+      const media = await probeMedia(fx.path);
+      const choice = await chooseDecodeMode(fx.path, 0, media.durationSec, {});
+      expect(choice).toMatchObject({ mode: 'keyframes', intervalSec: 1 });
+      const res = await analyseLayout(fx.path, media, { aspects: ['9:16', '1:1'], detector });
+      expect(res.decode).toBe('keyframes');
+      // x264's own scene cuts put some key frames off the 1 s grid; the samples carry those times.
+      const keyTimes = await probeKeyframeTimes(fx.path, 0, 60);
+      expect(keyTimes.some((t) => Math.abs(t - Math.round(t)) > 0.02)).toBe(true);
+      expect(res.sampleTimes).toHaveLength(keyTimes.length);
+      res.sampleTimes.forEach((t, i) => expect(t).toBeCloseTo(keyTimes[i], 3));
+      // x264 does not key every cut (not one 0.4 s after a grid key frame): within one GOP.
+      expect(cutF1(res.sceneCuts, fx.cuts, 1.0)).toBeGreaterThanOrEqual(0.9);
+      expect(res.scenes).toHaveLength(4);
+      for (const plan of res.cropPlans)
+        expect(containment(res, plan, fx.facesAt)).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it('without key frames at the cuts, finds them within one GOP (1 s)', async () => {
+      const fx = await gop25(false);
+      const media = await probeMedia(fx.path);
+      const res = await analyseLayout(fx.path, media, { aspects: ['9:16'], detector });
+      expect(res.decode).toBe('keyframes');
+      expect(res.sampleTimes.every((t) => Math.abs(t - Math.round(t)) < 0.021)).toBe(true);
+      expect(cutF1(res.sceneCuts, fx.cuts, 1.0)).toBeGreaterThanOrEqual(0.9);
+      // Each cut is reported at the first key frame after it, never before it.
+      for (const c of res.sceneCuts) expect(fx.cuts.some((x) => c >= x && c - x <= 1)).toBe(true);
+      expect(containment(res, res.cropPlans[0], fx.facesAt)).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it.each(['all', 'noref'] as const)(
+      '%s: samples 2 fps and meets the same accuracy on the scene-cut case',
+      async (decode) => {
+        const { fx, res } = await run('sceneCuts', ['9:16'], decode);
+        expect(res.decode).toBe(decode);
+        expect(res.frameCount).toBe(32);
+        expect(cutF1(res.sceneCuts, fx.cuts)).toBeGreaterThanOrEqual(0.9);
+        expect(containment(res, res.cropPlans[0], fx.facesAt)).toBeGreaterThanOrEqual(0.95);
+      },
+    );
+
+    it('falls back from key frames to time sampling when key frames are far apart', async () => {
+      const fx = (fixtures.stillFace ??= await buildLayoutCase('stillFace'));
+      // 8 s with key frames every 2 s: too sparse for a 1.5 s limit.
+      const choice = await chooseDecodeMode(fx.path, 0, 8, { maxKeyframeGapSec: 1.5 });
+      expect(choice.mode).toBe('noref');
+      const forced = await chooseDecodeMode(fx.path, 0, 8, { decode: 'keyframes' });
+      expect(forced).toMatchObject({ mode: 'keyframes', intervalSec: 2 });
+    });
   });
 
   it('skips audio-only sources and rejects corrupt video with BadInputError', async () => {

@@ -1,16 +1,10 @@
-import {
-  BadInputError,
-  type LayoutResult,
-  type MediaInfo,
-  type Scene,
-  type StageHooks,
-} from '@clipline/contracts';
+import { BadInputError, type MediaInfo, type Scene, type StageHooks } from '@clipline/contracts';
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import { FaceTracker } from './face.tracker';
-import { sampleFrames } from './frame.sampler';
+import { probeKeyframeTimes, sampleFrames, type DecodeMode } from './frame.sampler';
 import { SceneCutDetector, frameSignature } from './scene.detector';
 import { cropGeometry, planCrop } from './crop.planner';
-import type { LayoutOptions } from './layout.types';
+import type { LayoutAnalysis, LayoutOptions } from './layout.types';
 
 /** Whether the layout stage has anything to do for this source. */
 export function layoutApplies(media: MediaInfo): { applies: boolean; reason?: string } {
@@ -21,6 +15,65 @@ export function layoutApplies(media: MediaInfo): { applies: boolean; reason?: st
     };
   }
   return { applies: true };
+}
+
+export interface DecodeChoice {
+  mode: DecodeMode;
+  /** Typical time between analysed frames. */
+  intervalSec: number;
+  /** Longest time between analysed frames (sizes the tracker's gap and the preroll). */
+  maxIntervalSec: number;
+}
+
+const PROBE_WINDOW_SEC = 30;
+
+/**
+ * Picks the decode mode for a range. Key frames are decoded alone when they
+ * come often enough to follow a speaker (camera and streaming encoders use
+ * 0.5-2 s); with sparse key frames (long GOPs, screen recordings) sampling by
+ * time is kept, minus the non-reference frames nobody needs.
+ */
+export async function chooseDecodeMode(
+  input: string,
+  start: number,
+  sourceEnd: number,
+  options: Pick<LayoutOptions, 'decode' | 'sampleFps' | 'maxKeyframeGapSec'>,
+  hooks: StageHooks = {},
+): Promise<DecodeChoice> {
+  const fps = options.sampleFps ?? 2;
+  const wanted = options.decode ?? 'auto';
+  const byTime = (mode: DecodeMode): DecodeChoice => ({
+    mode,
+    intervalSec: 1 / fps,
+    maxIntervalSec: 1 / fps,
+  });
+  if (wanted === 'all' || wanted === 'noref') return byTime(wanted);
+  // The GOP is the source's, not the range's: a short range still looks at a full window.
+  const windowEnd = Math.min(sourceEnd, start + PROBE_WINDOW_SEC);
+  const times = (
+    await probeKeyframeTimes(input, start, PROBE_WINDOW_SEC, {
+      onCommand: hooks.onCommand,
+      signal: hooks.signal,
+    })
+  ).filter((t) => t >= start - 0.01 && t < windowEnd);
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) gaps.push(times[i] - times[i - 1]);
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[sorted.length >> 1] : windowEnd - start;
+  // The stretches before the first and after the last key frame count too: a
+  // 30 s window with one key frame says the GOP is at least that long.
+  const edges = times.length
+    ? [times[0] - start, windowEnd - times[times.length - 1]]
+    : [windowEnd - start];
+  const longest = Math.max(...gaps, ...edges);
+  if (wanted === 'keyframes') {
+    return { mode: 'keyframes', intervalSec: median, maxIntervalSec: Math.max(median, longest) };
+  }
+  const maxGap = options.maxKeyframeGapSec ?? 4;
+  if (times.length >= 2 && longest <= maxGap) {
+    return { mode: 'keyframes', intervalSec: median, maxIntervalSec: longest };
+  }
+  return byTime('noref');
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -38,12 +91,13 @@ export async function analyseLayout(
   media: MediaInfo,
   options: LayoutOptions,
   hooks: StageHooks = {},
-): Promise<LayoutResult> {
-  const fps = options.sampleFps ?? 2;
+): Promise<LayoutAnalysis> {
   const applies = layoutApplies(media);
   if (!applies.applies || !media.video) {
     return {
-      sampleFps: fps,
+      decode: options.decode === 'auto' || !options.decode ? 'keyframes' : options.decode,
+      sampleTimes: [],
+      sampleFps: options.sampleFps ?? 2,
       frameCount: 0,
       scenes: [],
       sceneCuts: [],
@@ -67,12 +121,18 @@ export async function analyseLayout(
     ownDetector = true;
   }
   try {
+    const choice = await chooseDecodeMode(input, start, media.durationSec, options, hooks);
+    const fps = choice.mode === 'keyframes' ? 1 / choice.intervalSec : (options.sampleFps ?? 2);
     // One frame before the range, used only as the "previous frame" so a cut
     // on the range boundary is still seen when the work is split.
-    const preroll = start > 0 ? Math.min(start, 1 / fps) : 0;
+    // Time sampling keeps the 1/fps grid; a key frame preroll must reach the previous key frame.
+    const back = choice.mode === 'keyframes' ? choice.maxIntervalSec + 0.1 : 1 / fps;
+    const preroll = start > 0 ? Math.min(start, back) : 0;
     const seek = start - preroll;
     const cutDetector = new SceneCutDetector(options.sceneCut);
-    const tracker = new FaceTracker();
+    // A face must survive the wait for the next analysed frame, however sparse.
+    const tracker = new FaceTracker(Math.max(1.5, 2.5 * choice.maxIntervalSec));
+    const allTimes: number[] = [];
     const cuts: number[] = [];
     const sceneStarts: number[] = [start];
     const sampleTimes: number[][] = [[]];
@@ -86,6 +146,7 @@ export async function analyseLayout(
       startSec: seek,
       durationSec: end - seek,
       threads: options.threads,
+      decode: choice.mode,
       onCommand: hooks.onCommand,
       signal: hooks.signal,
     })) {
@@ -95,6 +156,7 @@ export async function analyseLayout(
       const { cut } = cutDetector.push(sig, frame.t);
       if (frame.t < start - 1e-6) continue;
       frame.t = Math.max(start, frame.t);
+      if (allTimes.length && frame.t <= allTimes[allTimes.length - 1] + 1e-6) continue;
       if (cut && frameCount === 0) {
         cuts.push(start);
       } else if (cut) {
@@ -104,6 +166,7 @@ export async function analyseLayout(
         tracker.startScene(sceneStarts.length - 1);
       }
       sampleTimes[sampleTimes.length - 1].push(frame.t);
+      allTimes.push(frame.t);
       const faces = await detector.detect(frame, options.faceThreshold ?? 0.7);
       tracker.update(frame, faces);
       frameCount++;
@@ -114,7 +177,7 @@ export async function analyseLayout(
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const expected = Math.floor((end - start) * fps);
+    const expected = Math.floor((end - start) / Math.max(choice.intervalSec, 1e-3));
     if (frameCount === 0 || (expected >= 4 && frameCount < expected * 0.5)) {
       throw new BadInputError(
         `The video stream could not be decoded: ${frameCount} of about ${expected} frames were readable between ${start.toFixed(1)}s and ${end.toFixed(1)}s.`,
@@ -147,7 +210,9 @@ export async function analyseLayout(
     if (tracks.length === 0) notes.push('no faces found; crops are centred');
     hooks.onProgress?.(1);
     return {
-      sampleFps: fps,
+      decode: choice.mode,
+      sampleTimes: allTimes,
+      sampleFps: Math.round(fps * 1000) / 1000,
       frameCount,
       scenes,
       sceneCuts: cuts,

@@ -1,5 +1,8 @@
 import type { CropPlan, FaceTrack, LayoutResult, Scene } from '@clipline/contracts';
 import { iou } from './face.detector';
+import type { LayoutAnalysis } from './layout.types';
+
+type MaybeAnalysis = LayoutResult & Partial<Pick<LayoutAnalysis, 'decode' | 'sampleTimes'>>;
 
 /**
  * Joins the results of consecutive time ranges analysed by different workers
@@ -7,7 +10,7 @@ import { iou } from './face.detector';
  * a range boundary (no cut at the later range's start) becomes one scene
  * again, and face tracks that meet at the boundary are rejoined.
  */
-export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
+export function mergeLayoutParts(parts: MaybeAnalysis[]): MaybeAnalysis {
   const ordered = parts
     .filter((p) => p.scenes.length > 0)
     .sort((a, b) => a.scenes[0].start - b.scenes[0].start);
@@ -35,6 +38,8 @@ export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
     frameCount += part.frameCount;
     if (part.note) part.note.split('; ').forEach((n) => notes.add(n));
     const first = part.scenes[0];
+    // Key-frame sampling can leave seconds between a part's last sample and the next part's first.
+    const maxGap = Math.max(1.5, 2.5 / part.sampleFps);
     const joins = pi > 0 && !part.sceneCuts.some((c) => Math.abs(c - first.start) < 1e-6);
     const offset = scenes.length - (joins ? 1 : 0);
     const sceneMap = new Map<number, number>(part.scenes.map((s, i) => [s.index, offset + i]));
@@ -50,7 +55,9 @@ export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
         joins && tr.sceneIndex === first.index
           ? tracks.find((o) => {
               const tail = o.points[o.points.length - 1];
-              return o.sceneIndex === sceneIndex && head.t - tail.t <= 1.5 && iou(tail, head) > 0.3;
+              return (
+                o.sceneIndex === sceneIndex && head.t - tail.t <= maxGap && iou(tail, head) > 0.3
+              );
             })
           : undefined;
       if (before) before.points.push(...tr.points);
@@ -74,7 +81,11 @@ export function mergeLayoutParts(parts: LayoutResult[]): LayoutResult {
       });
     }
   });
+  const withTimes = ordered.every((p) => p.sampleTimes);
+  const modes = [...new Set(ordered.map((p) => p.decode))];
   return {
+    ...(withTimes ? { sampleTimes: ordered.flatMap((p) => p.sampleTimes!) } : {}),
+    ...(modes.length === 1 && modes[0] ? { decode: modes[0] } : {}),
     sampleFps: ordered[0].sampleFps,
     frameCount,
     scenes,

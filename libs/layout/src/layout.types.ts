@@ -1,5 +1,6 @@
-import type { Aspect } from '@clipline/contracts';
+import type { Aspect, LayoutResult } from '@clipline/contracts';
 import type { FaceDetector } from './face.detector';
+import type { DecodeMode } from './frame.sampler';
 
 export interface SmoothingOptions {
   /** Face-centre offset (fraction of source width/height) the window ignores. Default 0.04. */
@@ -25,8 +26,16 @@ export interface LayoutOptions {
   modelDir?: string;
   /** A detector created once at worker startup and reused across jobs. */
   detector?: FaceDetector;
-  /** Frames analysed per second. Default 2. */
+  /** Frames analysed per second in `all`/`noref` decoding. Default 2. */
   sampleFps?: number;
+  /**
+   * `auto` (default): key frames only when the source's key frames are at most
+   * `maxKeyframeGapSec` apart (a quick ffprobe of the first 30 s of the range
+   * decides), otherwise `noref` at `sampleFps`. See DecodeMode.
+   */
+  decode?: DecodeMode | 'auto';
+  /** Longest key-frame spacing `auto` accepts for key-frame sampling. Default 4 s. */
+  maxKeyframeGapSec?: number;
   /** Analysis frames fit inside analysisWidth x analysisWidth*3/4. Default 320 (the model's input). */
   analysisWidth?: number;
   /** Analyse only [startSec, endSec) so several workers can share one long source. */
@@ -48,4 +57,11 @@ export interface SampledFrame {
   height: number;
   /** Packed RGB24, width*height*3 bytes. */
   rgb: Buffer;
+}
+
+/** LayoutResult plus how it was sampled, so a plan can be judged (and re-run) knowingly. */
+export interface LayoutAnalysis extends LayoutResult {
+  decode: DecodeMode;
+  /** Source times of the analysed frames, in order. */
+  sampleTimes: number[];
 }

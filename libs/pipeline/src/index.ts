@@ -1,5 +1,6 @@
 export * from './stage-store';
 export * from './clip-store';
+export * from './part-store';
 export * from './stage-scheduler';
 export * from './processing-logger';
 export * from './progress-emitter';

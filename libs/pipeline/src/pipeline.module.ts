@@ -15,6 +15,7 @@ import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { ClipStore } from './clip-store';
 import { JobOrchestrator } from './job-orchestrator';
+import { PartStore } from './part-store';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
 import { Reconciler } from './reconciler';
@@ -82,6 +83,11 @@ export class PipelineModule {
         },
         { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
         {
+          provide: PartStore,
+          inject: [DS],
+          useFactory: (ds: DataSource) => new PartStore(ds),
+        },
+        {
           provide: ClipStore,
           inject: [DS, StageStore],
           useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s),
@@ -140,6 +146,7 @@ export class PipelineModule {
         ProgressEmitter,
         StageStore,
         ClipStore,
+        PartStore,
         StageScheduler,
         JobOrchestrator,
         Reconciler,

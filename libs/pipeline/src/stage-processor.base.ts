@@ -1,28 +1,178 @@
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import type { StageJobPayload } from '@clipline/contracts';
+import {
+  BadInputError,
+  isBadInputError,
+  type StageHooks,
+  type StageJobPayload,
+} from '@clipline/contracts';
+import { JobEntity, type StagePartEntity } from '@clipline/database';
 import { StorageService } from '@clipline/storage';
 import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
 import { stageLease, type StageResult } from './leases';
+import { PartStore, type PartRange } from './part-store';
+import { ProcessingLogger } from './processing-logger';
 import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
+import { StageScheduler } from './stage-scheduler';
 import { StageStore } from './stage-store';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Shared shape of the four single-job stage processors: take the lease, give
- * the engine a presigned source URL, save what it returns.
+ * the engine a presigned source URL, save what it returns. Stages that can be
+ * split by time range (transcription, layout) also run parts here.
  */
 export abstract class StageProcessorBase {
   @Inject(StageRunner) protected readonly runner: StageRunner;
-  @Inject(StageStore) protected readonly store: StageStore;
   @Inject(StorageService) protected readonly storage: StorageService;
   @Inject(APP_CONFIG) protected readonly cfg: AppConfig;
+  @Inject(PartStore) protected readonly parts: PartStore;
+  @Inject(StageScheduler) protected readonly scheduler: StageScheduler;
+  @Inject(ProcessingLogger) protected readonly logger: ProcessingLogger;
+  @Inject(DataSource) protected readonly ds: DataSource;
+  @Inject(StageStore) protected readonly store: StageStore;
 
   protected abstract work(ctx: RunContext, sourceUrl: string): Promise<StageResult>;
 
-  protected async runStage(job: Job<StageJobPayload>): Promise<RunOutcome> {
-    const { jobId, stage } = job.data;
+  /** The work of one part, for stages that split; runs on whichever worker claims the part. */
+  protected partWork(
+    _job: JobEntity,
+    _range: PartRange,
+    _sourceUrl: string,
+    _hooks: StageHooks,
+  ): Promise<unknown> {
+    return Promise.reject(new Error(`${this.constructor.name} does not split into parts`));
+  }
+
+  /** Bull entry point: a whole stage, or one part of a split stage. */
+  protected async runStage(job: Job<StageJobPayload>): Promise<RunOutcome | 'part'> {
+    const { jobId, stage, partId } = job.data;
+    if (partId) {
+      await this.runClaimedPart(partId);
+      return 'part';
+    }
     return this.runner.run(stageLease(this.store, this.cfg, jobId, stage), async (ctx) =>
       this.work(ctx, await this.storage.presignGet(ctx.job.sourceKey)),
     );
   }
+
+  /**
+   * Splits the stage into time ranges that any worker of this stage may take.
+   * This process works through parts too, so one worker alone still finishes;
+   * each added worker takes parts off its hands. Returns results in order.
+   */
+  protected async runParts<T>(
+    ctx: RunContext,
+    sourceUrl: string,
+    ranges: PartRange[],
+  ): Promise<T[]> {
+    const { job, attempt } = ctx;
+    const stage = this.stage;
+    const planned = await this.parts.plan(job.id, stage, attempt, ranges);
+    ctx.hooks.onLog(
+      `${stage} split into ${planned.length} parts of about ${Math.round(ranges[0].end - ranges[0].start)} s`,
+    );
+    for (const p of planned) {
+      await this.scheduler.enqueue({
+        kind: 'part',
+        jobId: job.id,
+        stage,
+        partId: p.id,
+        attempt: p.attempt,
+      });
+    }
+    for (;;) {
+      if (ctx.hooks.signal.aborted) throw new Error('stage aborted');
+      const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
+      if (mine) {
+        // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
+        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch((err: unknown) => {
+          if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
+        });
+        continue;
+      }
+      const all = await this.parts.list(job.id, stage, attempt);
+      const failed = all.find((p) => p.status === 'failed');
+      if (failed) {
+        const why = `part ${failed.index} failed: ${failed.error ?? 'unknown error'}`;
+        // Below the attempt limit a part fails only for bad input; at the limit, let the stage retry.
+        throw failed.attempt < this.cfg.STAGE_MAX_ATTEMPTS
+          ? new BadInputError(why)
+          : new Error(why);
+      }
+      const done = all.filter((p) => p.status === 'completed').length;
+      ctx.hooks.onProgress(done / all.length);
+      if (done === all.length) return all.map((p) => p.result as T);
+      await sleep(500);
+    }
+  }
+
+  private async runClaimedPart(partId: string): Promise<void> {
+    const part = await this.parts.claim(partId, this.cfg.STALL_SECONDS);
+    if (!part) return; // done already, or taken by the coordinator
+    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: part.jobId });
+    if (!job) return;
+    await this.executePart(job, part, await this.storage.presignGet(job.sourceKey)).catch(
+      () => undefined,
+    );
+  }
+
+  /** Runs one claimed part with its own heartbeat; a failure re-queues it (or fails it, for bad input). */
+  private async executePart(
+    job: JobEntity,
+    part: StagePartEntity,
+    sourceUrl: string,
+    outer?: AbortSignal,
+  ): Promise<void> {
+    const stage = this.stage;
+    const abort = new AbortController();
+    const onOuter = () => abort.abort();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    const beat = setInterval(() => {
+      void this.parts.heartbeat(part.id, part.attempt).then(
+        (alive) => alive || abort.abort(),
+        () => undefined,
+      );
+    }, this.cfg.HEARTBEAT_SECONDS * 1000);
+    const started = Date.now();
+    const label = `${stage} part ${part.index} [${part.start.toFixed(1)}-${part.end.toFixed(1)} s]`;
+    try {
+      const result = await this.partWork(job, { start: part.start, end: part.end }, sourceUrl, {
+        signal: abort.signal,
+        onCommand: (cmd) =>
+          void this.logger.write(
+            job.id,
+            stage,
+            part.stageAttempt,
+            'command',
+            `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`,
+            { command: cmd },
+          ),
+        onLog: (msg) =>
+          void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),
+      });
+      await this.parts.complete(part.id, part.attempt, result);
+      await this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label} done`, {
+        durationMs: Date.now() - started,
+      });
+    } catch (err) {
+      const permanent = isBadInputError(err) || part.attempt >= this.cfg.STAGE_MAX_ATTEMPTS;
+      await this.parts.fail(part.id, part.attempt, (err as Error).message, permanent);
+      await this.logger.write(
+        job.id,
+        stage,
+        part.stageAttempt,
+        permanent ? 'fail' : 'retry',
+        `${label} failed: ${(err as Error).message}`,
+      );
+      throw err;
+    } finally {
+      clearInterval(beat);
+      outer?.removeEventListener('abort', onOuter);
+    }
+  }
+
+  protected abstract readonly stage: StageJobPayload['stage'];
 }

@@ -18,9 +18,21 @@ export const BULL_JOB_OPTIONS: JobOptions = {
 
 /** Deterministic ids: the reconciler can ask whether the Bull job for an attempt still exists. */
 export function bullJobId(r: Runnable): string {
-  return r.kind === 'stage'
-    ? `${r.jobId}.${r.stage}.${r.attempt}`
-    : `clip.${r.clipId}.${r.attempt}`;
+  if (r.kind === 'stage') return `${r.jobId}.${r.stage}.${r.attempt}`;
+  return r.kind === 'part' ? `part.${r.partId}.${r.attempt}` : `clip.${r.clipId}.${r.attempt}`;
+}
+
+function queueOf(r: Runnable): WorkerStage {
+  return r.kind === 'clip' ? 'rendering' : r.stage;
+}
+
+function payloadOf(r: Runnable): AnyStagePayload {
+  if (r.kind === 'clip') {
+    const { jobId, attempt, clipId, segmentId } = r;
+    return { jobId, stage: 'rendering', attempt, clipId, segmentId, aspect: r.aspect as Aspect };
+  }
+  const base = { jobId: r.jobId, stage: r.stage, attempt: r.attempt };
+  return r.kind === 'part' ? { ...base, partId: r.partId } : base;
 }
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'paused']);
@@ -33,18 +45,8 @@ export class StageScheduler {
   }
 
   async enqueue(r: Runnable): Promise<void> {
-    const payload: AnyStagePayload =
-      r.kind === 'stage'
-        ? { jobId: r.jobId, stage: r.stage, attempt: r.attempt }
-        : {
-            jobId: r.jobId,
-            stage: 'rendering',
-            attempt: r.attempt,
-            clipId: r.clipId,
-            segmentId: r.segmentId,
-            aspect: r.aspect as Aspect,
-          };
-    const queue = this.queues[r.kind === 'stage' ? r.stage : 'rendering'];
+    const payload = payloadOf(r);
+    const queue = this.queues[queueOf(r)];
     const id = bullJobId(r);
     const existing = await queue.getJob(id);
     if (existing) {
@@ -65,7 +67,7 @@ export class StageScheduler {
   }
 
   async isLive(r: Runnable): Promise<boolean> {
-    const job = await this.queues[r.kind === 'stage' ? r.stage : 'rendering'].getJob(bullJobId(r));
+    const job = await this.queues[queueOf(r)].getJob(bullJobId(r));
     return !!job && LIVE_STATES.has(await job.getState());
   }
 

@@ -26,6 +26,14 @@ export type Runnable =
       aspect: string;
       attempt: number;
       delayMs?: number;
+    }
+  | {
+      kind: 'part';
+      jobId: string;
+      stage: Exclude<WorkerStage, 'rendering'>;
+      partId: string;
+      attempt: number;
+      delayMs?: number;
     };
 
 export class StaleAttemptError extends Error {

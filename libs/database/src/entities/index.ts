@@ -6,6 +6,7 @@ import { JobEntity } from './job.entity';
 import { LayoutAnalysisEntity } from './layout-analysis.entity';
 import { ProcessingLogEntity } from './processing-log.entity';
 import { SilenceRegionEntity } from './silence-region.entity';
+import { StagePartEntity } from './stage-part.entity';
 import { TranscriptEntity } from './transcript.entity';
 import { UploadEntity } from './upload.entity';
 
@@ -17,6 +18,7 @@ export * from './job.entity';
 export * from './layout-analysis.entity';
 export * from './processing-log.entity';
 export * from './silence-region.entity';
+export * from './stage-part.entity';
 export * from './transcript.entity';
 export * from './upload.entity';
 
@@ -31,4 +33,5 @@ export const ENTITIES = [
   ClipEntity,
   ProcessingLogEntity,
   UploadEntity,
+  StagePartEntity,
 ];

@@ -1,0 +1,25 @@
+import type { JobDetail } from '../api.types';
+import { formatBytes, formatSeconds, formatTime } from '../format';
+
+export function JobHeader({ job, live }: { job: JobDetail; live: boolean }) {
+  return (
+    <div className="job-head">
+      <h1>{job.sourceFilename ?? 'Untitled upload'}</h1>
+      <p className="meta">
+        <span className={`badge badge-${job.status}`} data-testid="job-status">
+          {job.status}
+        </span>{' '}
+        {formatSeconds(job.durationSec)} long · {formatBytes(job.sourceSizeBytes)} · created{' '}
+        {formatTime(job.createdAt)}{' '}
+        <span className={`live ${live ? 'on' : 'off'}`}>
+          {live ? 'Live' : 'Reconnecting; refreshing every few seconds'}
+        </span>
+      </p>
+      {job.error && (
+        <p role="alert" className="error">
+          {job.error}
+        </p>
+      )}
+    </div>
+  );
+}

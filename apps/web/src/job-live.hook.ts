@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  StageProgressEvent,
+} from '../../../libs/contracts/src/events.types';
+import { api, plainError, storedKey } from './api.client';
+import type { JobDetail, StageView } from './api.types';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let shared: { key: string; socket: LiveSocket } | null = null;
+
+/** One socket per key for the whole page; a key change replaces it. */
+export function liveSocket(): LiveSocket {
+  const key = storedKey() ?? '';
+  if (shared?.key === key) return shared.socket;
+  shared?.socket.close();
+  shared = { key, socket: io({ auth: { apiKey: key }, transports: ['websocket', 'polling'] }) };
+  return shared.socket;
+}
+
+export interface JobLive {
+  job: JobDetail | null;
+  error: string | null;
+  /** False while the socket is down; the page then polls REST. */
+  live: boolean;
+  /** Bumps when a clip finishes, so clip lists refetch. */
+  clipsVersion: number;
+  refresh: () => void;
+}
+
+const POLL_WHEN_OFFLINE_MS = 4000;
+
+/**
+ * A job kept true to the server: REST first (on mount and every reconnect,
+ * since socket.io delivers at most once), then events; state-changing events
+ * trigger a REST re-read, progress events patch in place.
+ */
+export function useJobLive(jobId: string): JobLive {
+  const [job, setJob] = useState<JobDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [clipsVersion, setClipsVersion] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const j = await api<JobDetail>('GET', `/v1/jobs/${jobId}`);
+      // An older response arriving late must not overwrite a newer one.
+      if (mine === seq.current) {
+        setJob(j);
+        setError(null);
+      }
+    } catch (err) {
+      if (mine === seq.current) setError(plainError(err));
+    }
+  }, [jobId]);
+
+  const refreshSoon = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void load(), 250);
+  }, [load]);
+
+  useEffect(() => {
+    const socket = liveSocket();
+    const mine = (e: { jobId: string }) => e.jobId === jobId;
+    const patchStage = (stage: string, patch: Partial<StageView>) =>
+      setJob((j) =>
+        j ? { ...j, stages: j.stages.map((s) => (s.stage === stage ? { ...s, ...patch } : s)) } : j,
+      );
+    const onConnect = () => {
+      setLive(true);
+      socket
+        .timeout(5000)
+        .emitWithAck('subscribe', { jobId })
+        .then(
+          (res) => !res.ok && setError(res.error ?? 'Live updates could not be joined.'),
+          () =>
+            setError('Live updates did not answer; the page refreshes from the server instead.'),
+        );
+      void load();
+    };
+    const onDisconnect = () => setLive(false);
+    const onConnectError = (err: Error) => {
+      setLive(false);
+      setError(`Live updates are unavailable: ${err.message}`);
+    };
+    const onProgress = (e: StageProgressEvent) => {
+      if (!mine(e)) return;
+      patchStage(e.stage, {
+        status: 'running',
+        progress: e.progress,
+        etaSeconds: e.etaSeconds,
+        attempt: e.attempt,
+      });
+    };
+    const onChange = (e: { jobId: string }) => {
+      if (mine(e)) refreshSoon();
+    };
+    const onClip = (e: { jobId: string }) => {
+      if (!mine(e)) return;
+      setClipsVersion((v) => v + 1);
+      refreshSoon();
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    socket.on('stage.progress', onProgress);
+    socket.on('stage.started', onChange);
+    socket.on('stage.completed', onChange);
+    socket.on('stage.failed', onChange);
+    socket.on('job.status', onChange);
+    socket.on('clip.ready', onClip);
+    if (socket.connected) onConnect();
+    else void load();
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+      socket.off('stage.progress', onProgress);
+      socket.off('stage.started', onChange);
+      socket.off('stage.completed', onChange);
+      socket.off('stage.failed', onChange);
+      socket.off('job.status', onChange);
+      socket.off('clip.ready', onClip);
+      if (socket.connected) socket.emit('unsubscribe', { jobId });
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [jobId, load, refreshSoon]);
+
+  useEffect(() => {
+    if (live) return;
+    const t = setInterval(() => void load(), POLL_WHEN_OFFLINE_MS);
+    return () => clearInterval(t);
+  }, [live, load]);
+
+  return { job, error, live, clipsVersion, refresh: () => void load() };
+}

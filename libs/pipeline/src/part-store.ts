@@ -1,0 +1,128 @@
+import { StagePartEntity } from '@clipline/database';
+import type { DataSource } from 'typeorm';
+import { WORKER_HOST } from './processing-logger';
+import { affected, StaleAttemptError } from './stage-store';
+
+export interface PartRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Time-range parts of one stage attempt. Any worker of the stage may claim a
+ * queued part (or one whose worker stopped heartbeating); the coordinator
+ * merges once every part is completed.
+ */
+export class PartStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Replaces the parts of (job, stage) with a fresh plan for this stage attempt. */
+  async plan(
+    jobId: string,
+    stage: string,
+    stageAttempt: number,
+    ranges: PartRange[],
+  ): Promise<StagePartEntity[]> {
+    return this.ds.transaction(async (m) => {
+      const [{ ok }] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM job_stages WHERE job_id = $1 AND stage = $2 AND attempt = $3 AND status = 'running') AS ok`,
+        [jobId, stage, stageAttempt],
+      );
+      if (!ok) throw new StaleAttemptError(jobId, stage, stageAttempt);
+      await m.delete(StagePartEntity, { jobId, stage });
+      const rows = ranges.map((r, index) => ({
+        jobId,
+        stage,
+        index,
+        stageAttempt,
+        start: r.start,
+        end: r.end,
+        status: 'queued' as const,
+      }));
+      await m.insert(StagePartEntity, rows);
+      return m.find(StagePartEntity, { where: { jobId, stage }, order: { index: 'ASC' } });
+    });
+  }
+
+  /** Takes a part if it is queued or abandoned, and its stage attempt is still the live one. */
+  async claim(partId: string, stallSeconds: number): Promise<StagePartEntity | null> {
+    const res = await this.ds.query(
+      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, heartbeat_at = now(), worker_host = $3, error = NULL
+        WHERE p.id = $1
+          AND (p.status = 'queued' OR (p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => $2)))
+          AND EXISTS (SELECT 1 FROM job_stages s WHERE s.job_id = p.job_id AND s.stage = p.stage
+                        AND s.attempt = p.stage_attempt AND s.status = 'running')
+        RETURNING p.id`,
+      [partId, stallSeconds, WORKER_HOST],
+    );
+    const rows = Array.isArray(res[0]) ? res[0] : res;
+    if (!rows.length) return null;
+    return this.ds.getRepository(StagePartEntity).findOneBy({ id: partId });
+  }
+
+  /** The next part this process can take, in order. */
+  async claimNext(
+    jobId: string,
+    stage: string,
+    stageAttempt: number,
+    stallSeconds: number,
+  ): Promise<StagePartEntity | null> {
+    const candidates: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM stage_parts WHERE job_id = $1 AND stage = $2 AND stage_attempt = $3
+          AND (status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => $4)))
+        ORDER BY index`,
+      [jobId, stage, stageAttempt, stallSeconds],
+    );
+    for (const c of candidates) {
+      const part = await this.claim(c.id, stallSeconds);
+      if (part) return part;
+    }
+    return null;
+  }
+
+  async heartbeat(partId: string, attempt: number): Promise<boolean> {
+    const res = await this.ds.query(
+      `UPDATE stage_parts SET heartbeat_at = now() WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [partId, attempt],
+    );
+    return affected(res) > 0;
+  }
+
+  async complete(partId: string, attempt: number, result: unknown): Promise<void> {
+    const res = await this.ds
+      .createQueryBuilder()
+      .update(StagePartEntity)
+      .set({ status: 'completed', result: result as never, heartbeatAt: new Date() })
+      .where('id = :partId AND attempt = :attempt AND status = :status', {
+        partId,
+        attempt,
+        status: 'running',
+      })
+      .execute();
+    if (!res.affected) throw new StaleAttemptError(partId, 'part', attempt);
+  }
+
+  /** Bad input fails the part for good (the coordinator then fails the stage); anything else re-queues it. */
+  async fail(partId: string, attempt: number, error: string, permanent: boolean): Promise<void> {
+    await this.ds.query(
+      `UPDATE stage_parts SET status = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [partId, attempt, permanent ? 'failed' : 'queued', error],
+    );
+  }
+
+  async list(jobId: string, stage: string, stageAttempt: number): Promise<StagePartEntity[]> {
+    return this.ds
+      .getRepository(StagePartEntity)
+      .find({ where: { jobId, stage, stageAttempt }, order: { index: 'ASC' } });
+  }
+}
+
+/** Splits [0, duration) into ranges of about `partSeconds`, none shorter than half of it. */
+export function splitRanges(durationSec: number, partSeconds: number): PartRange[] {
+  const n = Math.max(1, Math.round(durationSec / partSeconds));
+  const len = durationSec / n;
+  return Array.from({ length: n }, (_, i) => ({
+    start: i * len,
+    end: i === n - 1 ? durationSec : (i + 1) * len,
+  }));
+}

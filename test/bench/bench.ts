@@ -1,0 +1,178 @@
+import { setupTestEnvironment, teardownTestEnvironment } from '../support/test-environment';
+import {
+  buildBenchPodcast,
+  buildBenchTalk,
+  buildSoakClip,
+  type BenchFixture,
+} from './bench-fixtures';
+import {
+  runPipelineBench,
+  runRedisSoak,
+  stopActiveSessions,
+  type PipelineResult,
+} from './pipeline.bench';
+import { carryOver, newReport, writeReport, type BenchReport } from './report';
+
+/**
+ * `npm run bench [-- --quick | --only=a,b | --redis-soak]`
+ *
+ * Parts, in order: the five stage micro-benches, the 10-minute talk with one
+ * then two processes per worker app, the 60-minute talk, the 60-minute
+ * podcast, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
+ * `--only=` takes part names (see PARTS) or `micro`; `--redis-soak` adds the soak;
+ * `--append` keeps the previous report's results for the parts not re-run.
+ */
+const MICRO = ['transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
+const PIPELINE = ['talk-10min', 'talk-10min-2w', 'talk-60min', 'podcast-60min'] as const;
+const PARTS = [...MICRO, ...PIPELINE, 'redis-soak'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectParts(argv: string[]): Part[] {
+  const only = argv.find((a) => a.startsWith('--only='));
+  let parts: Part[];
+  if (only) {
+    const names = only.slice('--only='.length).split(',').filter(Boolean);
+    parts = names.flatMap((n) => {
+      if (n === 'micro') return [...MICRO];
+      if ((PARTS as readonly string[]).includes(n)) return [n as Part];
+      throw new Error(`unknown part ${n}; parts: micro, ${PARTS.join(', ')}`);
+    });
+  } else if (argv.includes('--quick')) parts = [...MICRO, 'talk-10min', 'talk-10min-2w'];
+  else parts = [...PARTS];
+  if (argv.includes('--redis-soak') && !parts.includes('redis-soak')) parts.push('redis-soak');
+  return parts;
+}
+
+async function micro(name: (typeof MICRO)[number]): Promise<Record<string, unknown>> {
+  switch (name) {
+    case 'transcription':
+      return (await import('./transcription.bench')).runTranscriptionBench();
+    case 'silence':
+      return (await import('./silence.bench')).runSilenceBench();
+    case 'layout':
+      return (await import('./layout.bench')).runLayoutBench();
+    case 'segmenting':
+      return (await import('./segmenting.bench')).runSegmentingBench();
+    case 'rendering':
+      return (await import('./rendering.bench')).runRenderingBench();
+  }
+}
+
+function scaling(report: BenchReport): void {
+  const one = report.fixtures.find((f) => f.fixture === 'talk-10min' && f.workersPerStage === 1);
+  const two = report.scalingRuns.find((f) => f.fixture === 'talk-10min' && f.workersPerStage === 2);
+  if (!one || !two) return;
+  const wall = (r: PipelineResult, s: string) =>
+    r.stages.find((x) => x.stage === s)?.wallSec ?? null;
+  report.scaling = [
+    {
+      fixture: one.fixture,
+      oneWorkerSec: one.endToEndSec,
+      twoWorkersSec: two.endToEndSec,
+      speedUp:
+        one.endToEndSec && two.endToEndSec
+          ? Math.round((one.endToEndSec / two.endToEndSec) * 100) / 100
+          : null,
+      stages: Object.fromEntries(
+        one.stages.map((s) => [s.stage, { one: s.wallSec, two: wall(two, s.stage) }]),
+      ),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const parts = selectParts(argv);
+  console.log(`bench parts: ${parts.join(', ')}`);
+  const report = newReport(argv);
+  if (argv.includes('--append'))
+    carryOver(report, {
+      fixtures: parts.filter(
+        (p) => (PIPELINE as readonly string[]).includes(p) && !p.endsWith('-2w'),
+      ),
+      scaling: parts.filter((p) => p.endsWith('-2w')).map((p) => p.replace(/-2w$/, '')),
+      soak: parts.includes('redis-soak'),
+      micro: parts.filter((p) => (MICRO as readonly string[]).includes(p)),
+    });
+  const t0 = Date.now();
+  let stopping = false;
+  const onSignal = (sig: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.error(`${sig}: stopping the stack and removing the run's database, queues and s3rver`);
+    void stopActiveSessions()
+      .then(() => teardownTestEnvironment())
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  for (const name of MICRO.filter((m) => parts.includes(m))) {
+    console.log(`\n=== micro-bench: ${name}`);
+    try {
+      report.microBenches[name] = await micro(name);
+    } catch (err) {
+      console.error(`micro-bench ${name} failed:`, err);
+      report.microBenches[name] = { error: String((err as Error).stack ?? err) };
+    }
+    writeReport(report);
+  }
+
+  const needsStack = parts.some(
+    (p) => (PIPELINE as readonly string[]).includes(p) || p === 'redis-soak',
+  );
+  if (!needsStack) return;
+  await setupTestEnvironment();
+  try {
+    const fixtures: Record<string, () => Promise<BenchFixture>> = {
+      'talk-10min': () => buildBenchTalk(10),
+      'talk-10min-2w': () => buildBenchTalk(10),
+      'talk-60min': () => buildBenchTalk(60),
+      'podcast-60min': () => buildBenchPodcast(60),
+    };
+    for (const name of PIPELINE.filter((p) => parts.includes(p))) {
+      console.log(`\n=== pipeline: ${name}`);
+      const tb = Date.now();
+      const fx = await fixtures[name]();
+      console.log(`fixture ${fx.path} ready in ${Math.round((Date.now() - tb) / 1000)} s`);
+      const workers = name.endsWith('-2w') ? 2 : 1;
+      try {
+        const r = await runPipelineBench(fx, {
+          workersPerStage: workers,
+          label: name,
+          timeoutMs: (fx.durationSec / 60) * 2 * 60_000 + 20 * 60_000,
+        });
+        (workers === 1 ? report.fixtures : report.scalingRuns).push(r);
+        scaling(report);
+      } catch (err) {
+        console.error(`pipeline ${name} failed:`, err);
+        report.failures.push({ part: name, error: String((err as Error).message ?? err) });
+      }
+      writeReport(report);
+    }
+    if (parts.includes('redis-soak')) {
+      console.log('\n=== redis soak');
+      try {
+        report.redisSoak = await runRedisSoak(await buildSoakClip());
+        console.log('[redis soak]', JSON.stringify(report.redisSoak, null, 1));
+      } catch (err) {
+        console.error('redis soak failed:', err);
+        report.redisSoak = { error: String((err as Error).message ?? err) };
+      }
+      writeReport(report);
+    }
+  } finally {
+    await teardownTestEnvironment();
+  }
+  console.log(
+    `\nbench done in ${Math.round((Date.now() - t0) / 1000)} s; wrote docs/benchmarks.md and docs/benchmarks.json`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

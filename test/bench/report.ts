@@ -1,0 +1,300 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineResult, SoakResult } from './pipeline.bench';
+
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+export interface BenchReport {
+  date: string;
+  machine: {
+    cores: number;
+    cpu: string;
+    ramGiB: number;
+    node: string;
+    loadAvgAtStart: number[];
+    loadAvgAtEnd: number[];
+  };
+  commit: string;
+  /** Uncommitted changes in the tree when the bench ran (the figures are for that tree). */
+  dirty: boolean;
+  argv: string[];
+  /** One entry per fixture, one process per worker app. */
+  fixtures: PipelineResult[];
+  /** The same fixtures with two processes per worker app. */
+  scalingRuns: PipelineResult[];
+  scaling: Array<{
+    fixture: string;
+    oneWorkerSec: number | null;
+    twoWorkersSec: number | null;
+    speedUp: number | null;
+    stages: Record<string, { one: number | null; two: number | null }>;
+  }>;
+  redisSoak?: SoakResult | { error: string };
+  microBenches: Record<string, unknown>;
+  targets: Array<{ target: string; measured: string; met: boolean | null }>;
+  failures: Array<{ part: string; error: string }>;
+  /** Set with --append: the date of the report whose other results were kept. */
+  carriedOverFrom?: string;
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: join(__dirname, '..', '..') })
+      .toString()
+      .trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function newReport(argv: string[]): BenchReport {
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      ramGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+      node: process.version,
+      loadAvgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+      loadAvgAtEnd: [],
+    },
+    // Read-only git: the commit and whether the tree had local changes.
+    commit: git(['rev-parse', 'HEAD']),
+    dirty: git(['status', '--porcelain', '--untracked-files=no']).length > 0,
+    argv,
+    fixtures: [],
+    scalingRuns: [],
+    scaling: [],
+    failures: [],
+    microBenches: {},
+    targets: [],
+  };
+}
+
+function evaluateTargets(r: BenchReport): BenchReport['targets'] {
+  const out: BenchReport['targets'] = [];
+  const talk60 = r.fixtures.find((f) => f.fixture === 'talk-60min' && f.workersPerStage === 1);
+  if (talk60) {
+    const min = talk60.endToEndSec !== null ? talk60.endToEndSec / 60 : null;
+    const m = min === null ? 'no result' : `${min.toFixed(1)} min, ${talk60.clipsProduced} clips`;
+    out.push({
+      target: '60-minute 1080p talk to 10 clips ≤ 20 min',
+      measured: m,
+      met: min === null ? false : min <= 20 && talk60.clipsProduced >= 10,
+    });
+    out.push({
+      target: 'stretch: ≤ 12 min',
+      measured: m,
+      met: min === null ? false : min <= 12 && talk60.clipsProduced >= 10,
+    });
+  }
+  if (r.fixtures.length) {
+    const peak = Math.max(...r.fixtures.map((f) => f.memory.stackTotal));
+    out.push({
+      target: 'whole stack memory ≤ 4 GiB',
+      measured: `peak ${(peak / 1024).toFixed(2)} GiB (apps and their children, bench process with s3rver, Redis RSS; Postgres not counted)`,
+      met: peak <= 4096,
+    });
+    const all = r.fixtures.flatMap((f) => f.handoffMs.samples.map((s) => s.ms));
+    const p99 = percentile(all, 99);
+    out.push({
+      target: 'stage hand-off ≤ 1 s at p99',
+      measured: `p99 ${p99} ms over ${all.length} hand-offs (single-job runs)`,
+      met: p99 === null ? null : p99 <= 1000,
+    });
+  }
+  const soak = r.redisSoak;
+  if (soak && !('error' in soak)) {
+    const first = soak.samples[0];
+    const last = soak.samples[soak.samples.length - 1];
+    out.push({
+      target: 'Redis memory flat after 100 jobs',
+      measured: `queue keys ${kb(first.prefixBytes)} → ${kb(last.prefixBytes)} kB after ${soak.completed} jobs (${soak.bytesPerJob} B/job, bounded by removeOnComplete count 200 per queue)`,
+      met: null,
+    });
+  }
+  return out;
+}
+
+function percentile(xs: number[], p: number): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+function kb(b: number): string {
+  return (b / 1024).toFixed(0);
+}
+
+function n(x: number | null | undefined, unit = ''): string {
+  return x === null || x === undefined ? '–' : `${x}${unit}`;
+}
+
+function fixtureSection(f: PipelineResult): string {
+  const lines = [
+    `### ${f.fixture} (${f.workersPerStage} worker${f.workersPerStage > 1 ? 's' : ''} per stage)`,
+    '',
+    `Measured ${f.measuredAt ?? '–'}. Source ${(f.sourceSec / 60).toFixed(0)} min, ${(f.sourceBytes / 1024 ** 2).toFixed(0)} MB, ${f.video ? '1080p30 video' : 'audio only'}; options \`${JSON.stringify(f.options)}\`; job ${f.status}${f.error ? ` (${f.error})` : ''}.`,
+    '',
+    `- **End to end** (upload complete → last clip): **${n(f.endToEndSec, ' s')}** (${f.endToEndSec ? (f.endToEndSec / 60).toFixed(1) : '–'} min, ${n(f.endToEndRealTimeFactor)}× real time)`,
+    `- Upload ${f.uploadSec} s; \`POST /complete\` (assemble, probe, create job) ${f.completeSec} s`,
+    `- Clips produced: **${f.clipsProduced}** (${f.clipsFailed} failed), ${f.clipSecondsTotal} s of clips`,
+    `- Hand-off latency: p50 ${n(f.handoffMs.p50, ' ms')}, p99 ${n(f.handoffMs.p99, ' ms')} (${f.handoffMs.samples.map((s) => `${s.stage} ${s.ms}`).join(', ')})`,
+    `- Peak memory: apps ${f.memory.appsTotal} MB, whole stack ${f.memory.stackTotal} MB`,
+    `- Redis used_memory ${kb(f.redis.before.usedMemory)} → ${kb(f.redis.after.usedMemory)} kB (shared server); this run's queue keys ${kb(f.redis.before.prefixBytes)} → ${kb(f.redis.after.prefixBytes)} kB`,
+    `- Load average before/after: ${f.loadAvg.before.join(' ')} / ${f.loadAvg.after.join(' ')}`,
+    '',
+    '| Stage | Wall (s) | Real-time factor | Peak RSS (MB) | Attempts |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...f.stages.map(
+      (s) =>
+        `| ${s.stage} | ${n(s.wallSec)} | ${n(s.realTimeFactor)} | ${n(s.peakRssMb)} | ${s.attempt} |`,
+    ),
+  ];
+  if (f.baselines) {
+    const b = f.baselines;
+    lines.push(
+      '',
+      'Baselines on the same source, right after the run:',
+      '',
+      `- ffmpeg silencedetect: ${b.silencedetectSec} s → silence stage / silencedetect = ${n(b.ratios.silenceStageOverSilencedetect)}`,
+      `- ffmpeg scene detection: ${n(b.sceneDetectSec, ' s')} → layout stage / scene detection = ${n(b.ratios.layoutStageOverSceneDetect)}`,
+      `- plain 1080x1920 x264 veryfast encode of a ${b.plainEncodeClipSec} s clip: ${n(b.plainEncodeSec, ' s')} → rendering per clip / plain encode = ${n(b.ratios.renderPerClipOverPlainEncode)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function markdown(r: BenchReport): string {
+  const out = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (\`${r.argv.join(' ') || 'no flags'}\`) on ${r.date}.`,
+    '',
+    `Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.ramGiB} GiB RAM, Node ${r.machine.node}. ` +
+      `Commit \`${r.commit.slice(0, 12)}\`${r.dirty ? ' with uncommitted changes' : ''}. ` +
+      `Load average at start ${r.machine.loadAvgAtStart.join(' ')}, at end ${r.machine.loadAvgAtEnd.join(' ') || '–'}` +
+      ' (the machine may be shared: compare runs with similar load).' +
+      (r.carriedOverFrom
+        ? ` Results of parts not re-run are kept from the report of ${r.carriedOverFrom}.`
+        : ''),
+    '',
+    'How it runs: a fresh database, Bull prefix and s3rver per run; the API and one (or two) process(es) of each worker ' +
+      'app started from `dist/`; the fixture uploaded through the multipart API; stage times from `job_stages` ' +
+      "(`started_at` → `finished_at`); hand-off = a stage's `started_at` minus the latest `finished_at` of its inputs; " +
+      'memory sampled every 0.5 s from `/proc/<pid>/status` (VmRSS) over each app process and its children.',
+    '',
+    'Fixtures (cached in `.cache/fixtures`, built by `test/bench/bench-fixtures.ts`): espeak-ng speech in four ' +
+      'batches of varied sentences, voices and known pauses, each 5-minute unit ending with 30 s of plucked-chord ' +
+      'music (sox) and 20 s of silence; the 1080p30 picture is a 5-minute unit of five scenes (the astronaut face ' +
+      'moving, jumping at cuts, one faceless scene), looped with `-c copy`.',
+    '',
+  ];
+  if (r.targets.length) {
+    out.push(
+      '## Targets (2 cores, 24 GiB)',
+      '',
+      '| Target | Measured | Met |',
+      '| --- | --- | --- |',
+    );
+    for (const t of r.targets)
+      out.push(
+        `| ${t.target} | ${t.measured} | ${t.met === null ? 'see note' : t.met ? 'yes' : 'no'} |`,
+      );
+    out.push('');
+  }
+  out.push('## End to end', '');
+  for (const f of r.fixtures) out.push(fixtureSection(f), '');
+  if (r.scaling.length) {
+    out.push('## Scaling: 1 vs 2 processes per worker app', '');
+    out.push(
+      '| Fixture | 1 worker (s) | 2 workers (s) | Speed-up |',
+      '| --- | ---: | ---: | ---: |',
+    );
+    for (const s of r.scaling)
+      out.push(
+        `| ${s.fixture} | ${n(s.oneWorkerSec)} | ${n(s.twoWorkersSec)} | ${n(s.speedUp, '×')} |`,
+      );
+    out.push('', 'Per stage (wall s, 1 → 2 workers):', '');
+    for (const s of r.scaling)
+      out.push(
+        `- ${s.fixture}: ${Object.entries(s.stages)
+          .map(([k, v]) => `${k} ${n(v.one)} → ${n(v.two)}`)
+          .join('; ')}`,
+      );
+    for (const f of r.scalingRuns) out.push('', fixtureSection(f));
+    out.push(
+      '',
+      'One job is one Bull job per stage, so a second process only helps where work fans out (rendering, one Bull job per clip) ' +
+        'or where it takes the next job; on 2 cores the stages already compete for the CPU.',
+      '',
+    );
+  }
+  if (r.redisSoak) {
+    out.push('## Redis soak', '');
+    if ('error' in r.redisSoak) out.push(`Failed: ${r.redisSoak.error}`, '');
+    else {
+      const s = r.redisSoak;
+      out.push(
+        `${s.jobs} jobs of a 20-second 640x360 clip (clipCount 1, no captions), ${s.inFlight} in flight: ` +
+          `${s.completed} completed, ${s.failed} failed, in ${s.wallSec} s. Peak stack memory ${s.memory.stackTotal} MB. ` +
+          `Hand-off under this load: p50 ${n(s.handoffMs.p50, ' ms')}, p99 ${n(s.handoffMs.p99, ' ms')} over ${s.handoffMs.n}.`,
+        '',
+        '| After jobs | Queue keys | Queue key bytes | Redis used_memory (shared) |',
+        '| ---: | ---: | ---: | ---: |',
+        ...s.samples.map(
+          (x) => `| ${x.afterJobs} | ${x.prefixKeys} | ${x.prefixBytes} | ${x.usedMemory} |`,
+        ),
+        '',
+        s.note,
+        '',
+      );
+    }
+  }
+  if (r.failures.length) {
+    out.push('## Failed parts', '');
+    for (const f of r.failures) out.push(`- ${f.part}: ${f.error.split('\n')[0]}`);
+    out.push('');
+  }
+  out.push('## Stage micro-benchmarks', '');
+  for (const [k, v] of Object.entries(r.microBenches))
+    out.push(`### ${k}`, '', '```json', JSON.stringify(v, null, 2), '```', '');
+  return out.join('\n');
+}
+
+/**
+ * `--append`: keeps the previous report's results for the parts this run does
+ * not redo (each result carries its own measuredAt and load average).
+ */
+export function carryOver(
+  r: BenchReport,
+  rerun: { fixtures: string[]; scaling: string[]; soak: boolean; micro: string[] },
+): void {
+  const file = join(DOCS, 'benchmarks.json');
+  if (!existsSync(file)) return;
+  const prev = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+  const stamp = <T extends { measuredAt?: string }>(x: T): T => ({
+    ...x,
+    measuredAt: x.measuredAt ?? prev.date,
+  });
+  r.fixtures.push(
+    ...(prev.fixtures ?? []).filter((f) => !rerun.fixtures.includes(f.fixture)).map(stamp),
+  );
+  r.scalingRuns.push(
+    ...(prev.scalingRuns ?? []).filter((f) => !rerun.scaling.includes(f.fixture)).map(stamp),
+  );
+  if (!rerun.soak && prev.redisSoak) r.redisSoak = prev.redisSoak;
+  for (const [k, v] of Object.entries(prev.microBenches ?? {}))
+    if (!rerun.micro.includes(k)) r.microBenches[k] = v;
+  r.carriedOverFrom = prev.date;
+}
+
+/** Writes both files; called after every part so an interrupted run still leaves its figures. */
+export function writeReport(r: BenchReport): void {
+  r.machine.loadAvgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  r.targets = evaluateTargets(r);
+  writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(join(DOCS, 'benchmarks.md'), markdown(r));
+}
