@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './start/bootstrap.mjs';
-import { buildIfNeeded, entryFile } from './start/build.mjs';
+import { buildIfNeeded, buildWebIfMissing, entryFile } from './start/build.mjs';
 import { startEmbeddedPostgres } from './start/postgres.mjs';
 import { ensureRedis } from './start/redis.mjs';
 import { startEmbeddedS3 } from './start/s3.mjs';
@@ -95,8 +95,11 @@ async function waitForHealth(url, timeoutMs) {
 
 async function main() {
   buildIfNeeded(root, appNames);
+  buildWebIfMissing(root);
   mkdirSync(dataDir, { recursive: true });
   const env = { ...process.env };
+  // The API serves the web app from here, so npm start gives a working site.
+  env.WEB_DIST_DIR ||= join(root, 'apps', 'web', 'dist');
 
   // Redis first: it is the one dependency npm start may not be able to provide.
   env.REDIS_URL ||= 'redis://127.0.0.1:6379';

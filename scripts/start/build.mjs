@@ -66,3 +66,10 @@ export function buildIfNeeded(root, apps) {
     stdio: 'inherit',
   });
 }
+
+/** The web app's static files; built once, rebuilt by `npm run build` (or `npm run web:build`). */
+export function buildWebIfMissing(root) {
+  if (existsSync(join(root, 'apps', 'web', 'dist', 'index.html'))) return;
+  say('building the web app');
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), 'web'], { cwd: root, stdio: 'inherit' });
+}

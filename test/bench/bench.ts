@@ -20,7 +20,8 @@ import { carryOver, newReport, writeReport, type BenchReport } from './report';
  * then two processes per worker app, the 60-minute talk, the 60-minute
  * podcast, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
  * `--only=` takes part names (see PARTS) or `micro`; `--redis-soak` adds the soak;
- * `--append` keeps the previous report's results for the parts not re-run.
+ * `--append` keeps the previous report's results for the parts not re-run;
+ * `--soak-jobs=N` and `--soak-inflight=N` size the soak (default 100 and 3).
  */
 const MICRO = ['transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
 const PIPELINE = ['talk-10min', 'talk-10min-2w', 'talk-60min', 'podcast-60min'] as const;
@@ -153,7 +154,13 @@ async function main(): Promise<void> {
     if (parts.includes('redis-soak')) {
       console.log('\n=== redis soak');
       try {
-        report.redisSoak = await runRedisSoak(await buildSoakClip());
+        const num = (flag: string, dflt: number) =>
+          Number(argv.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1] ?? dflt);
+        report.redisSoak = await runRedisSoak(
+          await buildSoakClip(),
+          num('soak-jobs', 100),
+          num('soak-inflight', 3),
+        );
         console.log('[redis soak]', JSON.stringify(report.redisSoak, null, 1));
       } catch (err) {
         console.error('redis soak failed:', err);

@@ -156,7 +156,7 @@ export async function runLayoutBench(): Promise<Record<string, unknown>> {
       );
       const cpu = cpuSec() - cpu0;
       const span = to - from;
-      const truth = cuts.filter((c) => c > from && c < to);
+      const truth = cuts.filter((c) => c >= from && c < to);
       const plan = run.value.cropPlans.find((p) => p.aspect === '9:16')!;
       return {
         decode: run.value.decode,
@@ -256,7 +256,7 @@ export async function runLayoutBench(): Promise<Record<string, unknown>> {
       ffmpegSceneCutF1: r(
         f1(
           ffCuts,
-          cuts.filter((c) => c > slice[0] && c < slice[1]),
+          cuts.filter((c) => c >= slice[0] && c < slice[1]),
         ),
         3,
       ),

@@ -75,6 +75,8 @@ export function frameSamplerArgs(input: string, opts: FrameSamplerOptions): stri
   return args;
 }
 
+const READ_AHEAD_FRAMES = 4;
+
 const SHOWINFO_PTS = /Parsed_showinfo.*\bn:\s*(\d+).*\bpts_time:(-?[\d.]+(?:e[-+]?\d+)?)/;
 
 /**
@@ -135,28 +137,56 @@ export async function* sampleFrames(
   });
   child.on('close', () => pts?.close());
   const start = opts.startSec ?? 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // Read ahead a few frames so ffmpeg decodes the next ones while the caller
+  // runs the face model on this one (a pipe holds less than one frame).
+  const chunks: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const out = child.stdout!;
+  out.on('data', (c: Buffer) => {
+    chunks.push(c);
+    queued += c.length;
+    if (queued >= READ_AHEAD_FRAMES * frameBytes) out.pause();
+    notify();
+  });
+  out.on('end', () => {
+    ended = true;
+    notify();
+  });
+  out.on('error', () => {
+    ended = true;
+    notify();
+  });
+  const take = (): Buffer => {
+    const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const rgb = Buffer.from(all.subarray(0, frameBytes));
+    const rest = all.subarray(frameBytes);
+    chunks.length = 0;
+    if (rest.length) chunks.push(rest);
+    queued = rest.length;
+    if (out.isPaused() && queued < READ_AHEAD_FRAMES * frameBytes) out.resume();
+    return rgb;
+  };
   let index = 0;
   try {
-    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      while (pendingBytes >= frameBytes) {
-        const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
-        const rgb = Buffer.from(all.subarray(0, frameBytes));
-        const rest = all.subarray(frameBytes);
-        pending = rest.length ? [rest] : [];
-        pendingBytes = rest.length;
-        let t = start + index / opts.fps;
-        if (pts) {
-          const rel = await pts.take(index);
-          if (rel === undefined) throw new Error(`ffmpeg gave no timestamp for key frame ${index}`);
-          t = start + rel;
-        }
-        yield { index, t, width, height, rgb };
-        index++;
+    for (;;) {
+      while (queued < frameBytes && !ended) await new Promise<void>((r) => (wake = r));
+      if (queued < frameBytes) break;
+      const rgb = take();
+      let t = start + index / opts.fps;
+      if (pts) {
+        const rel = await pts.take(index);
+        if (rel === undefined) throw new Error(`ffmpeg gave no timestamp for key frame ${index}`);
+        t = start + rel;
       }
+      yield { index, t, width, height, rgb };
+      index++;
     }
     const res = await child.done;
     if (res.code !== 0) throw ffmpegFailure('decode the video frames', res.code, res.stderrTail);

@@ -25,6 +25,18 @@ export class OrchestrationError extends Error {
   }
 }
 
+/** A stage made to run again: nothing of its last run may show as current. */
+const RESET_STAGE = {
+  status: 'pending' as const,
+  progress: 0,
+  etaSeconds: null,
+  error: null,
+  summary: null,
+  retryAt: null,
+  startedAt: null,
+  finishedAt: null,
+};
+
 export interface CreateJobInput {
   jobId: string;
   ownerKeyId: string | null;
@@ -128,36 +140,12 @@ export class JobOrchestrator {
         { status: 'running', error: null, note: null, finishedAt: null },
       );
       for (const d of downstreamOf(stage)) {
-        await m.update(
-          JobStageEntity,
-          { jobId, stage: d },
-          {
-            status: 'pending',
-            progress: 0,
-            etaSeconds: null,
-            error: null,
-            summary: null,
-            retryAt: null,
-            finishedAt: null,
-          },
-        );
+        await m.update(JobStageEntity, { jobId, stage: d }, RESET_STAGE);
       }
       if (stage === 'rendering') {
         await this.resetClips(m, job, opts.onlyFailedClips ?? false);
       }
-      await m.update(
-        JobStageEntity,
-        { jobId, stage },
-        {
-          status: 'pending',
-          progress: 0,
-          etaSeconds: null,
-          error: null,
-          summary: null,
-          retryAt: null,
-          finishedAt: null,
-        },
-      );
+      await m.update(JobStageEntity, { jobId, stage }, RESET_STAGE);
       return this.stages.promoteReady(m, jobId);
     });
     await this.logger.write(

@@ -1,0 +1,284 @@
+import {
+  DEFAULT_JOB_OPTIONS,
+  QUEUE_NAMES,
+  WORKER_STAGES,
+  type MediaInfo,
+  type WorkerStage,
+} from '@clipline/contracts';
+import { loadConfig } from '@clipline/config';
+import {
+  ClipEntity,
+  ContentSegmentEntity,
+  JobEntity,
+  JobStageEntity,
+  createDataSource,
+} from '@clipline/database';
+import {
+  ClipStore,
+  JobOrchestrator,
+  ProcessingLogger,
+  ProgressEmitter,
+  Reconciler,
+  StageScheduler,
+  StageStore,
+  StaleAttemptError,
+  redisOptionsFromUrl,
+  type Runnable,
+} from '@clipline/pipeline';
+import { storageFromConfig } from '@clipline/storage';
+import Queue from 'bull';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+const MEDIA: MediaInfo = {
+  durationSec: 120,
+  sizeBytes: 1000,
+  formatName: 'mp4',
+  hasVideo: true,
+  hasAudio: true,
+  video: {
+    codec: 'h264',
+    width: 640,
+    height: 360,
+    displayWidth: 640,
+    displayHeight: 360,
+    rotation: 0,
+    fps: 25,
+    variableFrameRate: false,
+    pixFmt: 'yuv420p',
+    bitDepth: 8,
+  },
+  audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
+};
+
+/**
+ * The stage state machine against real Postgres and Redis: fencing of late
+ * writes, the reconciler after a crash or a lost Redis, retries, re-runs that
+ * replace outputs, and the clip fan-out settling the job.
+ */
+describe('pipeline state in Postgres, transport in Bull', () => {
+  const cfg = loadConfig();
+  let ds: DataSource;
+  let stages: StageStore;
+  let clips: ClipStore;
+  let scheduler: StageScheduler;
+  let orchestrator: JobOrchestrator;
+  let reconciler: Reconciler;
+  let emitter: ProgressEmitter;
+  const queues = {} as Record<WorkerStage, Queue.Queue>;
+
+  beforeAll(async () => {
+    ds = createDataSource(cfg.DATABASE_URL);
+    await ds.initialize();
+    for (const s of WORKER_STAGES) {
+      queues[s] = new Queue(QUEUE_NAMES[s], {
+        redis: redisOptionsFromUrl(cfg.REDIS_URL),
+        prefix: `${cfg.QUEUE_PREFIX}-state`,
+      });
+      // Nobody consumes here: jobs stay waiting, so the test can inspect them.
+      await queues[s].pause(true);
+    }
+    const logger = new ProcessingLogger(ds);
+    emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
+    stages = new StageStore(ds);
+    clips = new ClipStore(ds, stages);
+    scheduler = new StageScheduler(queues);
+    const storage = storageFromConfig(cfg);
+    await storage.ensureBucket();
+    orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage);
+    reconciler = new Reconciler(ds, scheduler, logger, {
+      intervalSeconds: 60,
+      stallSeconds: 30,
+      graceSeconds: 0,
+    });
+  });
+
+  afterAll(async () => {
+    for (const q of Object.values(queues)) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await emitter.close();
+    await ds.destroy();
+  });
+
+  const stageRow = (jobId: string, stage: string) =>
+    ds.getRepository(JobStageEntity).findOneByOrFail({ jobId, stage: stage as never });
+  const bullIds = async (stage: WorkerStage) =>
+    (await queues[stage].getJobs(['waiting', 'paused', 'delayed'])).map((j) => String(j.id));
+  const noop = async () => undefined;
+
+  async function newJob(): Promise<string> {
+    const jobId = randomUUID();
+    await orchestrator.createJob({
+      jobId,
+      ownerKeyId: null,
+      sourceKey: `jobs/${jobId}/source.mp4`,
+      sourceFilename: 'talk.mp4',
+      sourceSizeBytes: 1000,
+      mediaInfo: MEDIA,
+      options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'] },
+    });
+    return jobId;
+  }
+
+  it('creates the stages, queues the three parallel ones, and fences late writes', async () => {
+    const jobId = await newJob();
+    const rows = await stages.stagesOf(jobId);
+    expect(rows.map((r) => [r.stage, r.status])).toEqual([
+      ['probe', 'completed'],
+      ['transcription', 'queued'],
+      ['silence', 'queued'],
+      ['layout', 'queued'],
+      ['segmenting', 'pending'],
+      ['rendering', 'pending'],
+    ]);
+    expect(await bullIds('transcription')).toContain(`${jobId}.transcription.0`);
+
+    const a1 = await stages.claimStage(jobId, 'transcription', 'w1', 30);
+    expect(a1).toBe(1);
+    // A duplicate message for a stage that is running and alive is a no-op.
+    expect(await stages.claimStage(jobId, 'transcription', 'w2', 30)).toBeNull();
+
+    // The worker dies: its heartbeat goes stale, and the reconciler takes the stage back.
+    await ds.query(
+      `UPDATE job_stages SET heartbeat_at = now() - interval '5 minutes' WHERE job_id = $1 AND stage = 'transcription'`,
+      [jobId],
+    );
+    const report = await reconciler.runOnce();
+    expect(report.takenBack).toBeGreaterThanOrEqual(1);
+    expect((await stageRow(jobId, 'transcription')).status).toBe('queued');
+    expect(await bullIds('transcription')).toContain(`${jobId}.transcription.1`);
+
+    const a2 = await stages.claimStage(jobId, 'transcription', 'w2', 30);
+    expect(a2).toBe(2);
+    // The old worker comes back to life: its heartbeat and its result are refused.
+    expect(await stages.heartbeat(jobId, 'transcription', 1)).toBe(false);
+    await expect(stages.completeStage(jobId, 'transcription', 1, noop, {})).rejects.toBeInstanceOf(
+      StaleAttemptError,
+    );
+    expect((await stageRow(jobId, 'transcription')).status).toBe('running');
+    expect(await stages.completeStage(jobId, 'transcription', 2, noop, {})).toEqual([]);
+  });
+
+  it('queues segmenting only when all three inputs are done, and re-enqueues it after Redis lost the message', async () => {
+    const jobId = await newJob();
+    let next: Runnable[] = [];
+    for (const s of ['transcription', 'silence', 'layout'] as const) {
+      const attempt = (await stages.claimStage(jobId, s, 'w', 30))!;
+      next = await stages.completeStage(jobId, s, attempt, noop, {
+        status: s === 'layout' ? 'skipped' : 'completed',
+      });
+    }
+    expect(next).toEqual([{ kind: 'stage', jobId, stage: 'segmenting', attempt: 0 }]);
+    // The commit happened but the enqueue never did (crash, or Redis flushed).
+    expect(await bullIds('segmenting')).not.toContain(`${jobId}.segmenting.0`);
+    await reconciler.runOnce();
+    expect(await bullIds('segmenting')).toContain(`${jobId}.segmenting.0`);
+    // Running it again finds the live Bull job and adds nothing.
+    const before = (await bullIds('segmenting')).length;
+    await reconciler.runOnce();
+    expect((await bullIds('segmenting')).length).toBe(before);
+  });
+
+  it('retries transient failures with backoff and fails bad input at once', async () => {
+    const jobId = await newJob();
+    const a = (await stages.claimStage(jobId, 'silence', 'w', 30))!;
+    const policy = { maxAttempts: 3, baseDelayMs: 1000 };
+    const transient = await stages.failStage(jobId, 'silence', a, 'S3 503', {
+      ...policy,
+      permanent: false,
+    });
+    expect(transient.willRetry).toBe(true);
+    const row = await stageRow(jobId, 'silence');
+    expect(row.status).toBe('queued');
+    expect(row.retryAt!.getTime()).toBeGreaterThan(Date.now());
+    await scheduler.enqueue(transient.retry!);
+    const delayed = await queues.silence.getJob(`${jobId}.silence.${a}`);
+    expect(await delayed!.getState()).toBe('delayed');
+
+    const b = (await stages.claimStage(jobId, 'silence', 'w', 30))!;
+    const permanent = await stages.failStage(jobId, 'silence', b, 'not a media file', {
+      ...policy,
+      permanent: true,
+    });
+    expect(permanent.willRetry).toBe(false);
+    expect((await stageRow(jobId, 'silence')).status).toBe('failed');
+    const job = await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId });
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/silence: not a media file/);
+
+    // retry re-runs the failed stage only.
+    expect(await orchestrator.retryJob(jobId)).toEqual(['silence']);
+    expect((await stageRow(jobId, 'silence')).status).toBe('queued');
+    expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
+      'running',
+    );
+  });
+
+  it('fans rendering out per clip, settles the job, and a segmenting re-run replaces clips instead of adding', async () => {
+    const jobId = await newJob();
+    for (const s of ['transcription', 'silence', 'layout'] as const) {
+      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
+    }
+    const writeSegments = async (m: import('typeorm').EntityManager) => {
+      await m.delete(ContentSegmentEntity, { jobId });
+      const ins = await m.insert(
+        ContentSegmentEntity,
+        [1, 2].map((rank) => ({
+          jobId,
+          rank,
+          start: rank * 10,
+          end: rank * 10 + 8,
+          score: 50,
+          features: {} as never,
+          reason: 'r',
+          text: 't',
+          selected: true,
+          attempt: 1,
+        })),
+      );
+      for (const id of ins.identifiers.map((i) => i.id as string)) {
+        for (const aspect of ['9:16', '1:1'] as const)
+          await m.insert(ClipEntity, { jobId, segmentId: id, aspect, status: 'queued' });
+      }
+    };
+    const seg1 = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
+    const fanout = await stages.completeStage(jobId, 'segmenting', seg1, writeSegments, {});
+    expect(fanout.filter((r) => r.kind === 'clip')).toHaveLength(4);
+
+    // Two clips complete, one fails for good, the reconciler does not touch the rest.
+    const ids = fanout.map((r) => (r as { clipId: string }).clipId);
+    for (const id of ids.slice(0, 3)) {
+      const c = (await clips.claimClip(id, 30))!;
+      expect(await clips.claimClip(id, 30)).toBeNull();
+      if (id === ids[2])
+        await clips.failClip(id, c.attempt, 'decode error', {
+          permanent: true,
+          maxAttempts: 3,
+          baseDelayMs: 100,
+        });
+      else await clips.completeClip(id, c.attempt, { videoKey: `k/${id}.mp4` });
+    }
+    expect((await stageRow(jobId, 'rendering')).status).toBe('running');
+    const last = (await clips.claimClip(ids[3], 30))!;
+    await clips.completeClip(ids[3], last.attempt, { videoKey: `k/${ids[3]}.mp4` });
+    const rendering = await stageRow(jobId, 'rendering');
+    expect(rendering.status).toBe('completed');
+    expect(rendering.error).toBe('1 of 4 clips failed');
+    expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
+      'completed',
+    );
+
+    // Re-run segmenting: downstream resets, the new result replaces segments and clips.
+    await orchestrator.rerunStage(jobId, 'segmenting');
+    expect((await stageRow(jobId, 'rendering')).status).toBe('pending');
+    const seg2 = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
+    expect(seg2).toBe(seg1 + 1);
+    await stages.completeStage(jobId, 'segmenting', seg2, writeSegments, {});
+    expect(await ds.getRepository(ContentSegmentEntity).count({ where: { jobId } })).toBe(2);
+    const after = await ds.getRepository(ClipEntity).find({ where: { jobId } });
+    expect(after).toHaveLength(4);
+    expect(after.every((c) => c.status === 'queued' && !ids.includes(c.id))).toBe(true);
+  });
+});
