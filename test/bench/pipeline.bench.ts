@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -251,9 +252,12 @@ export class BenchSession {
     Stack.assertBuilt();
     active.add(this);
     this.db = new Client({ connectionString: process.env.DATABASE_URL });
+    // Teardown drops the database with FORCE; a late notice must not crash the bench.
+    this.db.on('error', () => undefined);
     await this.db.connect();
     this.redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    this.key = `clk_bench${Date.now()}xxxxxxxxxxxxxxxxxxxx`;
+    // Keys are looked up by their first 14 characters, so those must differ between runs.
+    this.key = `clk_bench${randomBytes(16).toString('hex')}`;
     await this.db.query(
       `INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ('bench', $1, $2, 'ops')`,
       [this.key.slice(0, 14), hashApiKey(this.key)],
@@ -366,11 +370,13 @@ export class BenchSession {
 
   async stop(): Promise<MemoryPeaks> {
     active.delete(this);
-    const mem = await this.sampler.stop();
     clearInterval(this.redisTimer);
-    await this.stack.stopAll();
-    await this.db.end();
-    this.redis.disconnect();
+    const mem = this.sampler
+      ? await this.sampler.stop()
+      : { perInstance: {}, nodeHwm: {}, appsTotal: 0, stackTotal: 0 };
+    await this.stack?.stopAll();
+    await this.db?.end().catch(() => undefined);
+    this.redis?.disconnect();
     return mem;
   }
 }
@@ -523,11 +529,13 @@ async function runBaselines(
   const vf = fx.video
     ? 'scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920'
     : 'scale=1080:1920';
+  // From the middle of the source: a seek at or past the end would encode nothing.
+  const ss = String(Math.round(Math.max(0, fx.durationSec - clipSec) / 2));
   const input = fx.video
-    ? ['-ss', '600', '-t', String(clipSec), '-i', fx.path]
+    ? ['-ss', ss, '-t', String(clipSec), '-i', fx.path]
     : [
         ...['-f', 'lavfi', '-t', String(clipSec), '-i', 'color=c=0x14161c:s=1080x1920:r=30'],
-        ...['-ss', '600', '-t', String(clipSec), '-i', fx.path],
+        ...['-ss', ss, '-t', String(clipSec), '-i', fx.path],
       ];
   out.plainEncodeSec = await timedExec([
     ...input,

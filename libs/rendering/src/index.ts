@@ -1,5 +1,11 @@
 export * from './render.types';
-export { renderClip, planRender, type RenderPlan } from './render.engine';
+export {
+  renderClip,
+  planRender,
+  RENDER_DEFAULTS,
+  SCALE_FLAGS,
+  type RenderPlan,
+} from './render.engine';
 export { withWorkDir } from './work-dir';
 export { planKeptRanges, keptDuration, mapTime, mapWords, type Ranges } from './cut-plan';
 export {

@@ -16,7 +16,8 @@ import { escapeFilterValue } from './filter-escape';
 import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
 import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
 
-const DEFAULTS = {
+/** Encoder and timing defaults; exported so benches compare against the same settings. */
+export const RENDER_DEFAULTS = {
   preset: 'veryfast',
   crf: 21,
   loudnessTarget: -14,
@@ -25,6 +26,14 @@ const DEFAULTS = {
   minSilenceSec: 0.4,
   cutPaddingSec: 0.1,
 } satisfies Partial<RenderOptions>;
+const DEFAULTS = RENDER_DEFAULTS;
+
+/**
+ * Upscaling the crop (606x1080 from a 1080p source) to 1080x1920: bilinear
+ * costs about a third less than the default bicubic in the filter thread,
+ * which runs serially beside x264, and looks the same on a phone.
+ */
+export const SCALE_FLAGS = 'bilinear';
 
 const AUDIO_RATE = 48000;
 
@@ -171,7 +180,7 @@ export function planRender(req: RenderRequest): RenderPlan {
   const subs = burnCaptions
     ? `,ass=filename=${escapeFilterValue(files.assPath)}:fontsdir=${escapeFilterValue(fontsDir)}`
     : '';
-  const scale = video ? `scale=${width}:${height},` : '';
+  const scale = video ? `scale=${width}:${height}:flags=${SCALE_FLAGS},` : '';
   graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
   // Single-pass loudnorm (dynamic mode): no second decode of the source; it
   // resamples to 192 kHz internally, hence the aresample after it.

@@ -129,7 +129,7 @@ describe('detectSilence on speech with known gaps', () => {
       'quiet-speech.wav',
       { src: clean.truthPath, gain: -35 },
       async (out) => {
-        execFileSync('sox', [clean.wavPath, out, 'gain', '-n', '-35']);
+        execFileSync('sox', ['-R', clean.wavPath, out, 'gain', '-n', '-35']);
       },
     );
     const rel = await run(quiet);
@@ -196,7 +196,7 @@ describe('detectSilence on bad and edge-case input', () => {
 
   it('returns one region covering the whole file when it is all silence', async () => {
     const silent = await cached('all-silence.wav', { sec: 5 }, async (out) => {
-      execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', out, 'trim', '0', '5']);
+      execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', out, 'trim', '0', '5']);
     });
     const res = await run(silent);
     const s = of(res.regions, 'silence');
