@@ -3,7 +3,7 @@
 require('reflect-metadata');
 const { join } = require('node:path');
 
-const dist = (p) => require(join(__dirname, '..', 'dist', 'apps', 'api', p));
+const dist = (p) => require(join(__dirname, '..', 'dist', p));
 const { loadConfigOrExit } = dist('libs/config/src');
 const { createDataSource } = dist('libs/database/src');
 const { storageFromConfig } = dist('libs/storage/src');

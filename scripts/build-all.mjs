@@ -1,25 +1,43 @@
-// Builds every app with the Nest CLI (tsc builder; path aliases are rewritten
-// to relative imports). Output: dist/apps/<app>/apps/<app>/src/main.js.
+// Builds everything in one TypeScript pass: dist/apps/<app>/src/main.js,
+// dist/libs/<lib>/src, dist/migrations. One compile instead of one per app,
+// because every app type-checks the same libs. The @clipline/* path aliases
+// resolve at run time through small package stubs in dist/node_modules, so the
+// emitted code stays exactly what tsc wrote. `nest build <app>` still builds a
+// single app on its own (into dist/nest/<app>).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const nest = JSON.parse(readFileSync(new URL('../nest-cli.json', import.meta.url), 'utf8'));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
-const apps = Object.entries(nest.projects)
-  .filter(([name, p]) => p.type === 'application' && (!only.length || only.includes(name)))
-  .map(([name]) => name);
+const timed = (name, fn) => {
+  const t = Date.now();
+  fn();
+  console.log(`built ${name} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+};
+
 // The web app is static files the API serves (WEB_DIST_DIR); Vite builds it.
 if (!only.length || only.includes('web')) {
-  const t = Date.now();
-  execFileSync(
-    'npx',
-    ['vite', 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'],
-    { stdio: 'inherit' },
+  timed('web', () =>
+    execFileSync('npx', ['vite', 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    }),
   );
-  console.log(`built web in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
-for (const app of apps) {
-  const t = Date.now();
-  execFileSync('npx', ['nest', 'build', app], { stdio: 'inherit' });
-  console.log(`built ${app} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+if (!only.length || only.some((n) => n !== 'web')) {
+  timed('apps and libs', () => {
+    rmSync(join(root, 'dist', 'apps'), { recursive: true, force: true });
+    rmSync(join(root, 'dist', 'libs'), { recursive: true, force: true });
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+    for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+      const stubDir = join(root, 'dist', 'node_modules', alias);
+      mkdirSync(stubDir, { recursive: true });
+      const main = relative(stubDir, join(root, 'dist', target, 'index.js'));
+      writeFileSync(join(stubDir, 'package.json'), JSON.stringify({ name: alias, main }, null, 2) + '\n');
+    }
+  });
 }

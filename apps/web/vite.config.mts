@@ -5,10 +5,10 @@ import { defineConfig } from 'vite';
 const api = process.env.CLIPLINE_API_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: resolve(__dirname, 'dist'), emptyOutDir: true, sourcemap: true },
+  build: { outDir: resolve(import.meta.dirname, 'dist'), emptyOutDir: true, sourcemap: true },
   server: {
     proxy: {
       '/v1': api,

@@ -10,7 +10,7 @@ const KEY_NAME = 'npm-start';
 
 export async function prepare(root, env, keyFile) {
   const require = createRequire(join(root, 'package.json'));
-  const dist = (p) => require(join(root, 'dist', 'apps', 'api', p));
+  const dist = (p) => require(join(root, 'dist', p));
   require('reflect-metadata');
   const { loadConfig } = dist('libs/config/src');
   const { createDataSource, ApiKeyEntity } = dist('libs/database/src');

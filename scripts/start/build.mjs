@@ -24,7 +24,7 @@ function newestMtime(dir) {
 }
 
 export function entryFile(root, app) {
-  return join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  return join(root, 'dist', 'apps', app, 'src', 'main.js');
 }
 
 /**

@@ -16,7 +16,7 @@ export type AppName = (typeof APPS)[number];
 const ROOT = join(__dirname, '..', '..');
 
 export function appEntry(app: AppName): string {
-  return join(ROOT, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  return join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 }
 
 export async function freePort(): Promise<number> {

@@ -196,7 +196,20 @@ describe('detectSilence on bad and edge-case input', () => {
 
   it('returns one region covering the whole file when it is all silence', async () => {
     const silent = await cached('all-silence.wav', { sec: 5 }, async (out) => {
-      execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', out, 'trim', '0', '5']);
+      execFileSync('sox', [
+        '-R',
+        '-n',
+        '-r',
+        '16000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        out,
+        'trim',
+        '0',
+        '5',
+      ]);
     });
     const res = await run(silent);
     const s = of(res.regions, 'silence');

@@ -157,7 +157,20 @@ describe('transcribe edge cases', () => {
 
   it('returns an empty transcript with a note for silent audio', async () => {
     const f = await cached('silence-20s.wav', { v: 1 }, async (tmp) => {
-      execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', tmp, 'trim', '0', '20']);
+      execFileSync('sox', [
+        '-R',
+        '-n',
+        '-r',
+        '16000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        tmp,
+        'trim',
+        '0',
+        '20',
+      ]);
     });
     const r = await transcribe(f, await probeMedia(f), { ...OPTS, chunkSeconds: 8 });
     expect(r.words).toEqual([]);
