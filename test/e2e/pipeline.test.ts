@@ -4,20 +4,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { FFPROBE_PATH } from '@clipline/media';
-import { hashApiKey } from '../../apps/api/src/auth/api-keys.service';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
 import { buildTalkingHead } from '../fixtures/talking-head.fixture';
-import { Stack, freePort } from '../support/stack';
+import { Stack, bootStack, createTestKey } from '../support/stack';
 
 jest.setTimeout(20 * 60_000);
-
-const WORKERS = [
-  'transcription-worker',
-  'silence-worker',
-  'layout-worker',
-  'segmenting-worker',
-  'render-worker',
-] as const;
 
 /**
  * The whole product, for real: the API and the five workers as separate
@@ -74,33 +65,21 @@ describe('end to end: upload to rendered clips', () => {
   };
 
   beforeAll(async () => {
-    Stack.assertBuilt();
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
-    key = `clk_e2e${Date.now()}xxxxxxxxxxxxxxxxxxxxxx`;
-    await db.query(
-      `INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ('e2e', $1, $2, 'ops')`,
-      [key.slice(0, 14), hashApiKey(key)],
-    );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    stack = new Stack({
-      ...process.env,
-      PORT: String(port),
-      HEARTBEAT_SECONDS: '1',
-      STALL_SECONDS: '6',
-      RECONCILE_INTERVAL_SECONDS: '1',
-      RETRY_BASE_DELAY_MS: '500',
-      // Splits the ~2.5-minute talk into parts, so transcription and layout run distributed.
-      STAGE_PART_SECONDS: '50',
-      LOG_LEVEL: 'log',
-    });
-    stack.start('api');
-    await stack.waitForLine('api', /API listening/);
-    for (const w of WORKERS) stack.start(w);
-    // A second layout worker takes layout parts off the first one's hands.
-    stack.start('layout-worker', 'layout-worker#2');
-    await Promise.all([...WORKERS, 'layout-worker#2'].map((w) => stack.waitForLine(w, /ready/)));
+    key = await createTestKey(db, 'e2e');
+    ({ stack, base } = await bootStack(
+      {
+        HEARTBEAT_SECONDS: '1',
+        STALL_SECONDS: '6',
+        RECONCILE_INTERVAL_SECONDS: '1',
+        RETRY_BASE_DELAY_MS: '500',
+        // Splits the ~2.5-minute talk into parts, so transcription and layout run distributed.
+        STAGE_PART_SECONDS: '50',
+      },
+      // A second layout worker takes layout parts off the first one's hands.
+      [['layout-worker', 'layout-worker#2']],
+    ));
   });
 
   afterAll(async () => {

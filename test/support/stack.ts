@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Client } from 'pg';
+import { hashApiKey } from '../../apps/api/src/auth/api-keys.service';
 
 export const APPS = [
   'api',
@@ -100,4 +103,43 @@ export class Stack {
       }),
     );
   }
+}
+
+export const WORKERS = [
+  'transcription-worker',
+  'silence-worker',
+  'layout-worker',
+  'segmenting-worker',
+  'render-worker',
+] as const;
+
+/** An ops key written straight to the database, hashed the way the API checks it. */
+export async function createTestKey(db: Client, name: string): Promise<string> {
+  const key = `clk_${name.slice(0, 3)}${Date.now()}${randomBytes(12).toString('hex')}`;
+  await db.query(`INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ($1, $2, $3, 'ops')`, [
+    name,
+    key.slice(0, 14),
+    hashApiKey(key),
+  ]);
+  return key;
+}
+
+/**
+ * The API on a free port, then the five workers (and any extra worker
+ * processes, as [app, name]), waiting until every one says it is ready.
+ */
+export async function bootStack(
+  env: NodeJS.ProcessEnv,
+  extra: Array<[AppName, string]> = [],
+): Promise<{ stack: Stack; base: string }> {
+  Stack.assertBuilt();
+  const port = await freePort();
+  const stack = new Stack({ ...process.env, LOG_LEVEL: 'log', ...env, PORT: String(port) });
+  stack.start('api');
+  await stack.waitForLine('api', /API listening/);
+  for (const w of WORKERS) stack.start(w);
+  for (const [app, name] of extra) stack.start(app, name);
+  const names = [...WORKERS, ...extra.map(([, name]) => name)];
+  await Promise.all(names.map((w) => stack.waitForLine(w, /ready/)));
+  return { stack, base: `http://127.0.0.1:${port}` };
 }

@@ -6,10 +6,9 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { FFPROBE_PATH } from '@clipline/media';
-import { hashApiKey } from '../../apps/api/src/auth/api-keys.service';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
 import { buildTalkingHead } from '../fixtures/talking-head.fixture';
-import { Stack, freePort } from '../support/stack';
+import { WORKERS, Stack, bootStack, createTestKey } from '../support/stack';
 
 jest.setTimeout(20 * 60_000);
 
@@ -17,13 +16,6 @@ const ROOT = join(__dirname, '..', '..');
 const WEB_DIST = join(ROOT, 'apps', 'web', 'dist');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'web');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WORKERS = [
-  'transcription-worker',
-  'silence-worker',
-  'layout-worker',
-  'segmenting-worker',
-  'render-worker',
-] as const;
 
 interface StageRow {
   stage: string;
@@ -63,7 +55,6 @@ describe('web app end to end', () => {
     ['api', ...WORKERS].map((a) => `--- ${a}\n${stack.tail(a as never, 12)}`).join('\n');
 
   beforeAll(async () => {
-    Stack.assertBuilt();
     if (!existsSync(join(WEB_DIST, 'index.html'))) {
       throw new Error('build the web app first: npm run web:build');
     }
@@ -72,28 +63,15 @@ describe('web app end to end', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
-    key = `clk_web${Date.now()}xxxxxxxxxxxxxxxxxxxxxx`;
-    await db.query(
-      `INSERT INTO api_keys (name, prefix, key_hash, role) VALUES ('web-e2e', $1, $2, 'ops')`,
-      [key.slice(0, 14), hashApiKey(key)],
-    );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    stack = new Stack({
-      ...process.env,
-      PORT: String(port),
+    key = await createTestKey(db, 'web-e2e');
+    ({ stack, base } = await bootStack({
       WEB_DIST_DIR: WEB_DIST,
       // Small parts so a modest file is uploaded as several parts in parallel.
       UPLOAD_PART_SIZE_MB: '5',
       HEARTBEAT_SECONDS: '1',
       RECONCILE_INTERVAL_SECONDS: '1',
       RETRY_BASE_DELAY_MS: '500',
-      LOG_LEVEL: 'log',
-    });
-    stack.start('api');
-    await stack.waitForLine('api', /API listening/);
-    for (const w of WORKERS) stack.start(w);
-    await Promise.all(WORKERS.map((w) => stack.waitForLine(w, /ready/)));
+    }));
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,

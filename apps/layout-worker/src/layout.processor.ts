@@ -18,7 +18,6 @@ import {
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
-  splitRanges,
   type PartRange,
   type RunContext,
   type StageResult,
@@ -81,10 +80,8 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
   /** Long sources are split by time range across every layout worker, then merged. */
   private async analyseWhole(ctx: RunContext, sourceUrl: string): Promise<LayoutResult> {
     const media = ctx.job.mediaInfo;
-    if (media.durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) {
-      return analyseLayout(sourceUrl, media, this.layoutOptions(), ctx.hooks);
-    }
-    const ranges = splitRanges(media.durationSec, this.cfg.STAGE_PART_SECONDS);
+    const ranges = this.partRanges(media.durationSec);
+    if (!ranges) return analyseLayout(sourceUrl, media, this.layoutOptions(), ctx.hooks);
     return mergeLayoutParts(await this.runParts<LayoutResult>(ctx, sourceUrl, ranges));
   }
 

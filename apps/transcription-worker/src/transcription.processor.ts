@@ -10,7 +10,6 @@ import { TranscriptEntity, type JobEntity } from '@clipline/database';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
-  splitRanges,
   type PartRange,
   type RunContext,
   type StageResult,
@@ -87,10 +86,8 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
     const { job } = ctx;
     const media = job.mediaInfo;
     const opts = this.engineOptions(job.options.language);
-    if (!media.hasAudio || media.durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) {
-      return transcribe(sourceUrl, media, opts, ctx.hooks, this.engine);
-    }
-    const ranges = splitRanges(media.durationSec, this.cfg.STAGE_PART_SECONDS);
+    const ranges = media.hasAudio ? this.partRanges(media.durationSec) : null;
+    if (!ranges) return transcribe(sourceUrl, media, opts, ctx.hooks, this.engine);
     const chunks = await this.runParts<ChunkTranscript>(ctx, sourceUrl, ranges);
     return buildResult(this.engine, opts.language, chunks, media.durationSec);
   }

@@ -1,38 +1,22 @@
 /** The API's JSON views, as docs/api.md and the API's *.view.ts describe them. */
-export type StageName =
-  'probe' | 'transcription' | 'silence' | 'layout' | 'segmenting' | 'rendering';
-export type WorkerStage = Exclude<StageName, 'probe'>;
-export type StageStatus =
-  'pending' | 'queued' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type Aspect = '9:16' | '1:1' | '16:9';
-
-export const STAGES: readonly StageName[] = [
-  'probe',
-  'transcription',
-  'silence',
-  'layout',
-  'segmenting',
-  'rendering',
-];
-export const WORKER_STAGES: readonly WorkerStage[] = [
-  'transcription',
-  'silence',
-  'layout',
-  'segmenting',
-  'rendering',
-];
-export const ASPECTS: readonly Aspect[] = ['9:16', '1:1', '16:9'];
-
-export interface JobOptions {
-  clipCount: number;
-  minClipSeconds: number;
-  maxClipSeconds: number;
-  aspects: Aspect[];
-  captions: boolean;
-  removeSilence: boolean;
-  language: string;
-}
+// Shared with the API and workers: the contracts lib imports nothing, so the browser can use it.
+export type {
+  Aspect,
+  JobOptions,
+  JobStatus,
+  StageName,
+  StageStatus,
+  WorkerStage,
+} from '@clipline/contracts';
+export { ASPECTS, DEFAULT_JOB_OPTIONS, STAGES, WORKER_STAGES } from '@clipline/contracts';
+import type {
+  Aspect,
+  JobOptions,
+  JobStatus,
+  StageName,
+  StageStatus,
+  WorkerStage,
+} from '@clipline/contracts';
 
 export interface StageView {
   stage: StageName;

@@ -11,7 +11,7 @@ import { StorageService } from '@clipline/storage';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { stageLease, type StageResult } from './leases';
-import { PartStore, type PartRange } from './part-store';
+import { PartStore, splitRanges, type PartRange } from './part-store';
 import { ProcessingLogger } from './processing-logger';
 import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
@@ -44,6 +44,12 @@ export abstract class StageProcessorBase {
     _hooks: StageHooks,
   ): Promise<unknown> {
     return Promise.reject(new Error(`${this.constructor.name} does not split into parts`));
+  }
+
+  /** Time ranges to split a source into, or null when it is short enough to run whole. */
+  protected partRanges(durationSec: number): PartRange[] | null {
+    if (durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) return null;
+    return splitRanges(durationSec, this.cfg.STAGE_PART_SECONDS);
   }
 
   /** Bull entry point: a whole stage, or one part of a split stage. */

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { ApiError, plainError } from '../api.client';
-import { ASPECTS, type Aspect, type JobOptions } from '../api.types';
+import { ASPECTS, DEFAULT_JOB_OPTIONS, type Aspect, type JobOptions } from '../api.types';
 import { ProgressBar } from '../components/progress-bar';
 import { formatBytes, formatSeconds } from '../format';
 import {
@@ -11,15 +11,7 @@ import {
 } from '../multipart.uploader';
 import { href } from '../session';
 
-const DEFAULTS: JobOptions = {
-  clipCount: 10,
-  minClipSeconds: 20,
-  maxClipSeconds: 60,
-  aspects: ['9:16'],
-  captions: true,
-  removeSilence: false,
-  language: 'en',
-};
+const DEFAULTS: JobOptions = { ...DEFAULT_JOB_OPTIONS, aspects: [...DEFAULT_JOB_OPTIONS.aspects] };
 
 function optionProblems(o: JobOptions): string[] {
   const out: string[] = [];
