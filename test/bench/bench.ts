@@ -11,7 +11,7 @@ import {
   stopActiveSessions,
   type PipelineResult,
 } from './pipeline.bench';
-import { carryOver, newReport, writeReport, type BenchReport } from './report';
+import { carryOver, newReport, rewriteReport, writeReport, type BenchReport } from './report';
 
 /**
  * `npm run bench [-- --quick | --only=a,b | --redis-soak]`
@@ -21,7 +21,8 @@ import { carryOver, newReport, writeReport, type BenchReport } from './report';
  * podcast, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
  * `--only=` takes part names (see PARTS) or `micro`; `--redis-soak` adds the soak;
  * `--append` keeps the previous report's results for the parts not re-run;
- * `--soak-jobs=N` and `--soak-inflight=N` size the soak (default 100 and 3).
+ * `--soak-jobs=N` and `--soak-inflight=N` size the soak (default 100 and 3);
+ * `--report-only` rewrites docs/benchmarks.md from docs/benchmarks.json.
  */
 const MICRO = ['transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
 const PIPELINE = ['talk-10min', 'talk-10min-2w', 'talk-60min', 'podcast-60min'] as const;
@@ -83,6 +84,10 @@ function scaling(report: BenchReport): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--report-only')) {
+    rewriteReport();
+    return;
+  }
   const parts = selectParts(argv);
   console.log(`bench parts: ${parts.join(', ')}`);
   const report = newReport(argv);

@@ -6,7 +6,7 @@ import { loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import { Pool, type Client } from 'pg';
 import { STAGE_DEPENDENCIES, type StageName } from '@clipline/contracts';
 import { FFMPEG_PATH } from '@clipline/media';
 import { hashApiKey } from '../../apps/api/src/auth/api-keys.service';
@@ -240,7 +240,7 @@ export class BenchSession {
   stack!: BenchStack;
   base!: string;
   key!: string;
-  db!: Client;
+  db!: Pool;
   redis!: Redis;
   sampler!: MemorySampler;
   private redisRss = 0;
@@ -251,10 +251,10 @@ export class BenchSession {
   async start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     Stack.assertBuilt();
     active.add(this);
-    this.db = new Client({ connectionString: process.env.DATABASE_URL });
+    // A pool: the soak polls several jobs at once.
+    this.db = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
     // Teardown drops the database with FORCE; a late notice must not crash the bench.
     this.db.on('error', () => undefined);
-    await this.db.connect();
     this.redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     // Keys are looked up by their first 14 characters, so those must differ between runs.
     this.key = `clk_bench${randomBytes(16).toString('hex')}`;
@@ -407,7 +407,7 @@ export interface JobTimeline {
   jobFinishedAt: Date | null;
 }
 
-export async function jobTimeline(db: Client, jobId: string): Promise<JobTimeline> {
+export async function jobTimeline(db: Pool | Client, jobId: string): Promise<JobTimeline> {
   const st = await db.query(
     `SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`,
     [jobId],

@@ -15,6 +15,7 @@ import {
   type StageResult,
 } from '@clipline/pipeline';
 import {
+  POCKETSPHINX_FAST_ARGS,
   buildResult,
   createEngine,
   transcribe,
@@ -44,6 +45,8 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
       openaiBaseUrl: this.cfg.OPENAI_BASE_URL,
       openaiApiKey: this.cfg.OPENAI_API_KEY,
       openaiModel: this.cfg.OPENAI_MODEL,
+      pocketsphinxArgs:
+        this.cfg.POCKETSPHINX_PRESET === 'fast' ? POCKETSPHINX_FAST_ARGS : undefined,
     };
   }
 

@@ -17,9 +17,10 @@ export const POCKETSPHINX_MODEL_DIR =
   process.env.POCKETSPHINX_MODEL_DIR || '/usr/share/pocketsphinx/model/en-us';
 
 /**
- * Narrower beams and fewer Gaussians: about 3x faster than the defaults but
- * clearly worse words (see the transcription bench), so opt-in via
- * TranscribeOptions.pocketsphinxArgs.
+ * Narrower beams and fewer Gaussians: about 2.5x faster than pocketsphinx's
+ * defaults for somewhat worse words (see the transcription bench). The worker
+ * uses them unless POCKETSPHINX_PRESET=accurate, because the stage must keep
+ * up with hours of audio; the engine alone keeps pocketsphinx's defaults.
  */
 export const POCKETSPHINX_FAST_ARGS = [
   '-beam',
