@@ -1,6 +1,6 @@
 import { Process, Processor } from '@nestjs/bull';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
+import { ClipEntity, ContentSegmentEntity, JobEntity } from '@clipline/database';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
@@ -51,7 +51,7 @@ export class SegmentingProcessor extends StageProcessorBase {
         await m.delete(ContentSegmentEntity, { jobId: job.id });
         if (!result.segments.length) {
           await m.update(
-            'jobs',
+            JobEntity,
             { id: job.id },
             { note: result.note ?? 'no segment fits the length limits' },
           );

@@ -123,8 +123,10 @@ export class JobOrchestrator {
     stage: WorkerStage,
     opts: { onlyFailedClips?: boolean } = {},
   ): Promise<void> {
+    let owner: string | null = null;
     const runnables = await this.ds.transaction(async (m) => {
       const job = await this.lockJob(m, jobId);
+      owner = job.ownerKeyId;
       const rows = await m.find(JobStageEntity, { where: { jobId } });
       const by = new Map(rows.map((r) => [r.stage, r]));
       const missing = STAGE_DEPENDENCIES[stage].filter(
@@ -156,7 +158,7 @@ export class JobOrchestrator {
       `re-run requested for ${stage} and downstream`,
     );
     await this.scheduler.enqueueAll(runnables);
-    this.emitter.emit('job.status', null, {
+    this.emitter.emit('job.status', owner, {
       jobId,
       status: 'running',
       error: null,
@@ -188,8 +190,10 @@ export class JobOrchestrator {
   }
 
   async cancelJob(jobId: string): Promise<void> {
+    let owner: string | null = null;
     await this.ds.transaction(async (m) => {
       const job = await this.lockJob(m, jobId);
+      owner = job.ownerKeyId;
       if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
         throw new OrchestrationError(`job is already ${job.status}`);
       }
@@ -208,7 +212,7 @@ export class JobOrchestrator {
       );
     });
     await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
-    this.emitter.emit('job.status', null, {
+    this.emitter.emit('job.status', owner, {
       jobId,
       status: 'cancelled',
       error: 'cancelled by request',
