@@ -19,7 +19,7 @@ const APPS = [
   'render-worker',
 ];
 const missing = APPS.filter(
-  (a) => !existsSync(join(root, 'dist', 'apps', a, 'apps', a, 'src', 'main.js')),
+  (a) => !existsSync(join(root, 'dist', 'apps', a, 'src', 'main.js')),
 );
 if (missing.length) {
   console.log(`launcher test skipped: not built (${missing.join(', ')}); run npm run build first`);
