@@ -18,9 +18,7 @@ const APPS = [
   'segmenting-worker',
   'render-worker',
 ];
-const missing = APPS.filter(
-  (a) => !existsSync(join(root, 'dist', 'apps', a, 'src', 'main.js')),
-);
+const missing = APPS.filter((a) => !existsSync(join(root, 'dist', 'apps', a, 'src', 'main.js')));
 if (missing.length) {
   console.log(`launcher test skipped: not built (${missing.join(', ')}); run npm run build first`);
 }
