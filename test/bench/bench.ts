@@ -5,13 +5,8 @@ import {
   buildSoakClip,
   type BenchFixture,
 } from './bench-fixtures';
-import {
-  runPipelineBench,
-  runRedisSoak,
-  stopActiveSessions,
-  type PipelineResult,
-} from './pipeline.bench';
-import { carryOver, newReport, rewriteReport, writeReport, type BenchReport } from './report';
+import { runPipelineBench, runRedisSoak, stopActiveSessions } from './pipeline.bench';
+import { buildId, carryOver, newReport, rewriteReport, writeReport } from './report';
 
 /**
  * `npm run bench [-- --quick | --only=a,b | --redis-soak]`
@@ -58,28 +53,6 @@ async function micro(name: (typeof MICRO)[number]): Promise<Record<string, unkno
     case 'rendering':
       return (await import('./rendering.bench')).runRenderingBench();
   }
-}
-
-function scaling(report: BenchReport): void {
-  const one = report.fixtures.find((f) => f.fixture === 'talk-10min' && f.workersPerStage === 1);
-  const two = report.scalingRuns.find((f) => f.fixture === 'talk-10min' && f.workersPerStage === 2);
-  if (!one || !two) return;
-  const wall = (r: PipelineResult, s: string) =>
-    r.stages.find((x) => x.stage === s)?.wallSec ?? null;
-  report.scaling = [
-    {
-      fixture: one.fixture,
-      oneWorkerSec: one.endToEndSec,
-      twoWorkersSec: two.endToEndSec,
-      speedUp:
-        one.endToEndSec && two.endToEndSec
-          ? Math.round((one.endToEndSec / two.endToEndSec) * 100) / 100
-          : null,
-      stages: Object.fromEntries(
-        one.stages.map((s) => [s.stage, { one: s.wallSec, two: wall(two, s.stage) }]),
-      ),
-    },
-  ];
 }
 
 async function main(): Promise<void> {
@@ -148,8 +121,8 @@ async function main(): Promise<void> {
           label: name,
           timeoutMs: (fx.durationSec / 60) * 2 * 60_000 + 20 * 60_000,
         });
+        r.build = buildId();
         (workers === 1 ? report.fixtures : report.scalingRuns).push(r);
-        scaling(report);
       } catch (err) {
         console.error(`pipeline ${name} failed:`, err);
         report.failures.push({ part: name, error: String((err as Error).message ?? err) });

@@ -485,6 +485,8 @@ export interface PipelineResult {
   baselines?: Baselines;
   loadAvg: { before: number[]; after: number[] };
   measuredAt: string;
+  /** Commit (plus `+dirty`) the run was measured on; set by the caller. */
+  build?: string;
   error?: string;
 }
 

@@ -29,6 +29,8 @@ export interface BenchReport {
     oneWorkerSec: number | null;
     twoWorkersSec: number | null;
     speedUp: number | null;
+    /** Why there is no speed-up, e.g. the two runs come from different builds. */
+    note?: string;
     stages: Record<string, { one: number | null; two: number | null }>;
   }>;
   redisSoak?: SoakResult | { error: string };
@@ -47,6 +49,12 @@ function git(args: string[]): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Commit plus a dirty mark: results are only compared within one build. */
+export function buildId(): string {
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).length > 0;
+  return `${git(['rev-parse', '--short=12', 'HEAD'])}${dirty ? '+dirty' : ''}`;
 }
 
 export function newReport(argv: string[]): BenchReport {
@@ -71,6 +79,36 @@ export function newReport(argv: string[]): BenchReport {
     microBenches: {},
     targets: [],
   };
+}
+
+/** 1 vs 2 workers, only between runs of the same commit and tree state. */
+function scaling(r: BenchReport): BenchReport['scaling'] {
+  return r.scalingRuns.flatMap((two) => {
+    const one = r.fixtures.find((f) => f.fixture === two.fixture);
+    if (!one) return [];
+    const same = one.build !== undefined && one.build === two.build;
+    const wall = (x: PipelineResult, s: string) =>
+      x.stages.find((y) => y.stage === s)?.wallSec ?? null;
+    return [
+      {
+        fixture: one.fixture,
+        oneWorkerSec: one.endToEndSec,
+        twoWorkersSec: two.endToEndSec,
+        speedUp:
+          same && one.endToEndSec && two.endToEndSec
+            ? Math.round((one.endToEndSec / two.endToEndSec) * 100) / 100
+            : null,
+        ...(same
+          ? {}
+          : {
+              note: `not comparable: measured on different builds (${one.build ?? 'unrecorded'} at ${one.measuredAt} vs ${two.build ?? 'unrecorded'} at ${two.measuredAt}); re-run both`,
+            }),
+        stages: Object.fromEntries(
+          one.stages.map((s) => [s.stage, { one: s.wallSec, two: wall(two, s.stage) }]),
+        ),
+      },
+    ];
+  });
 }
 
 function evaluateTargets(r: BenchReport): BenchReport['targets'] {
@@ -143,7 +181,7 @@ function fixtureSection(f: PipelineResult): string {
   const lines = [
     `### ${f.fixture} (${f.workersPerStage} worker${f.workersPerStage > 1 ? 's' : ''} per stage)`,
     '',
-    `Measured ${f.measuredAt ?? '–'}. Source ${(f.sourceSec / 60).toFixed(0)} min, ${(f.sourceBytes / 1024 ** 2).toFixed(0)} MB, ${f.video ? '1080p30 video' : 'audio only'}; options \`${JSON.stringify(f.options)}\`; job ${f.status}${f.error ? ` (${f.error})` : ''}.`,
+    `Measured ${f.measuredAt ?? '–'} on build ${f.build ?? 'unrecorded'}. Source ${(f.sourceSec / 60).toFixed(0)} min, ${(f.sourceBytes / 1024 ** 2).toFixed(0)} MB, ${f.video ? '1080p30 video' : 'audio only'}; options \`${JSON.stringify(f.options)}\`; job ${f.status}${f.error ? ` (${f.error})` : ''}.`,
     '',
     `- **End to end** (upload complete → last clip): **${n(f.endToEndSec, ' s')}** (${f.endToEndSec ? (f.endToEndSec / 60).toFixed(1) : '–'} min, ${n(f.endToEndRealTimeFactor)}× real time)`,
     `- Upload ${f.uploadSec} s; \`POST /complete\` (assemble, probe, create job) ${f.completeSec} s`,
@@ -225,7 +263,7 @@ function markdown(r: BenchReport): string {
     );
     for (const s of r.scaling)
       out.push(
-        `| ${s.fixture} | ${n(s.oneWorkerSec)} | ${n(s.twoWorkersSec)} | ${n(s.speedUp, '×')} |`,
+        `| ${s.fixture} | ${n(s.oneWorkerSec)} | ${n(s.twoWorkersSec)} | ${s.note ?? n(s.speedUp, '×')} |`,
       );
     out.push('', 'Per stage (wall s, 1 → 2 workers):', '');
     for (const s of r.scaling)
@@ -304,6 +342,7 @@ export function carryOver(
 /** Renders docs/benchmarks.md again from docs/benchmarks.json (after a change to this file). */
 export function rewriteReport(): void {
   const r = JSON.parse(readFileSync(join(DOCS, 'benchmarks.json'), 'utf8')) as BenchReport;
+  r.scaling = scaling(r);
   r.targets = evaluateTargets(r);
   writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify(r, null, 2) + '\n');
   writeFileSync(join(DOCS, 'benchmarks.md'), markdown(r));
@@ -312,6 +351,7 @@ export function rewriteReport(): void {
 /** Writes both files; called after every part so an interrupted run still leaves its figures. */
 export function writeReport(r: BenchReport): void {
   r.machine.loadAvgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  r.scaling = scaling(r);
   r.targets = evaluateTargets(r);
   writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify(r, null, 2) + '\n');
   writeFileSync(join(DOCS, 'benchmarks.md'), markdown(r));
