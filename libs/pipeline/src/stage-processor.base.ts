@@ -91,14 +91,6 @@ export abstract class StageProcessorBase {
     }
     for (;;) {
       if (ctx.hooks.signal.aborted) throw new Error('stage aborted');
-      const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
-      if (mine) {
-        // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
-        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch((err: unknown) => {
-          if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
-        });
-        continue;
-      }
       const all = await this.parts.list(job.id, stage, attempt);
       const failed = all.find((p) => p.status === 'failed');
       if (failed) {
@@ -111,6 +103,14 @@ export abstract class StageProcessorBase {
       const done = all.filter((p) => p.status === 'completed').length;
       ctx.hooks.onProgress(done / all.length);
       if (done === all.length) return all.map((p) => p.result as T);
+      const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
+      if (mine) {
+        // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
+        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch((err: unknown) => {
+          if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
+        });
+        continue;
+      }
       await sleep(500);
     }
   }
