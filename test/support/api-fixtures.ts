@@ -2,21 +2,21 @@ import { FFMPEG_PATH, runChecked } from '@clipline/media';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cached } from '../fixtures/fixture-cache';
 
+/** A 320x240 test pattern with a sine tone, encoded with `codecArgs`. */
+async function testPattern(out: string, seconds: number, sine: string, codecArgs: string[]) {
+  await runChecked(FFMPEG_PATH, [
+    ...['-v', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=${sine}:duration=${seconds}`],
+    ...codecArgs,
+    ...['-shortest', out],
+  ]);
+}
+
 /** A short talking-head-like mp4 (tone + test pattern); a few hundred KB. */
 export function smallMp4(seconds = 4): Promise<string> {
   return cached('api-small.mp4', { seconds, v: 1 }, async (tmp) => {
-    await runChecked(FFMPEG_PATH, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=320x240:rate=25:duration=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    await testPattern(tmp, seconds, 'frequency=440:sample_rate=44100', [
       '-c:v',
       'libx264',
       '-preset',
@@ -25,8 +25,6 @@ export function smallMp4(seconds = 4): Promise<string> {
       'yuv420p',
       '-c:a',
       'aac',
-      '-shortest',
-      tmp,
     ]);
   });
 }
@@ -37,26 +35,13 @@ export function smallMp4(seconds = 4): Promise<string> {
  */
 export function multiPartMkv(seconds = 4): Promise<string> {
   return cached('api-multipart.mkv', { seconds, v: 1 }, async (tmp) => {
-    await runChecked(FFMPEG_PATH, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=320x240:rate=25:duration=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=330:sample_rate=16000:duration=${seconds}`,
+    await testPattern(tmp, seconds, 'frequency=330:sample_rate=16000', [
       '-c:v',
       'rawvideo',
       '-pix_fmt',
       'yuv420p',
       '-c:a',
       'pcm_s16le',
-      '-shortest',
-      tmp,
     ]);
   });
 }

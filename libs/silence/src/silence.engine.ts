@@ -14,6 +14,19 @@ function total(regions: SilenceRegion[]): number {
   return regions.reduce((acc, r) => acc + (r.end - r.start), 0);
 }
 
+/** A result with nothing detected, for sources that give no audio to measure. */
+function noRegions(durationSec: number, thresholdDb: number, note: string): SilenceResult {
+  const summary = {
+    durationSec,
+    speechRatio: 0,
+    totalSilenceSec: 0,
+    totalNonSpeechSec: 0,
+    thresholdDb,
+    note,
+  };
+  return { regions: [], summary };
+}
+
 /**
  * Finds loudness silence and (optionally) VAD non-speech in one decode: each
  * PCM chunk from ffmpeg feeds both the RMS meter and the VAD, and only compact
@@ -31,18 +44,11 @@ export async function detectSilence(
   if (!media.hasAudio) {
     hooks.onLog?.('no audio track: nothing to detect');
     hooks.onProgress?.(1);
-    return {
-      regions: [],
-      summary: {
-        durationSec: media.durationSec,
-        speechRatio: 0,
-        totalSilenceSec: 0,
-        totalNonSpeechSec: 0,
-        thresholdDb:
-          opts.thresholdMode === 'absolute' ? opts.absoluteThresholdDb : opts.minThresholdDb,
-        note: 'The source has no audio track, so no silence was detected.',
-      },
-    };
+    return noRegions(
+      media.durationSec,
+      opts.thresholdMode === 'absolute' ? opts.absoluteThresholdDb : opts.minThresholdDb,
+      'The source has no audio track, so no silence was detected.',
+    );
   }
 
   const expected = media.durationSec > 0 ? media.durationSec : 0;
@@ -72,17 +78,11 @@ export async function detectSilence(
   const notes: string[] = [];
   if (meter.samples === 0) {
     hooks.onProgress?.(1);
-    return {
-      regions: [],
-      summary: {
-        durationSec: media.durationSec,
-        speechRatio: 0,
-        totalSilenceSec: 0,
-        totalNonSpeechSec: 0,
-        thresholdDb: opts.absoluteThresholdDb,
-        note: 'The audio track decoded to no samples, so no silence was detected.',
-      },
-    };
+    return noRegions(
+      media.durationSec,
+      opts.absoluteThresholdDb,
+      'The audio track decoded to no samples, so no silence was detected.',
+    );
   }
 
   const threshold = chooseThreshold(meter, opts);
