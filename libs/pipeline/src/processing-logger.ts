@@ -32,4 +32,18 @@ export class ProcessingLogger {
       console.warn(`processing_logs write failed: ${(err as Error).message}`);
     }
   }
+
+  /** A row for an external command a stage ran, titled with the program's name. */
+  command(
+    jobId: string,
+    stage: string,
+    attempt: number,
+    label: string,
+    commandLine: string,
+  ): Promise<void> {
+    const program = commandLine.split(' ')[0].split('/').pop();
+    return this.write(jobId, stage, attempt, 'command', `${label}: ran ${program}`, {
+      command: commandLine,
+    });
+  }
 }

@@ -147,15 +147,7 @@ export abstract class StageProcessorBase {
     try {
       const result = await this.partWork(job, { start: part.start, end: part.end }, sourceUrl, {
         signal: abort.signal,
-        onCommand: (cmd) =>
-          void this.logger.write(
-            job.id,
-            stage,
-            part.stageAttempt,
-            'command',
-            `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`,
-            { command: cmd },
-          ),
+        onCommand: (cmd) => void this.logger.command(job.id, stage, part.stageAttempt, label, cmd),
         onLog: (msg) =>
           void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),
       });

@@ -100,15 +100,7 @@ export class StageRunner {
             at: new Date().toISOString(),
           });
         },
-        onCommand: (cmd) =>
-          void this.logger.write(
-            jobId,
-            stage,
-            attempt,
-            'command',
-            `${label}: ran ${cmd.split(' ')[0].split('/').pop()}`,
-            { command: cmd },
-          ),
+        onCommand: (cmd) => void this.logger.command(jobId, stage, attempt, label, cmd),
         onLog: (msg) => void this.logger.write(jobId, stage, attempt, 'note', msg),
       },
     };
