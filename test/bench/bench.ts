@@ -11,16 +11,34 @@ import { buildId, carryOver, newReport, rewriteReport, writeReport } from './rep
 /**
  * `npm run bench [-- --quick | --only=a,b | --redis-soak]`
  *
- * Parts, in order: the five stage micro-benches, the 10-minute talk with one
- * then two processes per worker app, the 60-minute talk, the 60-minute
- * podcast, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
+ * Parts, in order: the five stage micro-benches, the 10-minute and the
+ * 60-minute talk each with one then two processes per worker app, the 60-minute
+ * podcast, the one-lane transcription scaling pair, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
  * `--only=` takes part names (see PARTS) or `micro`; `--redis-soak` adds the soak;
  * `--append` keeps the previous report's results for the parts not re-run;
- * `--soak-jobs=N` and `--soak-inflight=N` size the soak (default 100 and 3);
+ * `--soak-jobs=N`, `--soak-inflight=N` and `--soak-keep=N` size the soak (default
+ * 100 jobs, 3 in flight, 25 finished Bull jobs kept per queue);
  * `--report-only` rewrites docs/benchmarks.md from docs/benchmarks.json.
  */
 const MICRO = ['transcription', 'silence', 'layout', 'segmenting', 'rendering'] as const;
-const PIPELINE = ['talk-10min', 'talk-10min-2w', 'talk-60min', 'podcast-60min'] as const;
+const PIPELINE = [
+  'talk-10min',
+  'talk-10min-2w',
+  'talk-60min',
+  'talk-60min-2w',
+  'podcast-60min',
+  'talk-10min-1lane',
+  'talk-10min-1lane-2w',
+] as const;
+/**
+ * The `-1lane` pair shows what one more transcription worker buys when each
+ * worker is one core's worth of work (as when the second worker is another
+ * machine): one chunk lane per worker, 2-minute parts, two clips.
+ */
+const ONE_LANE = {
+  env: { TRANSCRIPTION_CONCURRENCY: '1', STAGE_PART_SECONDS: '120' },
+  jobOptions: { clipCount: 2 },
+};
 const PARTS = [...MICRO, ...PIPELINE, 'redis-soak'] as const;
 type Part = (typeof PARTS)[number];
 
@@ -107,6 +125,12 @@ async function main(): Promise<void> {
       'talk-10min': () => buildBenchTalk(10),
       'talk-10min-2w': () => buildBenchTalk(10),
       'talk-60min': () => buildBenchTalk(60),
+      'talk-60min-2w': () => buildBenchTalk(60),
+      'talk-10min-1lane': async () => ({ ...(await buildBenchTalk(10)), name: 'talk-10min-1lane' }),
+      'talk-10min-1lane-2w': async () => ({
+        ...(await buildBenchTalk(10)),
+        name: 'talk-10min-1lane',
+      }),
       'podcast-60min': () => buildBenchPodcast(60),
     };
     for (const name of PIPELINE.filter((p) => parts.includes(p))) {
@@ -117,6 +141,7 @@ async function main(): Promise<void> {
       const workers = name.endsWith('-2w') ? 2 : 1;
       try {
         const r = await runPipelineBench(fx, {
+          ...(name.includes('-1lane') ? ONE_LANE : {}),
           workersPerStage: workers,
           label: name,
           timeoutMs: (fx.durationSec / 60) * 2 * 60_000 + 20 * 60_000,
@@ -138,6 +163,7 @@ async function main(): Promise<void> {
           await buildSoakClip(),
           num('soak-jobs', 100),
           num('soak-inflight', 3),
+          num('soak-keep', 25),
         );
         console.log('[redis soak]', JSON.stringify(report.redisSoak, null, 1));
       } catch (err) {

@@ -465,6 +465,8 @@ export interface PipelineResult {
   jobId: string;
   status: string;
   options: Record<string, unknown>;
+  /** Settings the stack ran with beyond the defaults. */
+  stackEnv?: Record<string, string | undefined>;
   uploadSec: number;
   /** POST /complete (probe and job creation in the API), seconds. */
   completeSec: number;
@@ -566,6 +568,8 @@ export interface PipelineRunOptions {
   baselines?: boolean;
   sceneBaseline?: boolean;
   label?: string;
+  /** Extra environment for every app of the stack. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One fixture, uploaded through the API of a freshly started stack, to its last clip. */
@@ -577,7 +581,7 @@ export async function runPipelineBench(
   const prefix = process.env.QUEUE_PREFIX ?? 'clipline';
   const label = o.label ?? `${fx.name} ×${o.workersPerStage}`;
   const loadBefore = loadavgNow();
-  await session.start();
+  await session.start(o.env);
   const options = { clipCount: 10, aspects: ['9:16'], ...(o.jobOptions ?? {}) };
   let mem: MemoryPeaks | undefined;
   try {
@@ -645,6 +649,7 @@ export async function runPipelineBench(
       jobId: job.id,
       status,
       options,
+      ...(o.env ? { stackEnv: o.env } : {}),
       uploadSec: round((t1 - t0) / 1000, 1),
       completeSec: round((t2 - t1) / 1000, 2),
       endToEndSec: e2e,
@@ -696,8 +701,10 @@ export interface SoakResult {
   completed: number;
   failed: number;
   inFlight: number;
+  /** QUEUE_KEEP_COMPLETED of the run's stack. */
+  keepCompleted: number;
   wallSec: number;
-  /** Prefix footprint and used_memory at 0, 25, 50, 75, 100 jobs and after a settle pause. */
+  /** Prefix footprint and used_memory every 10 jobs and after a settle pause. */
   samples: Array<{
     afterJobs: number;
     prefixBytes: number;
@@ -712,24 +719,30 @@ export interface SoakResult {
   note: string;
 }
 
-/** 100 small jobs through one stack: does Redis hold on to finished work? */
+/**
+ * 100 small jobs through one stack: does Redis hold on to finished work?
+ * The stack keeps `keep` finished Bull jobs per queue (QUEUE_KEEP_COMPLETED,
+ * 200 in production) so that the cap is reached, and flatness shown, within
+ * the run rather than after 200+ jobs.
+ */
 export async function runRedisSoak(
   fx: BenchFixture,
   jobs = 100,
   inFlight = 3,
+  keep = 25,
 ): Promise<SoakResult> {
   const session = new BenchSession(1);
   const prefix = process.env.QUEUE_PREFIX ?? 'clipline';
   const loadBefore = loadavgNow();
-  await session.start();
+  await session.start({ QUEUE_KEEP_COMPLETED: String(keep) });
   let mem: MemoryPeaks | undefined;
   try {
-    // Each job does as little as a real job can: one short clip, no captions.
+    // Each job does as little as a real job can: one short square clip, no captions.
     const options = {
       clipCount: 1,
       minClipSeconds: 5,
-      maxClipSeconds: 10,
-      aspects: ['9:16'],
+      maxClipSeconds: 8,
+      aspects: ['1:1'],
       captions: false,
     };
     const snap = async (afterJobs: number) => {
@@ -754,7 +767,7 @@ export async function runRedisSoak(
         ids.push(job.id);
         await session.waitJob(job.id, 10 * 60_000);
         finished++;
-        if (finished % 25 === 0) {
+        if (finished % 10 === 0) {
           samples.push(await snap(finished));
           console.log(`[redis soak] ${finished}/${jobs} jobs, ${JSON.stringify(samples.at(-1))}`);
         }
@@ -783,6 +796,7 @@ export async function runRedisSoak(
       completed,
       failed,
       inFlight,
+      keepCompleted: keep,
       wallSec,
       samples,
       bytesPerJob: round((last.prefixBytes - first.prefixBytes) / jobs, 0),
@@ -791,9 +805,10 @@ export async function runRedisSoak(
       loadAvg: { before: loadBefore, after: loadavgNow() },
       measuredAt: new Date().toISOString(),
       note:
-        `Bull keeps finished jobs by removeOnComplete { age: 3600, count: 200 } per queue, so ` +
-        `the footprint grows until a queue holds 200 finished jobs and is then pruned on every ` +
-        `completion; hand-offs here include queue wait (${inFlight} jobs in flight).`,
+        `Bull keeps finished jobs by removeOnComplete { age: 3600, count: QUEUE_KEEP_COMPLETED } per queue ` +
+        `(${keep} in this run, 200 by default), so the footprint grows until each queue holds that many ` +
+        `finished jobs and is then pruned on every completion; hand-offs here include queue wait ` +
+        `(${inFlight} jobs in flight).`,
     };
   } finally {
     if (!mem) await session.stop().catch(() => undefined);

@@ -47,6 +47,7 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
       openaiModel: this.cfg.OPENAI_MODEL,
       pocketsphinxArgs:
         this.cfg.POCKETSPHINX_PRESET === 'fast' ? POCKETSPHINX_FAST_ARGS : undefined,
+      concurrency: this.cfg.TRANSCRIPTION_CONCURRENCY,
     };
   }
 

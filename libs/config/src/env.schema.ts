@@ -99,6 +99,17 @@ export class EnvSchema {
   @IsIn(['fast', 'accurate'])
   POCKETSPHINX_PRESET: 'fast' | 'accurate' = 'fast';
 
+  /**
+   * Audio chunks one transcription worker recognises at once (one engine
+   * process each); default: the number of CPUs.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TRANSCRIPTION_CONCURRENCY?: number;
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   OPENAI_BASE_URL?: string;
@@ -167,6 +178,20 @@ export class EnvSchema {
   @IsInt()
   @Min(100)
   RETRY_BASE_DELAY_MS = 2000;
+
+  /**
+   * Finished Bull jobs kept per queue (for ops to inspect); older ones are
+   * removed so Redis memory stays flat. Postgres keeps the full history.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  QUEUE_KEEP_COMPLETED = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  QUEUE_KEEP_FAILED = 1000;
 
   /**
    * Transcription and layout split sources longer than 1.5× this into parts of

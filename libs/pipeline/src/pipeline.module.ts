@@ -94,13 +94,14 @@ export class PipelineModule {
         },
         {
           provide: StageScheduler,
-          inject: queueTokens,
-          useFactory: (...queues: Queue[]) =>
+          inject: [APP_CONFIG, ...queueTokens],
+          useFactory: (cfg: AppConfig, ...queues: Queue[]) =>
             new StageScheduler(
               Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<
                 WorkerStage,
                 Queue
               >,
+              { completed: cfg.QUEUE_KEEP_COMPLETED, failed: cfg.QUEUE_KEEP_FAILED },
             ),
         },
         {

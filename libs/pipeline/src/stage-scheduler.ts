@@ -8,13 +8,22 @@ import {
 import type { Job, JobOptions, Queue } from 'bull';
 import type { Runnable } from './stage-store';
 
-/** Bounded, so Redis memory stays flat however many jobs pass through. */
-export const BULL_JOB_OPTIONS: JobOptions = {
-  // Retries are scheduled from Postgres (see StageStore.failStage), not by Bull.
-  attempts: 1,
-  removeOnComplete: { age: 3600, count: 200 },
-  removeOnFail: { age: 24 * 3600, count: 1000 },
-};
+/** Finished Bull jobs kept per queue: bounded, so Redis memory stays flat however many jobs pass through. */
+export interface QueueRetention {
+  completed: number;
+  failed: number;
+}
+
+export const DEFAULT_RETENTION: QueueRetention = { completed: 200, failed: 1000 };
+
+export function bullJobOptions(keep: QueueRetention = DEFAULT_RETENTION): JobOptions {
+  return {
+    // Retries are scheduled from Postgres (see StageStore.failStage), not by Bull.
+    attempts: 1,
+    removeOnComplete: { age: 3600, count: keep.completed },
+    removeOnFail: { age: 24 * 3600, count: keep.failed },
+  };
+}
 
 /** Deterministic ids: the reconciler can ask whether the Bull job for an attempt still exists. */
 export function bullJobId(r: Runnable): string {
@@ -38,7 +47,14 @@ function payloadOf(r: Runnable): AnyStagePayload {
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'paused']);
 
 export class StageScheduler {
-  constructor(private readonly queues: Record<WorkerStage, Queue>) {}
+  private readonly jobOptions: JobOptions;
+
+  constructor(
+    private readonly queues: Record<WorkerStage, Queue>,
+    retention: QueueRetention = DEFAULT_RETENTION,
+  ) {
+    this.jobOptions = bullJobOptions(retention);
+  }
 
   queue(stage: WorkerStage): Queue {
     return this.queues[stage];
@@ -56,7 +72,7 @@ export class StageScheduler {
       await existing.remove().catch(() => undefined);
     }
     await queue.add(payload, {
-      ...BULL_JOB_OPTIONS,
+      ...this.jobOptions,
       jobId: id,
       delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined,
     });

