@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 export interface RunOptions {
   /** Called once with the full command line, for processing_logs. */
@@ -10,6 +11,8 @@ export interface RunOptions {
   stderrTail?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** OS scheduling priority of the child (0 normal, 19 lowest); only lowering is allowed. */
+  niceness?: number;
 }
 
 export interface RunResult {
@@ -58,6 +61,14 @@ export function spawnTracked(
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (opts.niceness && child.pid !== undefined) {
+    // Best effort: a child that already exited or a platform without nice keeps its priority.
+    try {
+      setPriority(child.pid, opts.niceness);
+    } catch {
+      /* priority is an optimisation, never a reason to fail */
+    }
+  }
   const tailMax = opts.stderrTail ?? 8192;
   let tail = '';
   let partial = '';

@@ -12,6 +12,9 @@ import {
   type TranscriptionEngine,
 } from './transcription.types';
 
+/** Below normal, so short stages on the same cores go first (see transcribeChunk). */
+const RECOGNISER_NICENESS = 10;
+
 export const POCKETSPHINX_BIN = process.env.POCKETSPHINX_BIN || 'pocketsphinx_continuous';
 export const POCKETSPHINX_MODEL_DIR =
   process.env.POCKETSPHINX_MODEL_DIR || '/usr/share/pocketsphinx/model/en-us';
@@ -128,6 +131,11 @@ export class PocketsphinxEngine implements TranscriptionEngine {
         onCommand: ctx.onCommand,
         signal: ctx.signal,
         stderrTail: 2048,
+        // Transcription is the pipeline's long pole and is CPU-bound for
+        // minutes; below normal priority it yields the cores to the short
+        // stages (silence, layout) running beside it, which then finish in
+        // their own time instead of transcription's, at no cost to the total.
+        niceness: RECOGNISER_NICENESS,
       });
       if (res.code !== 0) {
         throw new Error(
