@@ -84,6 +84,7 @@ export class RenderProcessor {
             captions: job.options.captions,
             cropPlan: inputs.cropPlan,
             workDir,
+            options: { threads: this.cfg.RENDER_THREADS },
           },
           ctx.hooks,
         );

@@ -202,6 +202,18 @@ export class EnvSchema {
   @Min(10)
   STAGE_PART_SECONDS = 600;
 
+  /**
+   * x264 threads per clip render; default three per CPU (at most 8), which
+   * keeps both cores busy through x264's frame-thread stalls. Each thread
+   * costs about 20 MB at 1080x1920; lower it to trade speed for memory.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  RENDER_THREADS?: number;
+
   /** Scratch space for renders; each render uses its own temp folder and removes it. */
   @IsOptional()
   @IsString()
