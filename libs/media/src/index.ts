@@ -4,3 +4,4 @@ export * from './probe';
 export * from './pcm-stream';
 export * from './ffmpeg-errors';
 export * from './model-store';
+export * from './hub-hash';

@@ -10,6 +10,7 @@ import {
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fetchPublishedHash, hashLikePublished, type PublishedHash } from './hub-hash';
 
 /** A model file the product can verify offline and fetch where it has internet. */
 export interface ModelFile {
@@ -55,27 +56,40 @@ export async function resolveModel(modelDir: string, model: ModelFile): Promise<
   return full;
 }
 
-/** Downloads a model into MODEL_DIR, verifying the checksum before it is moved into place. */
+/**
+ * Downloads a model into MODEL_DIR, verifying the checksum before it is moved
+ * into place. A manifest entry without a pinned sha256 is checked against the
+ * checksum its hub publishes instead, and refused when there is none.
+ */
 export async function fetchModel(
   modelDir: string,
   model: ModelFile,
   fetchImpl: typeof fetch = fetch,
 ): Promise<string> {
   const full = join(modelDir, model.path);
-  if (existsSync(full) && (await sha256File(full)) === model.sha256) return full;
+  const expected: PublishedHash = model.sha256
+    ? { algorithm: 'sha256', hex: model.sha256 }
+    : await fetchPublishedHash(model.url, fetchImpl).catch((err: Error) => {
+        throw new Error(`no pinned sha256 and no checksum published by the hub: ${err.message}`);
+      });
+  if (existsSync(full) && (await hashLikePublished(full, expected)) === expected.hex) return full;
   mkdirSync(dirname(full), { recursive: true });
   const tmp = `${full}.download`;
-  const res = await fetchImpl(model.url);
-  if (!res.ok || !res.body) throw new Error(`GET ${model.url} answered ${res.status}`);
-  await pipeline(
-    Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
-    createWriteStream(tmp),
-  );
-  const actual = await sha256File(tmp);
-  if (actual !== model.sha256) {
+  try {
+    const res = await fetchImpl(model.url);
+    if (!res.ok || !res.body) throw new Error(`GET ${model.url} answered ${res.status}`);
+    await pipeline(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      createWriteStream(tmp),
+    );
+    const actual = await hashLikePublished(tmp, expected);
+    if (actual !== expected.hex)
+      throw new Error(
+        `Checksum mismatch for ${model.url}: ${expected.algorithm} ${actual}, expected ${expected.hex}`,
+      );
+    renameSync(tmp, full);
+    return full;
+  } finally {
     rmSync(tmp, { force: true });
-    throw new Error(`Checksum mismatch for ${model.url}: got ${actual}, expected ${model.sha256}`);
   }
-  renameSync(tmp, full);
-  return full;
 }

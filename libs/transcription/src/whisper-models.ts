@@ -14,9 +14,9 @@ const LICENCE = 'Apache-2.0 (OpenAI Whisper weights, MIT; ONNX export by onnx-co
 
 /**
  * Whisper exports known to the engine. The sha256 fields are empty because no
- * machine that built this had internet: `npm run models:pull` refuses an
- * unpinned file and prints its actual hash, which must then be pasted here
- * after checking it against the Hugging Face file page (LFS "SHA256").
+ * machine that built this had internet: `npm run models:pull` then verifies
+ * each download against the checksum Hugging Face publishes for it (LFS
+ * sha256, or git blob SHA-1 for small files) and prints the sha256 to pin here.
  */
 export const WHISPER_MODELS: Record<string, WhisperModelSpec> = {
   'whisper-base.en': {
