@@ -157,6 +157,7 @@ export class WhisperEngine implements TranscriptionEngine {
     }
     const tokens = [...prompt];
     const logprobs: number[] = [];
+    let lastTime = -1;
     const maxTokens = this.cfg.maxTokens ?? 224;
     const idsName =
       this.decoder.inputNames.find((n) => /input_ids/.test(n)) ?? this.decoder.inputNames[0];
@@ -174,10 +175,17 @@ export class WhisperEngine implements TranscriptionEngine {
       const vocab = logits.dims[2];
       const data = logits.data as Float32Array;
       const row = data.subarray((tokens.length - 1) * vocab, tokens.length * vocab);
-      const last = tokens[tokens.length - 1];
-      const prevTs = tokens.length > prompt.length && last >= tsBegin;
-      // Timestamps come in pairs after text; the first token must be a timestamp.
-      const mustTs = tokens.length === prompt.length;
+      // Whisper's timestamp rules (ApplyTimestampRules): the first token is a timestamp;
+      // timestamps come in pairs, one closing a segment and one opening the next; they
+      // never decrease, and a segment cannot end where it began, else a model can loop on
+      // empty segments or close a segment before its start (which toOutput would drop).
+      const sampled = tokens.length - prompt.length;
+      const lastTs = sampled >= 1 && tokens[tokens.length - 1] >= tsBegin;
+      const penultTs = sampled < 2 || tokens[tokens.length - 2] >= tsBegin;
+      const mustTs = sampled === 0;
+      const noTs = lastTs && penultTs;
+      const noText = lastTs && !penultTs;
+      const minTs = lastTime < 0 ? tsBegin : noText ? lastTime : lastTime + 1;
       let best = -1;
       let bestV = -Infinity;
       let max = -Infinity;
@@ -187,7 +195,9 @@ export class WhisperEngine implements TranscriptionEngine {
       for (let i = 0; i < vocab; i++) {
         if (mustTs && i < tsBegin) continue;
         if (i > eot && i < tsBegin) continue;
-        if (prevTs && i >= tsBegin && i < last) continue;
+        if (noTs && i >= tsBegin) continue;
+        if (noText && i < eot) continue;
+        if (i >= tsBegin && i < minTs) continue;
         if (row[i] > bestV) {
           bestV = row[i];
           best = i;
@@ -195,6 +205,7 @@ export class WhisperEngine implements TranscriptionEngine {
       }
       logprobs.push(bestV - max - Math.log(sum));
       tokens.push(best);
+      if (best >= tsBegin) lastTime = best;
       if (best === eot) break;
     }
     return this.toOutput(tokens.slice(prompt.length), logprobs, tsBegin, eot, pcm.length / 16000);
