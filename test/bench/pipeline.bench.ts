@@ -405,6 +405,8 @@ export interface JobTimeline {
     readyAt: Date;
   }>;
   jobFinishedAt: Date | null;
+  /** Split stages: completed parts per worker process (`host:pid`). */
+  parts: Record<string, Record<string, number>>;
 }
 
 export async function jobTimeline(db: Pool | Client, jobId: string): Promise<JobTimeline> {
@@ -443,7 +445,15 @@ export async function jobTimeline(db: Pool | Client, jobId: string): Promise<Job
     [jobId],
   );
   const jr = await db.query(`SELECT finished_at FROM jobs WHERE id = $1`, [jobId]);
+  const pr = await db.query(
+    `SELECT stage, worker_host, count(*)::int AS n FROM stage_parts
+      WHERE job_id = $1 AND status = 'completed' GROUP BY stage, worker_host`,
+    [jobId],
+  );
+  const parts: JobTimeline['parts'] = {};
+  for (const r of pr.rows) (parts[r.stage] ??= {})[r.worker_host ?? '?'] = r.n;
   return {
+    parts,
     stages,
     handoffsMs,
     clips: cl.rows.map((r) => ({
@@ -477,6 +487,8 @@ export interface PipelineResult {
   clipsFailed: number;
   clipSecondsTotal: number;
   stages: StageFigure[];
+  /** Split stages: completed parts per worker process. */
+  parts?: Record<string, Record<string, number>>;
   handoffMs: {
     samples: Array<{ stage: string; ms: number }>;
     p50: number | null;
@@ -658,6 +670,7 @@ export async function runPipelineBench(
       clipsFailed: tl.clips.filter((c) => c.status === 'failed').length,
       clipSecondsTotal: round(clipSeconds, 1),
       stages: tl.stages,
+      parts: tl.parts,
       handoffMs: { samples: tl.handoffsMs, p50: percentile(hs, 50), p99: percentile(hs, 99) },
       memory: mem,
       redis: { before, after },
@@ -689,6 +702,7 @@ function summary(r: PipelineResult) {
       r.stages.map((s) => [s.stage, `${s.wallSec} s, ×${s.realTimeFactor}, ${s.peakRssMb} MB`]),
     ),
     handoffP99Ms: r.handoffMs.p99,
+    parts: r.parts,
     stackPeakMb: r.memory.stackTotal,
     baselines: r.baselines,
   };

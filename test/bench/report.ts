@@ -190,6 +190,15 @@ function n(x: number | null | undefined, unit = ''): string {
   return x === null || x === undefined ? '–' : `${x}${unit}`;
 }
 
+/** Which worker process did each part of a split stage: shows whether a second worker took any. */
+function partLines(f: PipelineResult): string[] {
+  return Object.entries(f.parts ?? {}).map(([stage, byWorker]) => {
+    const counts = Object.values(byWorker);
+    const total = counts.reduce((a, b) => a + b, 0);
+    return `- ${stage} parts: ${total}, done by ${counts.length} worker process${counts.length > 1 ? 'es' : ''} (${counts.sort((a, b) => b - a).join(' + ')})`;
+  });
+}
+
 function fixtureSection(f: PipelineResult): string {
   const lines = [
     `### ${f.fixture} (${f.workersPerStage} worker${f.workersPerStage > 1 ? 's' : ''} per stage)`,
@@ -200,6 +209,7 @@ function fixtureSection(f: PipelineResult): string {
     `- Upload ${f.uploadSec} s; \`POST /complete\` (assemble, probe, create job) ${f.completeSec} s`,
     `- Clips produced: **${f.clipsProduced}** (${f.clipsFailed} failed), ${f.clipSecondsTotal} s of clips`,
     `- Hand-off latency: p50 ${n(f.handoffMs.p50, ' ms')}, p99 ${n(f.handoffMs.p99, ' ms')} (${f.handoffMs.samples.map((s) => `${s.stage} ${s.ms}`).join(', ')})`,
+    ...partLines(f),
     `- Peak memory: apps ${f.memory.appsTotal} MB, whole stack ${f.memory.stackTotal} MB`,
     `- Redis used_memory ${kb(f.redis.before.usedMemory)} → ${kb(f.redis.after.usedMemory)} kB (shared server); this run's queue keys ${kb(f.redis.before.prefixBytes)} → ${kb(f.redis.after.prefixBytes)} kB`,
     `- Load average before/after: ${f.loadAvg.before.join(' ')} / ${f.loadAvg.after.join(' ')}`,

@@ -21,6 +21,7 @@ import { FIXTURE_CACHE_DIR } from '../../../test/fixtures/fixture-cache';
 import {
   colourDistance,
   frameRgb,
+  integratedLoudness,
   meanRgb,
   parseVttStarts,
   probeOutput,
@@ -133,6 +134,8 @@ describe('renderClip', () => {
       expect(Math.abs(probe.duration - res.durationSec)).toBeLessThanOrEqual(0.1);
       expect(Math.abs(Number(v.duration) - res.durationSec)).toBeLessThanOrEqual(0.1);
       expect(Math.abs(Number(a.duration) - res.durationSec)).toBeLessThanOrEqual(0.1);
+      // EBU R128 normalisation to the default -14 LUFS (the espeak fixture alone measures about -21).
+      expect(Math.abs((await integratedLoudness(res.videoPath)) + 14)).toBeLessThanOrEqual(1.5);
 
       // Captions: each sentence that starts in the clip opens a cue at its
       // (cut-mapped) start, and the rendered audio starts speaking there too.

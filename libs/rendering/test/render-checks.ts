@@ -106,6 +106,18 @@ export async function speechOnsets(path: string): Promise<number[]> {
   return [...res.stderrTail.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
 }
 
+/** Integrated loudness (EBU R128, LUFS) of a file's audio, from ffmpeg's ebur128 summary. */
+export async function integratedLoudness(path: string): Promise<number> {
+  const res = await runCollect(
+    FFMPEG_PATH,
+    ['-hide_banner', '-nostats', '-i', path, '-vn', '-af', 'ebur128', '-f', 'null', '-'],
+    { stderrTail: 1 << 12 },
+  );
+  const m = /Integrated loudness:\s*I:\s*(-?[\d.]+) LUFS/.exec(res.stderrTail);
+  if (!m) throw new Error(`no ebur128 summary for ${path}`);
+  return Number(m[1]);
+}
+
 /**
  * Word timings from the speech fixture's exact sentence times: the first word
  * starts and the last ends exactly with the sentence; words in between are
