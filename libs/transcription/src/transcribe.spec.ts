@@ -10,6 +10,7 @@ import {
   type SpeechFixture,
 } from '../../../test/fixtures/speech.fixture';
 import { mergeChunkResults } from './chunk-merge';
+import { createEngine } from './engine-factory';
 import { planChunks, transcribe, transcribeRange } from './transcribe';
 import type { TranscribeOptions } from './transcription.types';
 
@@ -127,6 +128,37 @@ describe('transcribe with pocketsphinx', () => {
       expect(a.text === b.text && b.start - a.end < 0.05 && a.end - a.start > 0.3).toBe(false);
     }
   }, 120_000);
+
+  it.each([1, 2])(
+    'runs at most %i engine call(s) at once, the last chunk included',
+    async (lanes) => {
+      const engine = createEngine(OPTS);
+      await engine.init();
+      const real = engine.transcribeChunk.bind(engine);
+      let running = 0;
+      let peak = 0;
+      engine.transcribeChunk = async (pcm, ctx) => {
+        peak = Math.max(peak, ++running);
+        try {
+          return await real(pcm, ctx);
+        } finally {
+          running--;
+        }
+      };
+      const r = await transcribeRange(
+        speech.wavPath,
+        0,
+        speech.truth.durationSec,
+        { ...OPTS, concurrency: lanes, chunkSeconds: 8 },
+        {},
+        engine,
+      );
+      expect(r.words.length).toBeGreaterThan(30);
+      // A lane is a core's worth of work: more engines than lanes would oversubscribe a worker sized to its share.
+      expect(peak).toBe(lanes);
+    },
+    120_000,
+  );
 });
 
 describe('transcribe edge cases', () => {

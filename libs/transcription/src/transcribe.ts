@@ -144,15 +144,21 @@ async function runRange(
       signal: ac.signal,
       onCommand: hooks.onCommand,
     });
-    for await (const samples of stream) {
-      for (const c of chunker.push(samples)) {
+    // Waits for a free lane, so reading pauses while every lane is busy.
+    const admit = async (chunks: AudioChunk[]) => {
+      for (const c of chunks) {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        if (failure) break;
+        if (failure) return;
         launch(c);
       }
+    };
+    for await (const samples of stream) {
+      await admit(chunker.push(samples));
       if (failure) break;
     }
-    if (!failure) for (const c of chunker.finish()) launch(c);
+    // The tail too: the last chunks of every range arrive together here, and
+    // launching them all at once put two or more engines on one lane's core.
+    if (!failure) await admit(chunker.finish());
     await Promise.all(inFlight);
   } catch (err) {
     failure ??= err;
