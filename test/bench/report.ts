@@ -300,7 +300,10 @@ function markdown(r: BenchReport): string {
       '',
       'A second process helps where work fans out: rendering (one Bull job per clip) and, on sources longer than ' +
         '1.5 × STAGE_PART_SECONDS, transcription and layout (one part per 10 minutes, taken by any process of the stage). ' +
-        'On 2 cores the stages already compete for the CPU, so the gain is bounded by idle core time.',
+        'On 2 cores one process per app already keeps both cores busy (a transcription worker runs one recogniser ' +
+        'per core), so a second process on the same machine can only fill idle core time. The `-1lane` pair limits ' +
+        'each transcription worker to one recogniser (TRANSCRIPTION_CONCURRENCY=1, 2-minute parts), as when the ' +
+        'second worker brings its own core or machine: the "parts" lines show the second worker taking its share.',
       '',
     );
   }
