@@ -9,6 +9,7 @@ import {
   TALK_SENTENCES,
   type SpeechFixture,
 } from '../../../test/fixtures/speech.fixture';
+import { expectWordTimeline } from '../test/word-timeline';
 import { mergeChunkResults } from './chunk-merge';
 import { createEngine } from './engine-factory';
 import { planChunks, transcribe, transcribeRange } from './transcribe';
@@ -21,18 +22,6 @@ const norm = (s: string) =>
     .replace(/[^a-z' ]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
-
-function checkTimeline(r: TranscriptResult, durationSec: number) {
-  let prevEnd = 0;
-  for (const w of r.words) {
-    expect(w.start).toBeGreaterThanOrEqual(prevEnd);
-    expect(w.end).toBeGreaterThan(w.start);
-    expect(w.end).toBeLessThanOrEqual(durationSec + 1e-6);
-    expect(w.confidence).toBeGreaterThanOrEqual(0);
-    expect(w.confidence).toBeLessThanOrEqual(1);
-    prevEnd = w.end;
-  }
-}
 
 describe('transcribe with pocketsphinx', () => {
   let speech: SpeechFixture;
@@ -58,7 +47,7 @@ describe('transcribe with pocketsphinx', () => {
 
   it('gives monotonic word times inside the audio', () => {
     expect(result.words.length).toBeGreaterThan(30);
-    checkTimeline(result, speech.truth.durationSec);
+    expectWordTimeline(result.words, speech.truth.durationSec);
     expect(result.engine).toBe('pocketsphinx');
     expect(result.modelVersion).toMatch(/pocketsphinx .*en-us/);
     expect(result.note).toBeNull();
@@ -165,7 +154,7 @@ describe('transcribe edge cases', () => {
   it('recognises words in jfk.wav', async () => {
     const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
     const r = await transcribe(f, await probeMedia(f), OPTS);
-    checkTimeline(r, 11);
+    expectWordTimeline(r.words, 11);
     const words = r.words.map((w) => w.text);
     expect(words.length).toBeGreaterThanOrEqual(10);
     expect(words).toEqual(expect.arrayContaining(['not', 'you']));

@@ -14,6 +14,7 @@ import {
   writeWhisperModel,
   type TokenTable,
 } from '../test/whisper-graph';
+import { expectWordTimeline } from '../test/word-timeline';
 import { wavBytes } from './pcm-encoding';
 import { transcribe } from './transcribe';
 import type { EngineChunkOutput } from './transcription.types';
@@ -168,18 +169,6 @@ function expectWordsSpreadOver(
   });
 }
 
-function expectTimeline(words: TranscriptWord[], durationSec: number) {
-  let prevEnd = 0;
-  for (const w of words) {
-    expect(w.start).toBeGreaterThanOrEqual(prevEnd - 1e-9);
-    expect(w.end).toBeGreaterThan(w.start);
-    expect(w.end).toBeLessThanOrEqual(durationSec + 1e-9);
-    expect(w.confidence).toBeGreaterThan(0);
-    expect(w.confidence).toBeLessThanOrEqual(1);
-    prevEnd = w.end;
-  }
-}
-
 describe('whisper engine on a hand-built Whisper-shaped ONNX model', () => {
   let root: string;
   let talkDir: string;
@@ -220,7 +209,8 @@ describe('whisper engine on a hand-built Whisper-shaped ONNX model', () => {
     expect(out.segments[1].end).toBeCloseTo(2.4, 6);
     expectWordsSpreadOver(out.words.slice(0, 2), ['Hello', 'world.'], 0.3, 1.2);
     expectWordsSpreadOver(out.words.slice(2), ['Second', 'line!'], 1.4, 2.4);
-    expectTimeline(out.words, TONE_SEC);
+    expectWordTimeline(out.words, TONE_SEC);
+    for (const w of out.words) expect(w.confidence).toBeGreaterThan(0);
     // exp(mean log-softmax) of each sentence's tokens; the encoder term shifts whole rows, so it cancels.
     for (const w of out.words) expect(w.confidence).toBeCloseTo(SENTENCE_CONFIDENCE, 4);
   });
@@ -248,7 +238,7 @@ describe('whisper engine on a hand-built Whisper-shaped ONNX model', () => {
     // 1 timestamp + 11 words; with no closing timestamp the segment runs to the end of the audio.
     expect(r.segments).toEqual([{ text: Array(11).fill('la').join(' '), start: 0, end: TONE_SEC }]);
     expect(r.words).toHaveLength(11);
-    expectTimeline(r.words, TONE_SEC);
+    expectWordTimeline(r.words, TONE_SEC);
   }, 60_000);
 
   it('stops decoding with an error once ctx.signal is aborted', async () => {
@@ -280,6 +270,6 @@ describe('whisper engine on a hand-built Whisper-shaped ONNX model', () => {
       { text: 'Second line!', start: 1.4, end: 2.4 },
     ]);
     expect(r.words.map((w) => w.text)).toEqual(['Hello', 'world.', 'Second', 'line!']);
-    expectTimeline(r.words, TONE_SEC);
+    expectWordTimeline(r.words, TONE_SEC);
   }, 60_000);
 });
