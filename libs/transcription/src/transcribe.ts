@@ -156,8 +156,8 @@ async function runRange(
       await admit(chunker.push(samples));
       if (failure) break;
     }
-    // The tail too: the last chunks of every range arrive together here, and
-    // launching them all at once put two or more engines on one lane's core.
+    // The last chunk waits for a lane too: launched at once, it ran one engine
+    // more than there are lanes at the tail of every range.
     if (!failure) await admit(chunker.finish());
     await Promise.all(inFlight);
   } catch (err) {
