@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-services.sh
 export MODEL_DIR="${MODEL_DIR:-$(cd .. && pwd)/shared/models}"
 # The end-to-end and browser tests run the built apps (and web app) as separate processes.
-if [ "${SKIP_BUILD:-0}" != 1 ]; then node scripts/build-all.mjs >/dev/null; fi
+if [ "${SKIP_BUILD:-0}" != 1 ]; then node scripts/build-all.mjs; fi
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 npx jest --selectProjects e2e --runInBand
