@@ -10,15 +10,13 @@ import { pipeline } from 'node:stream/promises';
 export interface PublishedHash {
   algorithm: 'sha256' | 'git-blob-sha1';
   hex: string;
-  size?: number;
 }
 
 interface TreeEntry {
   type: string;
   path: string;
   oid: string;
-  size?: number;
-  lfs?: { oid: string; size: number };
+  lfs?: { oid: string };
 }
 
 const RESOLVE = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
@@ -49,20 +47,21 @@ export async function fetchPublishedHash(
     ? entries.find((e) => e.type === 'file' && e.path === where.path)
     : undefined;
   if (!entry) throw new Error(`${where.treeUrl} does not list ${where.path}`);
-  if (entry.lfs) return { algorithm: 'sha256', hex: entry.lfs.oid, size: entry.lfs.size };
-  return { algorithm: 'git-blob-sha1', hex: entry.oid, size: entry.size };
+  if (entry.lfs) return { algorithm: 'sha256', hex: entry.lfs.oid };
+  return { algorithm: 'git-blob-sha1', hex: entry.oid };
+}
+
+/** Streams a file through a hash; `prefix` is hashed before the content. */
+export async function hashFile(path: string, algorithm: string, prefix = ''): Promise<string> {
+  const h = createHash(algorithm);
+  h.update(prefix);
+  await pipeline(createReadStream(path), h);
+  return h.digest('hex');
 }
 
 /** Hashes a file the way `published` was computed. */
-export async function hashLikePublished(path: string, published: PublishedHash): Promise<string> {
-  if (published.algorithm === 'sha256') {
-    const h = createHash('sha256');
-    await pipeline(createReadStream(path), h);
-    return h.digest('hex');
-  }
+export function hashLikePublished(path: string, published: PublishedHash): Promise<string> {
+  if (published.algorithm === 'sha256') return hashFile(path, 'sha256');
   // git hashes "blob <size>\0" followed by the content.
-  const h = createHash('sha1');
-  h.update(`blob ${statSync(path).size}\0`);
-  await pipeline(createReadStream(path), h);
-  return h.digest('hex');
+  return hashFile(path, 'sha1', `blob ${statSync(path).size}\0`);
 }

@@ -1,16 +1,8 @@
-import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fetchPublishedHash, hashLikePublished, type PublishedHash } from './hub-hash';
+import { fetchPublishedHash, hashFile, hashLikePublished, type PublishedHash } from './hub-hash';
 
 /** A model file the product can verify offline and fetch where it has internet. */
 export interface ModelFile {
@@ -29,10 +21,8 @@ export class ModelMissingError extends Error {
   }
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
+export function sha256File(path: string): Promise<string> {
+  return hashFile(path, 'sha256');
 }
 
 /**
