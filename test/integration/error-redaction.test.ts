@@ -87,4 +87,34 @@ describe('errors shown by the API carry no secrets', () => {
     expect(row).toMatch(/silence/);
     for (const re of SECRETS) expect(re.exec(row)?.[0] ?? null).toBeNull();
   });
+
+  it('redacts again on the way out, for rows stored before errors were redacted', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }), 'a.mp4');
+    const res = await fetch(`${api.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${creator.key}` },
+      body: form,
+    });
+    const { id } = (await res.json()) as { id: string };
+    const old =
+      'http://10.0.0.5:9000/b/jobs/x/source.mp4?X-Amz-Credential=AKIA&X-Amz-Signature=abc: Server returned 403 Forbidden';
+    await api.db.query(`UPDATE job_stages SET error = $2 WHERE job_id = $1`, [id, old]);
+    await api.db.query(`UPDATE jobs SET error = $2 WHERE id = $1`, [id, `layout: ${old}`]);
+    await api.db.query(
+      `INSERT INTO processing_logs (job_id, stage, attempt, event, message, command, worker_host)
+       VALUES ($1, 'layout', 1, 'fail', $2, $3, 'h:1')`,
+      [
+        id,
+        `layout failed: ${old}`,
+        `/work/main/node_modules/ffmpeg -i '${old}' /tmp/clipline-1/x.mp4`,
+      ],
+    );
+    const view = (await api.call('GET', `/v1/jobs/${id}`, { key: creator })).text;
+    const logs = (await api.call('GET', `/v1/jobs/${id}/logs`, { key: ops })).text;
+    expect(view).toContain('<url>: Server returned 403 Forbidden');
+    expect(logs).toContain('<path>/x.mp4');
+    for (const text of [view, logs])
+      for (const re of SECRETS) expect(re.exec(text)?.[0] ?? null).toBeNull();
+  });
 });
