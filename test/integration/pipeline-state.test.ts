@@ -11,11 +11,13 @@ import {
   ContentSegmentEntity,
   JobEntity,
   JobStageEntity,
+  StagePartEntity,
   createDataSource,
 } from '@clipline/database';
 import {
   ClipStore,
   JobOrchestrator,
+  PartStore,
   ProcessingLogger,
   ProgressEmitter,
   Reconciler,
@@ -29,6 +31,8 @@ import { storageFromConfig } from '@clipline/storage';
 import Queue from 'bull';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+
+const MAX = 4;
 
 const MEDIA: MediaInfo = {
   durationSec: 120,
@@ -90,6 +94,7 @@ describe('pipeline state in Postgres, transport in Bull', () => {
       intervalSeconds: 60,
       stallSeconds: 30,
       graceSeconds: 0,
+      maxAttempts: MAX,
     });
   });
 
@@ -208,8 +213,8 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/silence: not a media file/);
 
-    // retry re-runs the failed stage only.
-    expect(await orchestrator.retryJob(jobId)).toEqual(['silence']);
+    // retry re-runs the failed stage and what the failure cancelled.
+    expect(await orchestrator.retryJob(jobId)).toEqual(['transcription', 'silence', 'layout']);
     expect((await stageRow(jobId, 'silence')).status).toBe('queued');
     expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
       'running',
@@ -280,5 +285,155 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     const after = await ds.getRepository(ClipEntity).find({ where: { jobId } });
     expect(after).toHaveLength(4);
     expect(after.every((c) => c.status === 'queued' && !ids.includes(c.id))).toBe(true);
+  });
+
+  const stall = (table: 'job_stages' | 'clips' | 'stage_parts', where: string, args: unknown[]) =>
+    ds.query(
+      `UPDATE ${table} SET heartbeat_at = now() - interval '5 minutes' WHERE ${where}`,
+      args,
+    );
+
+  it('counts every take-back as an attempt: a stage whose worker dies each time fails after the maximum, and the job settles', async () => {
+    const jobId = await newJob();
+    const attempts: number[] = [];
+    for (let i = 0; i < MAX; i++) {
+      const a = await stages.claimStage(jobId, 'layout', 'w', 30, MAX);
+      expect(a).not.toBeNull();
+      attempts.push(a!);
+      // The worker is OOM-killed: no heartbeat, no failStage, nothing.
+      await stall('job_stages', `job_id = $1 AND stage = 'layout'`, [jobId]);
+      await reconciler.runOnce();
+    }
+    expect(attempts).toEqual([1, 2, 3, 4]);
+    const layout = await stageRow(jobId, 'layout');
+    expect(layout.status).toBe('failed');
+    expect(layout.attempt).toBe(MAX);
+    expect(layout.error).toBe('the worker stopped responding on each of 4 attempts (stalled)');
+    expect(await stages.claimStage(jobId, 'layout', 'w', 30, MAX)).toBeNull();
+    const job = await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId });
+    expect(job.status).toBe('failed');
+    expect(job.error).toBe('layout: the worker stopped responding on each of 4 attempts (stalled)');
+  });
+
+  it('counts a take-back by a claim too: a clip stalled at its last attempt fails instead of running a fifth time', async () => {
+    const jobId = await newJob();
+    for (const s of ['transcription', 'silence', 'layout'] as const)
+      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
+    const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
+    const fanout = await stages.completeStage(
+      jobId,
+      'segmenting',
+      seg,
+      async (m) => {
+        const ins = await m.insert(ContentSegmentEntity, {
+          jobId,
+          rank: 1,
+          start: 0,
+          end: 8,
+          score: 50,
+          features: {} as never,
+          reason: 'r',
+          text: 't',
+          selected: true,
+          attempt: 1,
+        });
+        await m.insert(ClipEntity, {
+          jobId,
+          segmentId: ins.identifiers[0].id as string,
+          aspect: '9:16',
+          status: 'queued',
+        });
+      },
+      {},
+    );
+    const clipId = (fanout[0] as { clipId: string }).clipId;
+    for (let i = 1; i <= MAX; i++) {
+      const c = await clips.claimClip(clipId, 30, MAX);
+      expect(c?.attempt).toBe(i);
+      await stall('clips', 'id = $1', [clipId]);
+    }
+    // Another worker receives the message: the take-back is the fifth try, which is one too many.
+    expect(await clips.claimClip(clipId, 30, MAX)).toBeNull();
+    const clip = await ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
+    expect(clip.status).toBe('failed');
+    expect(clip.attempt).toBe(MAX);
+    expect(clip.error).toMatch(/the worker stopped responding on .*4.* \(stalled\)/);
+    const rendering = await stageRow(jobId, 'rendering');
+    expect(rendering.status).toBe('failed');
+    expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
+      'failed',
+    );
+  });
+
+  it('counts take-backs of parts: a part whose worker dies each time fails at the maximum', async () => {
+    const jobId = await newJob();
+    const parts = new PartStore(ds, MAX);
+    const a = (await stages.claimStage(jobId, 'transcription', 'w', 30))!;
+    const [part] = await parts.plan(jobId, 'transcription', a, [
+      { start: 0, end: 60 },
+      { start: 60, end: 120 },
+    ]);
+    for (let i = 1; i <= MAX; i++) {
+      expect((await parts.claim(part.id, 30))?.attempt).toBe(i);
+      await stall('stage_parts', 'id = $1', [part.id]);
+    }
+    expect(await parts.claim(part.id, 30)).toBeNull();
+    const row = await ds.getRepository(StagePartEntity).findOneByOrFail({ id: part.id });
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatch(/stopped responding.*\(stalled\)/);
+  });
+
+  it('keeps job and stages in agreement: a stage failing for good cancels the siblings still waiting to retry, and retry brings them back', async () => {
+    const jobId = await newJob();
+    const policy = { maxAttempts: 3, baseDelayMs: 60_000 };
+    const t = (await stages.claimStage(jobId, 'transcription', 'w', 30))!;
+    await stages.failStage(jobId, 'transcription', t, 'S3 503', { ...policy, permanent: false });
+    expect((await stageRow(jobId, 'transcription')).retryAt).not.toBeNull();
+    const l = (await stages.claimStage(jobId, 'layout', 'w', 30))!;
+    const s = (await stages.claimStage(jobId, 'silence', 'w', 30))!;
+    await stages.failStage(jobId, 'silence', s, 'not a media file', { ...policy, permanent: true });
+
+    const job = await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId });
+    expect(job.status).toBe('failed');
+    const rows = await stages.stagesOf(jobId);
+    const open = rows.filter((r) => ['pending', 'queued', 'running'].includes(r.status));
+    expect(open).toEqual([]);
+    for (const stage of ['transcription', 'layout', 'segmenting', 'rendering']) {
+      const r = rows.find((x) => x.stage === stage)!;
+      expect([stage, r.status, r.error, r.retryAt]).toEqual([
+        stage,
+        'cancelled',
+        'job failed: silence',
+        null,
+      ]);
+    }
+    // The layout worker still running loses its lease and cannot write.
+    expect(await stages.heartbeat(jobId, 'layout', l)).toBe(false);
+    await expect(stages.completeStage(jobId, 'layout', l, noop, {})).rejects.toBeInstanceOf(
+      StaleAttemptError,
+    );
+
+    await orchestrator.retryJob(jobId);
+    const again = await stages.stagesOf(jobId);
+    expect(again.map((r) => [r.stage, r.status])).toEqual([
+      ['probe', 'completed'],
+      ['transcription', 'queued'],
+      ['silence', 'queued'],
+      ['layout', 'queued'],
+      ['segmenting', 'pending'],
+      ['rendering', 'pending'],
+    ]);
+    for (const st of ['transcription', 'silence', 'layout'] as const)
+      await stages.completeStage(
+        jobId,
+        st,
+        (await stages.claimStage(jobId, st, 'w', 30))!,
+        noop,
+        {},
+      );
+    expect((await stageRow(jobId, 'segmenting')).status).toBe('queued');
+    expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
+      'running',
+    );
   });
 });

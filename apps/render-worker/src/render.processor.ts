@@ -36,17 +36,27 @@ export class RenderProcessor {
     let owner: string | null = null;
     let segmentId = '';
     let aspect = '';
+    const uploaded: string[] = [];
     const outcome = await this.runner.run(
-      clipLease(this.clips, this.cfg, jobId, clipId),
+      // Publishing is the fenced completion; the objects it replaced can go once it committed.
+      clipLease(this.clips, this.cfg, jobId, clipId, (replaced) =>
+        this.storage.deleteKeys(replaced),
+      ),
       async (ctx) => {
         owner = ctx.job.ownerKeyId;
-        const r = await this.render(ctx, clipId);
+        const r = await this.render(ctx, clipId, uploaded);
         segmentId = r.segmentId;
         aspect = r.aspect;
         return r.fields;
       },
       `clip ${clipId}`,
     );
+    if (outcome !== 'completed' && uploaded.length) {
+      // This attempt lost (lease gone, or failed after uploading): nothing points at its objects.
+      await this.storage
+        .deleteKeys(uploaded)
+        .catch((err: Error) => console.warn(`deleting unpublished clip objects: ${err.message}`));
+    }
     if (outcome === 'completed') {
       this.emitter.emit('clip.ready', owner, {
         jobId,
@@ -62,6 +72,7 @@ export class RenderProcessor {
   private async render(
     ctx: RunContext,
     clipId: string,
+    uploaded: string[],
   ): Promise<{ fields: ClipResult; segmentId: string; aspect: string }> {
     const inputs = await loadRenderInputs(this.ds, clipId);
     if (!inputs) throw new Error(`clip ${clipId} or its segment no longer exists`);
@@ -88,13 +99,14 @@ export class RenderProcessor {
           },
           ctx.hooks,
         );
-        const base = objectKeys.clipBase(job.id, segment.id, clip.aspect);
+        const base = objectKeys.clipBase(job.id, segment.id, clip.aspect, ctx.attempt);
         const keys = {
           videoKey: `${base}.mp4`,
           thumbnailKey: `${base}.jpg`,
           vttKey: `${base}.vtt`,
           srtKey: `${base}.srt`,
         };
+        uploaded.push(...Object.values(keys));
         await Promise.all([
           this.storage.putFile(keys.videoKey, out.videoPath, 'video/mp4'),
           this.storage.putFile(keys.thumbnailKey, out.thumbnailPath, 'image/jpeg'),

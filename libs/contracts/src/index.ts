@@ -11,3 +11,4 @@ export * from './segment.types';
 export * from './events.types';
 export * from './stage-hooks.types';
 export * from './errors';
+export * from './redact-secrets';

@@ -1,5 +1,7 @@
+import { redactSecrets } from '@clipline/contracts';
 import { ClipEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
+import { logTakeBack, stalledReason } from './stall-policy';
 import {
   affected,
   backoffMs,
@@ -7,6 +9,9 @@ import {
   type Runnable,
   type StageStore,
 } from './stage-store';
+
+/** The object keys a clip row publishes. */
+const CLIP_KEY_FIELDS = ['videoKey', 'thumbnailKey', 'vttKey', 'srtKey'] as const;
 
 /**
  * Per-clip state for the rendering fan-out. The rendering stage row is the
@@ -19,7 +24,13 @@ export class ClipStore {
     private readonly stages: StageStore,
   ) {}
 
-  async claimClip(clipId: string, stallSeconds: number): Promise<ClipEntity | null> {
+  /** Taking a stalled clip counts as a take-back, so its last attempt fails the clip. */
+  async claimClip(
+    clipId: string,
+    stallSeconds: number,
+    maxAttempts = Number.POSITIVE_INFINITY,
+  ): Promise<ClipEntity | null> {
+    if ((await this.takeBackClip(clipId, stallSeconds, maxAttempts)) === 'failed') return null;
     const res = await this.ds.query(
       `UPDATE clips c SET status = 'rendering', attempt = attempt + 1, heartbeat_at = now(), error = NULL, retry_at = NULL, updated_at = now()
         WHERE c.id = $1
@@ -52,11 +63,16 @@ export class ClipStore {
     return true;
   }
 
+  /**
+   * Publishes the attempt's objects: the row points at its keys from this
+   * commit on. Returns the keys the row pointed at before (an older attempt's
+   * objects), which the caller deletes once nothing can serve them.
+   */
   async completeClip(
     clipId: string,
     attempt: number,
     fields: Partial<ClipEntity>,
-  ): Promise<ClipEntity> {
+  ): Promise<{ clip: ClipEntity; replacedKeys: string[] }> {
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!clip) throw new StaleAttemptError(clipId, 'rendering', attempt);
@@ -74,7 +90,11 @@ export class ClipStore {
       if (!res.affected)
         throw new StaleAttemptError(clip.jobId, `rendering clip ${clipId}`, attempt);
       await this.settleRendering(m, clip.jobId);
-      return { ...clip, ...fields, status: 'completed' } as ClipEntity;
+      const published = new Set(CLIP_KEY_FIELDS.map((f) => fields[f] ?? clip[f]));
+      const replacedKeys = CLIP_KEY_FIELDS.map((f) => clip[f]).filter(
+        (k): k is string => !!k && !published.has(k),
+      );
+      return { clip: { ...clip, ...fields, status: 'completed' } as ClipEntity, replacedKeys };
     });
   }
 
@@ -84,6 +104,7 @@ export class ClipStore {
     error: string,
     opts: { permanent: boolean; maxAttempts: number; baseDelayMs: number },
   ): Promise<{ willRetry: boolean; retry?: Runnable }> {
+    error = redactSecrets(error);
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!clip || clip.attempt !== attempt || clip.status !== 'rendering')
@@ -112,6 +133,50 @@ export class ClipStore {
           delayMs,
         },
       };
+    });
+  }
+
+  /**
+   * Takes back a clip whose worker stopped heartbeating; at the last allowed
+   * attempt the clip fails for good instead. Null when it was not stalled.
+   */
+  async takeBackClip(
+    clipId: string,
+    stallSeconds: number,
+    maxAttempts: number,
+  ): Promise<'queued' | 'failed' | null> {
+    return this.ds.transaction(async (m) => {
+      const peek = await m.findOne(ClipEntity, { where: { id: clipId } });
+      if (!peek || peek.status !== 'rendering') return null;
+      // Same lock order as completion and failure: the rendering row, then the clip.
+      await this.lockRenderingStage(m, peek.jobId);
+      const clip = await m
+        .createQueryBuilder(ClipEntity, 'c')
+        .setLock('pessimistic_write')
+        .where('c.id = :clipId', { clipId })
+        .andWhere(
+          `c.status = 'rendering' AND c.heartbeat_at < now() - make_interval(secs => :stall)`,
+          {
+            stall: stallSeconds,
+          },
+        )
+        .getOne();
+      if (!clip) return null;
+      const unit = { jobId: clip.jobId, stage: 'rendering', clipId };
+      if (clip.attempt >= maxAttempts) {
+        const reason = await stalledReason(m, unit, clip.attempt, maxAttempts);
+        await m.update(ClipEntity, { id: clipId }, { status: 'failed', error: reason });
+        await logTakeBack(m, unit, clip.attempt, reason);
+        await this.settleRendering(m, clip.jobId);
+        return 'failed';
+      }
+      await m.update(
+        ClipEntity,
+        { id: clipId },
+        { status: 'queued', retryAt: null, error: 'worker stopped heartbeating; taken back' },
+      );
+      await logTakeBack(m, unit, clip.attempt, null);
+      return 'queued';
     });
   }
 

@@ -141,6 +141,8 @@ export class JobOrchestrator {
         { id: job.id },
         { status: 'running', error: null, note: null, finishedAt: null },
       );
+      // A failed or cancelled job cancelled its other open stages; running again brings them back.
+      await m.update(JobStageEntity, { jobId, status: 'cancelled' }, RESET_STAGE);
       for (const d of downstreamOf(stage)) {
         await m.update(JobStageEntity, { jobId, stage: d }, RESET_STAGE);
       }
@@ -203,11 +205,11 @@ export class JobOrchestrator {
         { status: 'cancelled', finishedAt: new Date(), error: 'cancelled by request' },
       );
       await m.query(
-        `UPDATE job_stages SET status = 'cancelled', finished_at = now() WHERE job_id = $1 AND status IN ('pending','queued','running')`,
+        `UPDATE job_stages SET status = 'cancelled', finished_at = now(), retry_at = NULL, eta_seconds = NULL WHERE job_id = $1 AND status IN ('pending','queued','running')`,
         [jobId],
       );
       await m.query(
-        `UPDATE clips SET status = 'cancelled' WHERE job_id = $1 AND status IN ('queued','rendering')`,
+        `UPDATE clips SET status = 'cancelled', retry_at = NULL WHERE job_id = $1 AND status IN ('queued','rendering')`,
         [jobId],
       );
     });
@@ -240,7 +242,8 @@ export class JobOrchestrator {
 
   /**
    * Makes the clip rows match the selected segments × aspects, queued for
-   * rendering. Clip keys are deterministic, so a re-render overwrites objects.
+   * rendering. A row keeps pointing at its last published objects until a new
+   * attempt publishes its own (keys are per attempt), which deletes the old ones.
    */
   private async resetClips(m: EntityManager, job: JobEntity, onlyFailed: boolean): Promise<void> {
     if (onlyFailed) {

@@ -28,7 +28,8 @@ export function stageLease(
   return {
     stage,
     jobId,
-    claim: () => store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS),
+    claim: () =>
+      store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS),
     heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
     complete: async (attempt, r) => {
       const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), {
@@ -48,19 +49,28 @@ export function stageLease(
 /** What the render handler returns: the clip's columns to store. */
 export type ClipResult = Parameters<ClipStore['completeClip']>[2];
 
+/**
+ * `afterPublish` runs once the clip row points at this attempt's objects,
+ * with the keys it pointed at before (e.g. to delete an older attempt's files).
+ */
 export function clipLease(
   clips: ClipStore,
   cfg: AppConfig,
   jobId: string,
   clipId: string,
+  afterPublish?: (replacedKeys: string[]) => Promise<void>,
 ): Lease<ClipResult> {
   return {
     stage: 'rendering',
     jobId,
-    claim: async () => (await clips.claimClip(clipId, cfg.STALL_SECONDS))?.attempt ?? null,
+    claim: async () =>
+      (await clips.claimClip(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
     heartbeat: (attempt) => clips.heartbeat(clipId, attempt),
     complete: async (attempt, fields) => {
-      await clips.completeClip(clipId, attempt, fields);
+      const { replacedKeys } = await clips.completeClip(clipId, attempt, fields);
+      await afterPublish?.(replacedKeys).catch((err: Error) =>
+        console.warn(`after-publish step failed: ${err.message}`),
+      );
       return [];
     },
     fail: (attempt, error, permanent) =>

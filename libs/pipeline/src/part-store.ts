@@ -1,6 +1,8 @@
+import { redactSecrets } from '@clipline/contracts';
 import { StagePartEntity } from '@clipline/database';
 import type { DataSource } from 'typeorm';
 import { WORKER_HOST } from './processing-logger';
+import { logTakeBack, stalledReason } from './stall-policy';
 import { affected, StaleAttemptError } from './stage-store';
 
 export interface PartRange {
@@ -14,7 +16,11 @@ export interface PartRange {
  * merges once every part is completed.
  */
 export class PartStore {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    /** Claims count take-backs against this; a part whose last attempt stalled fails. */
+    private readonly maxAttempts = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Replaces the parts of (job, stage) with a fresh plan for this stage attempt. */
   async plan(
@@ -46,6 +52,7 @@ export class PartStore {
 
   /** Takes a part if it is queued or abandoned, and its stage attempt is still the live one. */
   async claim(partId: string, stallSeconds: number): Promise<StagePartEntity | null> {
+    if ((await this.takeBack(partId, stallSeconds)) === 'failed') return null;
     const res = await this.ds.query(
       `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, heartbeat_at = now(), worker_host = $3, error = NULL
         WHERE p.id = $1
@@ -58,6 +65,42 @@ export class PartStore {
     const rows = Array.isArray(res[0]) ? res[0] : res;
     if (!rows.length) return null;
     return this.ds.getRepository(StagePartEntity).findOneBy({ id: partId });
+  }
+
+  /**
+   * A part whose worker stopped heartbeating: re-queued, or failed for good at
+   * its last allowed attempt (the coordinator then retries or fails the stage).
+   */
+  private async takeBack(
+    partId: string,
+    stallSeconds: number,
+  ): Promise<'queued' | 'failed' | null> {
+    return this.ds.transaction(async (m) => {
+      const part = await m
+        .createQueryBuilder(StagePartEntity, 'p')
+        .setLock('pessimistic_write')
+        .where('p.id = :partId', { partId })
+        .andWhere(
+          `p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => :stall)`,
+          {
+            stall: stallSeconds,
+          },
+        )
+        .getOne();
+      if (!part) return null;
+      const unit = { jobId: part.jobId, stage: part.stage, partIndex: part.index };
+      const last = part.attempt >= this.maxAttempts;
+      const reason = last ? await stalledReason(m, unit, part.attempt, this.maxAttempts) : null;
+      await m.update(
+        StagePartEntity,
+        { id: partId },
+        last
+          ? { status: 'failed', error: reason }
+          : { status: 'queued', error: 'worker stopped heartbeating; taken back' },
+      );
+      await logTakeBack(m, unit, part.stageAttempt, reason);
+      return last ? 'failed' : 'queued';
+    });
   }
 
   /** The next part this process can take, in order. */
@@ -106,7 +149,7 @@ export class PartStore {
   async fail(partId: string, attempt: number, error: string, permanent: boolean): Promise<void> {
     await this.ds.query(
       `UPDATE stage_parts SET status = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-      [partId, attempt, permanent ? 'failed' : 'queued', error],
+      [partId, attempt, permanent ? 'failed' : 'queued', redactSecrets(error)],
     );
   }
 

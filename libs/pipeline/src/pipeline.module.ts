@@ -84,8 +84,8 @@ export class PipelineModule {
         { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
         {
           provide: PartStore,
-          inject: [DS],
-          useFactory: (ds: DataSource) => new PartStore(ds),
+          inject: [DS, APP_CONFIG],
+          useFactory: (ds: DataSource, cfg: AppConfig) => new PartStore(ds, cfg.STAGE_MAX_ATTEMPTS),
         },
         {
           provide: ClipStore,
@@ -129,6 +129,7 @@ export class PipelineModule {
             new Reconciler(ds, sch, log, {
               intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS,
               stallSeconds: cfg.STALL_SECONDS,
+              maxAttempts: cfg.STAGE_MAX_ATTEMPTS,
             }),
         },
         {

@@ -1,3 +1,4 @@
+import { redactSecrets } from '@clipline/contracts';
 import { ProcessingLogEntity, type LogEvent } from '@clipline/database';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
@@ -22,8 +23,9 @@ export class ProcessingLogger {
         stage,
         attempt,
         event,
-        message: message.slice(0, 4000),
-        command: extra.command?.slice(0, 8000) ?? null,
+        // Logs are shown to creators: no presigned URLs or server paths in them.
+        message: redactSecrets(message).slice(0, 4000),
+        command: extra.command ? redactSecrets(extra.command).slice(0, 8000) : null,
         durationMs: extra.durationMs ?? null,
         workerHost: WORKER_HOST,
       });

@@ -2,6 +2,7 @@ import {
   ALL_JOBS_ROOM,
   jobRoom,
   ownerRoom,
+  redactSecrets,
   socketIoRedisKey,
   type ServerToClientEvents,
 } from '@clipline/contracts';
@@ -29,6 +30,9 @@ export class ProgressEmitter {
   emit<E extends EventName>(event: E, ownerKeyId: string | null, payload: EventArg<E>): void {
     const rooms = [jobRoom((payload as { jobId: string }).jobId), ALL_JOBS_ROOM];
     if (ownerKeyId) rooms.push(ownerRoom(ownerKeyId));
+    // Failure events carry the raw error; clients must not see signed URLs or server paths.
+    const error = (payload as { error?: string | null }).error;
+    if (typeof error === 'string') payload = { ...payload, error: redactSecrets(error) };
     // socket.io delivers at most once per socket even when it sits in several of these rooms.
     (this.emitter.to(rooms) as unknown as { emit(e: string, p: unknown): void }).emit(
       event,

@@ -1,8 +1,9 @@
 import type { WorkerStage } from '@clipline/contracts';
 import type { DataSource } from 'typeorm';
+import { ClipStore } from './clip-store';
 import type { ProcessingLogger } from './processing-logger';
 import type { StageScheduler } from './stage-scheduler';
-import type { Runnable } from './stage-store';
+import { StageStore, type Runnable } from './stage-store';
 
 /** Only one reconciler runs at a time across API instances. */
 const ADVISORY_LOCK_KEY = 0x0c11911e;
@@ -21,13 +22,25 @@ export interface ReconcileReport {
 export class Reconciler {
   private timer?: NodeJS.Timeout;
   private running = false;
+  private readonly stages: StageStore;
+  private readonly clips: ClipStore;
 
   constructor(
     private readonly ds: DataSource,
     private readonly scheduler: StageScheduler,
-    private readonly logger: ProcessingLogger,
-    private readonly opts: { intervalSeconds: number; stallSeconds: number; graceSeconds?: number },
-  ) {}
+    // Take-backs log in their own transaction (see stall-policy); kept for the constructor's shape.
+    _logger: ProcessingLogger,
+    private readonly opts: {
+      intervalSeconds: number;
+      stallSeconds: number;
+      graceSeconds?: number;
+      /** A take-back counts as an attempt; at this many the work fails for good. */
+      maxAttempts?: number;
+    },
+  ) {
+    this.stages = new StageStore(ds);
+    this.clips = new ClipStore(ds, this.stages);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalSeconds * 1000);
@@ -70,42 +83,23 @@ export class Reconciler {
     }
   }
 
+  /** Each stalled stage or clip is decided one at a time, under its row lock, by its store. */
   private async takeBackStalled(): Promise<number> {
     const stall = this.opts.stallSeconds;
-    const stages: Array<{ job_id: string; stage: string; attempt: number }> = (
-      await this.ds.query(
-        `UPDATE job_stages SET status = 'queued', queued_at = now(), retry_at = NULL,
-                error = 'worker stopped heartbeating; taken back'
-          WHERE stage <> 'rendering' AND status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
-          RETURNING job_id, stage, attempt`,
-        [stall],
-      )
-    )[0];
-    const clips: Array<{ job_id: string; id: string; attempt: number }> = (
-      await this.ds.query(
-        `UPDATE clips SET status = 'queued', retry_at = NULL, error = 'worker stopped heartbeating; taken back'
-          WHERE status = 'rendering' AND heartbeat_at < now() - make_interval(secs => $1)
-          RETURNING job_id, id, attempt`,
-        [stall],
-      )
-    )[0];
-    for (const s of stages)
-      await this.logger.write(
-        s.job_id,
-        s.stage,
-        s.attempt,
-        'retry',
-        'worker stopped heartbeating; stage taken back',
-      );
-    for (const c of clips)
-      await this.logger.write(
-        c.job_id,
-        'rendering',
-        c.attempt,
-        'retry',
-        `worker stopped heartbeating; clip ${c.id} taken back`,
-      );
-    return stages.length + clips.length;
+    const max = this.opts.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const stages: Array<{ job_id: string; stage: WorkerStage }> = await this.ds.query(
+      `SELECT job_id, stage FROM job_stages
+        WHERE stage <> 'rendering' AND status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
+      [stall],
+    );
+    const clips: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM clips WHERE status = 'rendering' AND heartbeat_at < now() - make_interval(secs => $1)`,
+      [stall],
+    );
+    let n = 0;
+    for (const s of stages) if (await this.stages.takeBackStage(s.job_id, s.stage, stall, max)) n++;
+    for (const c of clips) if (await this.clips.takeBackClip(c.id, stall, max)) n++;
+    return n;
   }
 
   private async enqueueOrphans(): Promise<number> {

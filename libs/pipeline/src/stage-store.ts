@@ -2,12 +2,14 @@ import {
   STAGE_DEPENDENCIES,
   WORKER_STAGES,
   isStageDone,
+  redactSecrets,
   type StageName,
   type StageStatus,
   type WorkerStage,
 } from '@clipline/contracts';
 import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
+import { logTakeBack, stalledReason } from './stall-policy';
 
 /** A stage (or clip) that became runnable inside a transaction; enqueued after commit. */
 export type Runnable =
@@ -117,7 +119,11 @@ export class StageStore {
     }));
   }
 
-  /** Marks the job completed or failed once no stage can make progress. */
+  /**
+   * Marks the job completed or failed once no stage can make progress. A
+   * stage failed for good fails the job, and everything else of that job still
+   * open is cancelled with it, so no sibling keeps promising a retry.
+   */
   async finishJobIfDone(m: EntityManager, jobId: string): Promise<void> {
     const rows = await m.find(JobStageEntity, { where: { jobId } });
     const job = await m.findOne(JobEntity, { where: { id: jobId } });
@@ -130,11 +136,12 @@ export class StageStore {
           { id: jobId },
           {
             status: 'failed',
-            error: `${failed.stage}: ${failed.error ?? 'failed'}`,
+            error: redactSecrets(`${failed.stage}: ${failed.error ?? 'failed'}`),
             finishedAt: new Date(),
           },
         );
       }
+      await cancelOpenWork(m, jobId, `job failed: ${failed.stage}`);
       return;
     }
     if (rows.every((r) => isStageDone(r.status))) {
@@ -150,16 +157,72 @@ export class StageStore {
   }
 
   /**
+   * Takes back a stage whose worker stopped heartbeating. A take-back counts
+   * as an attempt: at the last allowed one the stage fails for good (an input
+   * that kills its worker would otherwise loop forever). Decided under the
+   * row lock; returns what happened, or null when the stage was not stalled.
+   */
+  async takeBackStage(
+    jobId: string,
+    stage: WorkerStage,
+    stallSeconds: number,
+    maxAttempts: number,
+  ): Promise<'queued' | 'failed' | null> {
+    return this.ds.transaction(async (m) => {
+      const row = await m
+        .createQueryBuilder(JobStageEntity, 's')
+        .setLock('pessimistic_write')
+        .where('s.job_id = :jobId AND s.stage = :stage', { jobId, stage })
+        .andWhere(
+          `s.status = 'running' AND s.heartbeat_at < now() - make_interval(secs => :stall)`,
+          {
+            stall: stallSeconds,
+          },
+        )
+        .getOne();
+      if (!row) return null;
+      const unit = { jobId, stage };
+      if (row.attempt >= maxAttempts) {
+        const reason = await stalledReason(m, unit, row.attempt, maxAttempts);
+        await m.update(
+          JobStageEntity,
+          { id: row.id },
+          { status: 'failed', error: reason, finishedAt: new Date(), etaSeconds: null },
+        );
+        await logTakeBack(m, unit, row.attempt, reason);
+        await this.finishJobIfDone(m, jobId);
+        return 'failed';
+      }
+      await m.update(
+        JobStageEntity,
+        { id: row.id },
+        {
+          status: 'queued',
+          queuedAt: new Date(),
+          retryAt: null,
+          error: 'worker stopped heartbeating; taken back',
+        },
+      );
+      await logTakeBack(m, unit, row.attempt, null);
+      return 'queued';
+    });
+  }
+
+  /**
    * Takes a queued stage for this worker. Also takes a running stage whose
    * worker stopped heartbeating. Returns the new attempt, or null when the
-   * stage is not ours to run (done, cancelled, or alive elsewhere).
+   * stage is not ours to run (done, cancelled, or alive elsewhere). Taking
+   * a stalled stage counts as a take-back, so its last attempt fails it.
    */
   async claimStage(
     jobId: string,
     stage: WorkerStage,
     host: string,
     stallSeconds: number,
+    maxAttempts = Number.POSITIVE_INFINITY,
   ): Promise<number | null> {
+    if ((await this.takeBackStage(jobId, stage, stallSeconds, maxAttempts)) === 'failed')
+      return null;
     const res: Array<{ attempt: number }> = await this.ds.query(
       `UPDATE job_stages SET status = 'running', attempt = attempt + 1, heartbeat_at = now(), started_at = now(),
               finished_at = NULL, error = NULL, progress = 0, eta_seconds = NULL, worker_host = $3, retry_at = NULL
@@ -247,6 +310,7 @@ export class StageStore {
     error: string,
     opts: { permanent: boolean; maxAttempts: number; baseDelayMs: number },
   ): Promise<{ willRetry: boolean; retry?: Runnable }> {
+    error = redactSecrets(error);
     return this.ds.transaction(async (m) => {
       const row = await m
         .createQueryBuilder(JobStageEntity, 's')
@@ -293,6 +357,25 @@ export class StageStore {
     const order = ['probe', ...WORKER_STAGES] as StageName[];
     return rows.sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
   }
+}
+
+/** Cancels the job's open stages, clips and parts; their workers lose the lease at the next heartbeat. */
+async function cancelOpenWork(m: EntityManager, jobId: string, reason: string): Promise<void> {
+  await m.query(
+    `UPDATE job_stages SET status = 'cancelled', error = $2, retry_at = NULL, eta_seconds = NULL, finished_at = now()
+      WHERE job_id = $1 AND status IN ('pending', 'queued', 'running')`,
+    [jobId, reason],
+  );
+  await m.query(
+    `UPDATE clips SET status = 'cancelled', error = $2, retry_at = NULL, updated_at = now()
+      WHERE job_id = $1 AND status IN ('queued', 'rendering')`,
+    [jobId, reason],
+  );
+  await m.query(
+    `UPDATE stage_parts SET status = 'cancelled', error = $2
+      WHERE job_id = $1 AND status IN ('queued', 'running')`,
+    [jobId, reason],
+  );
 }
 
 /** Exponential backoff with a little jitter, so retries of many jobs do not stampede. */

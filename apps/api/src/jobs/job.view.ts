@@ -1,4 +1,4 @@
-import { STAGES } from '@clipline/contracts';
+import { STAGES, redactSecrets } from '@clipline/contracts';
 import type { JobEntity, JobStageEntity } from '@clipline/database';
 
 export interface ClipCounts {
@@ -35,7 +35,8 @@ export function stageView(s: JobStageEntity) {
     retryAt: iso(s.retryAt),
     heartbeatAt: iso(s.heartbeatAt),
     workerHost: s.workerHost,
-    error: s.error,
+    // Again on the way out: rows written before errors were redacted at write time.
+    error: redactSecrets(s.error),
     summary: s.summary,
   };
 }
@@ -48,7 +49,7 @@ export function jobSummaryView(job: JobEntity) {
     sourceSizeBytes: job.sourceSizeBytes === null ? null : Number(job.sourceSizeBytes),
     durationSec: job.mediaInfo?.durationSec ?? null,
     options: job.options,
-    error: job.error,
+    error: redactSecrets(job.error),
     note: job.note,
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),

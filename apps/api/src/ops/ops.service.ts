@@ -5,7 +5,13 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isStageDone, isWorkerStage, WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
+import {
+  isStageDone,
+  isWorkerStage,
+  redactSecrets,
+  WORKER_STAGES,
+  type WorkerStage,
+} from '@clipline/contracts';
 import {
   ContentSegmentEntity,
   JobStageEntity,
@@ -63,6 +69,7 @@ export class OpsService {
     const jobs = await this.scheduler.failedJobs(stage, limit);
     return jobs.map((j) => ({
       ...j,
+      failedReason: j.failedReason === undefined ? undefined : redactSecrets(j.failedReason),
       finishedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
     }));
   }

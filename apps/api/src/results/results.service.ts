@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isStageDone, type StageName } from '@clipline/contracts';
+import { isStageDone, redactSecrets, type StageName } from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
@@ -131,7 +131,7 @@ export class ResultsService {
           height: c.height,
           sizeBytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
           renderMs: c.renderMs,
-          error: c.error,
+          error: redactSecrets(c.error),
           downloads: done
             ? {
                 video: await url(c.videoKey, `${base}.mp4`),
@@ -161,8 +161,9 @@ export class ResultsService {
         stage: l.stage,
         attempt: l.attempt,
         event: l.event,
-        message: l.message,
-        command: l.command,
+        // Rows from before redaction at write time may still hold signed URLs.
+        message: redactSecrets(l.message),
+        command: redactSecrets(l.command),
         durationMs: l.durationMs,
         workerHost: l.workerHost,
         createdAt: l.createdAt.toISOString(),

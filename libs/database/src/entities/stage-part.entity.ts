@@ -1,7 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { JobEntity } from './job.entity';
 
-export type StagePartStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type StagePartStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /**
  * One time range of a stage split across workers (transcription, layout).
