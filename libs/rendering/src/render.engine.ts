@@ -8,10 +8,11 @@ import {
   buildSrt,
   buildVtt,
   captionStyleFor,
+  DEFAULT_LINE_RULES,
   groupCaptionLines,
 } from './captions.builder';
 import { buildCropPath, cropExpression, type CropPath } from './crop-path';
-import { keptDuration, mapWords, planKeptRanges, type Ranges } from './cut-plan';
+import { keptDuration, mapTime, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
 import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
 import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
@@ -89,7 +90,15 @@ export function planRender(req: RenderRequest): RenderPlan {
   if (ranges.length === 0) throw new BadInputError('The clip is empty after removing silences.');
   const durationSec = keptDuration(ranges);
 
-  const lines = groupCaptionLines(mapWords(req.words, start, ranges));
+  // Silence and music on the output timeline: captions neither show words there nor linger over them.
+  const nonSpeech = req.silences
+    .map((r) => ({ start: mapTime(ranges, r.start - start), end: mapTime(ranges, r.end - start) }))
+    .filter((r) => r.end > r.start);
+  const lines = groupCaptionLines(
+    mapWords(req.words, start, ranges),
+    DEFAULT_LINE_RULES,
+    nonSpeech,
+  );
   const ass = buildAss(lines, captionStyleFor(width, height, CAPTION_FONT_NAME));
   const vtt = buildVtt(lines);
   const srt = buildSrt(lines);
