@@ -14,6 +14,7 @@ import {
 import { buildCropPath, cropExpression, type CropPath } from './crop-path';
 import { keptDuration, mapTime, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
+import { loudnessFilter, measureLoudness, type MeasuredLoudness } from './loudness.meter';
 import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
 import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
 
@@ -56,6 +57,8 @@ export interface RenderPlan {
   srt: string;
   burnCaptions: boolean;
   fontsDir: string;
+  /** First loudness pass over the clip's audio alone; null without audio. */
+  measureArgs: string[] | null;
 }
 
 const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
@@ -65,7 +68,10 @@ const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
  * jump cuts, the crop path, the captions and the one ffmpeg command that does
  * trim, cuts, crop, scale, captions, loudness and encoding in a single pass.
  */
-export function planRender(req: RenderRequest): RenderPlan {
+export function planRender(
+  req: RenderRequest,
+  measured: MeasuredLoudness | null = null,
+): RenderPlan {
   const o = { ...DEFAULTS, ...req.options };
   const { width, height } = ASPECT_SIZES[req.aspect];
   const media = req.media;
@@ -191,11 +197,39 @@ export function planRender(req: RenderRequest): RenderPlan {
     : '';
   const scale = video ? `scale=${width}:${height}:flags=${SCALE_FLAGS},` : '';
   graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
-  // Single-pass loudnorm (dynamic mode): no second decode of the source; it
-  // resamples to 192 kHz internally, hence the aresample after it.
+  // Two passes: the gain comes from measureArgs' report (see loudness.meter).
   graph.push(
-    `[acut]loudnorm=I=${o.loudnessTarget}:TP=-1.5:LRA=11,aresample=${AUDIO_RATE},aformat=channel_layouts=stereo[aout]`,
+    `[acut]${loudnessFilter(o.loudnessTarget, measured, AUDIO_RATE)},aformat=channel_layouts=stereo[aout]`,
   );
+  // The same audio cut, decoded alone: dynamic loudnorm left music 2 LU short and peaks over 0 dBTP.
+  let measureArgs: string[] | null = null;
+  if (media.hasAudio) {
+    const src = `[0:a:0]aresample=${AUDIO_RATE},aformat=channel_layouts=stereo,apad`;
+    const m =
+      K === 1
+        ? [`${src},${at[0]}[acut]`]
+        : [
+            `${src},asplit=${K}${ranges.map((_, i) => `[as${i}]`).join('')}`,
+            ...ranges.map((_, i) => `[as${i}]${at[i]}[a${i}]`),
+            `${ranges.map((_, i) => `[a${i}]`).join('')}concat=n=${K}:v=0:a=1[acut]`,
+          ];
+    m.push(`[acut]ebur128=peak=true[aout]`);
+    measureArgs = [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      '-v',
+      'info',
+      ...sourceInput,
+      '-filter_complex',
+      m.join(';'),
+      '-map',
+      '[aout]',
+      '-f',
+      'null',
+      '-',
+    ];
+  }
 
   // More x264 threads than cores: frame threads stall on each other's
   // reference rows, and spare threads keep both cores busy through the
@@ -248,6 +282,7 @@ export function planRender(req: RenderRequest): RenderPlan {
     srt,
     burnCaptions,
     fontsDir,
+    measureArgs,
   };
 }
 
@@ -305,7 +340,9 @@ export async function renderClip(
   req: RenderRequest,
   hooks: StageHooks = {},
 ): Promise<RenderResult> {
-  const plan = planRender(req);
+  const draft = planRender(req);
+  const measured = draft.measureArgs ? await measureLoudness(draft.measureArgs, hooks) : null;
+  const plan = planRender(req, measured);
   await Promise.all([
     writeFile(plan.files.assPath, plan.ass),
     writeFile(plan.files.vttPath, plan.vtt),
