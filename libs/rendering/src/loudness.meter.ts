@@ -67,6 +67,7 @@ export async function measureLoudness(
     signal: hooks.signal,
     stderrTail: 1 << 14,
   });
-  if (res.code !== 0) throw ffmpegFailure('measure the clip loudness', res.code, res.stderrTail);
+  if (res.code !== 0)
+    throw ffmpegFailure('render the clip (measuring its loudness)', res.code, res.stderrTail);
   return parseEbur128Summary(res.stderrTail);
 }
