@@ -25,23 +25,40 @@ export class SegmentingProcessor extends StageProcessorBase {
     const { job, attempt } = ctx;
     const inputs = await loadSegmentingInputs(this.ds, job.id);
     ctx.hooks.onProgress(0.2);
-    const result = selectSegments({
-      durationSec: job.mediaInfo.durationSec,
-      ...inputs,
-      job: {
-        clipCount: job.options.clipCount,
-        minClipSeconds: job.options.minClipSeconds,
-        maxClipSeconds: job.options.maxClipSeconds,
+    const result = selectSegments(
+      {
+        durationSec: job.mediaInfo.durationSec,
+        ...inputs,
+        job: {
+          clipCount: job.options.clipCount,
+          minClipSeconds: job.options.minClipSeconds,
+          maxClipSeconds: job.options.maxClipSeconds,
+        },
       },
-    });
+      {
+        minScore: this.cfg.SEGMENT_MIN_SCORE,
+        maxNonSpeechRatio: this.cfg.SEGMENT_MAX_NON_SPEECH_RATIO,
+      },
+    );
     ctx.hooks.onProgress(0.9);
     if (result.note) ctx.hooks.onLog(`segmenting: ${result.note}`);
     const selected = result.segments.filter((s) => s.selected).length;
+    const shortfall = result.shortfall ?? null;
+    // Fewer clips than asked for is an outcome the creator must see, not only a log line.
+    const shortNote = shortfall
+      ? `${shortfall.selected} of ${shortfall.requested} clips: ${shortfall.reason}`
+      : null;
     let staleKeys: string[] = [];
     return {
       // Old clips' objects go only after the new segments are committed, so a crash never loses both.
       afterCommit: () => this.storage.deleteKeys(staleKeys),
-      summary: { candidates: result.segments.length, selected, note: result.note },
+      summary: {
+        candidates: result.segments.length,
+        selected,
+        requested: job.options.clipCount,
+        shortfallReason: shortfall?.reason ?? null,
+        note: result.note,
+      },
       write: async (m) => {
         const old = await m.find(ClipEntity, { where: { jobId: job.id } });
         staleKeys = old
@@ -57,6 +74,7 @@ export class SegmentingProcessor extends StageProcessorBase {
           );
           return;
         }
+        if (shortNote) await m.update(JobEntity, { id: job.id }, { note: shortNote });
         const inserted = await m.insert(
           ContentSegmentEntity,
           result.segments.map((s) => ({

@@ -167,6 +167,20 @@ export class EnvSchema {
   @Min(1)
   RECONCILE_INTERVAL_SECONDS = 10;
 
+  /** Segmenting never selects a clip scoring below this (0–100), even if fewer clips result. */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  SEGMENT_MIN_SCORE = 45;
+
+  /** Segmenting never selects a clip with more of its length in silence or music than this (0–1). */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  SEGMENT_MAX_NON_SPEECH_RATIO = 0.15;
+
   /** Tries per stage for transient errors (bad input never retries). */
   @Transform(toInt)
   @IsInt()

@@ -23,8 +23,18 @@ export interface SegmentCandidate {
   rank: number;
 }
 
+/** Fewer clips than asked for: the rest did not pass the quality floor. */
+export interface SegmentShortfall {
+  requested: number;
+  selected: number;
+  /** e.g. "the rest of the video is music or silence". */
+  reason: string;
+}
+
 export interface SegmentingResult {
   segments: SegmentCandidate[];
   /** Why there are no segments, or which fallback was used. */
   note: string | null;
+  /** Set when fewer clips were selected than requested; absent or null otherwise. */
+  shortfall?: SegmentShortfall | null;
 }

@@ -1,10 +1,13 @@
+import type { MediaInfo } from '@clipline/contracts';
 import {
   buildAss,
   buildSrt,
   buildVtt,
   captionStyleFor,
+  DEFAULT_LINE_RULES,
   groupCaptionLines,
 } from './captions.builder';
+import { planRender } from './render.engine';
 import type { TimedWord } from './render.types';
 
 const words: TimedWord[] = 'Why do most editing tools feel so slow? The answer is simple'
@@ -55,5 +58,85 @@ describe('captions', () => {
       captionStyleFor(1080, 1080, 'X'),
     );
     expect(ass).toContain('/b1hi');
+  });
+});
+
+describe('captions over silence and music', () => {
+  // Speech, then 11.5 s of music in which a recogniser "heard" words, then speech again.
+  const music = { start: 2.6, end: 14.1 };
+  const said: TimedWord[] = [
+    { text: 'The', start: 0.5, end: 0.7 },
+    { text: 'tide', start: 0.8, end: 1.2 },
+    { text: 'turns', start: 1.3, end: 1.8 },
+    { text: 'at', start: 1.9, end: 2.0 },
+    // Stretched across the start of the music by a loose alignment: mostly said, so kept.
+    { text: 'dawn.', start: 2.1, end: 3.0 },
+    { text: 'Boats', start: 14.3, end: 14.7 },
+    { text: 'return.', start: 14.8, end: 15.3 },
+  ];
+  const phantom: TimedWord[] = [
+    { text: 'baby', start: 4, end: 4.5 },
+    { text: 'tonight', start: 6, end: 6.8 },
+    // Half in speech, most of it in the music.
+    { text: 'yeah', start: 13.5, end: 14.2 },
+  ];
+  const all = [...said, ...phantom].sort((a, b) => a.start - b.start);
+
+  const overlap = (a: number, b: number) =>
+    Math.max(0, Math.min(b, music.end) - Math.max(a, music.start));
+
+  it('drops words heard inside non-speech and never holds a line over more than 1 s of it', () => {
+    const lines = groupCaptionLines(all, DEFAULT_LINE_RULES, [music]);
+    const text = lines.map((l) => l.text).join(' ');
+    expect(text).toBe('The tide turns at dawn. Boats return.');
+    for (const l of lines) expect(overlap(l.start, l.end)).toBeLessThanOrEqual(1 + 1e-9);
+    // Even a single stretched word does not keep its line up through the music.
+    const stretched = groupCaptionLines(
+      [{ text: 'dawn', start: 0.5, end: 3.8 }],
+      DEFAULT_LINE_RULES,
+      [music],
+    );
+    expect(stretched).toHaveLength(1);
+    expect(overlap(stretched[0].start, stretched[0].end)).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  it('leaves the words out of the rendered captions when the silence stage marks music there', () => {
+    const media: MediaInfo = {
+      durationSec: 20,
+      sizeBytes: null,
+      formatName: 'wav',
+      hasVideo: false,
+      hasAudio: true,
+      video: null,
+      audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
+    };
+    // In source time: the clip starts 10 s in.
+    const shift = (w: TimedWord) => ({
+      ...w,
+      start: w.start + 10,
+      end: w.end + 10,
+      confidence: 0.8,
+    });
+    const plan = planRender({
+      sourceUrl: '/dev/null',
+      media: { ...media, durationSec: 40 },
+      start: 10,
+      end: 26,
+      aspect: '9:16',
+      words: all.map(shift),
+      silences: [{ kind: 'non_speech', start: music.start + 10, end: music.end + 10, meanDb: -20 }],
+      removeSilence: false,
+      captions: true,
+      cropPlan: null,
+      workDir: '/tmp',
+    });
+    expect(plan.vtt).not.toMatch(/baby|tonight|yeah/);
+    expect(plan.vtt).toMatch(/dawn/);
+    for (const cue of plan.vtt.matchAll(/(\d+):(\d+):([\d.]+) --> (\d+):(\d+):([\d.]+)/g)) {
+      const t = (h: string, m: string, s: string) => Number(h) * 3600 + Number(m) * 60 + Number(s);
+      expect(overlap(t(cue[1], cue[2], cue[3]), t(cue[4], cue[5], cue[6]))).toBeLessThanOrEqual(
+        1.001,
+      );
+    }
   });
 });

@@ -14,6 +14,8 @@ export interface LineRules {
   maxGapSec: number;
   /** How long a line stays after its last word when nothing follows at once. */
   holdSec: number;
+  /** A line never stays on screen over a longer stretch of silence or music than this. */
+  maxNonSpeechSec: number;
 }
 
 export const DEFAULT_LINE_RULES: LineRules = {
@@ -21,16 +23,63 @@ export const DEFAULT_LINE_RULES: LineRules = {
   maxChars: 18,
   maxGapSec: 0.6,
   holdSec: 0.4,
+  maxNonSpeechSec: 1,
 };
+
+/** A stretch without speech (silence or music), on the same timeline as the words. */
+export interface NonSpeechSpan {
+  start: number;
+  end: number;
+}
+
+// A word at least this much inside non-speech was not said (recognisers hear words in music).
+const UNHEARD_SHARE = 0.5;
+
+function coveredBy(spans: readonly NonSpeechSpan[], a: number, b: number): number {
+  let n = 0;
+  for (const r of spans) n += Math.max(0, Math.min(b, r.end) - Math.max(a, r.start));
+  return n;
+}
+
+/** Words the audio supports: those mostly inside silence or music are left out of captions. */
+export function heardWords(words: TimedWord[], nonSpeech: readonly NonSpeechSpan[]): TimedWord[] {
+  if (!nonSpeech.length) return words;
+  return words.filter((w) => {
+    const len = w.end - w.start;
+    const inside =
+      len > 0
+        ? coveredBy(nonSpeech, w.start, w.end) / len
+        : coveredBy(nonSpeech, w.start - 0.005, w.start + 0.005) / 0.01;
+    return inside < UNHEARD_SHARE;
+  });
+}
+
+/** Ends a line where it would otherwise stay over more than `maxSec` of one stretch of non-speech. */
+function capOverNonSpeech(
+  start: number,
+  end: number,
+  nonSpeech: readonly NonSpeechSpan[],
+  maxSec: number,
+): number {
+  for (const r of nonSpeech) {
+    const a = Math.max(start, r.start);
+    const b = Math.min(end, r.end);
+    if (b - a > maxSec) return Math.max(start + 0.05, a + maxSec);
+  }
+  return end;
+}
 
 /**
  * Groups words into short lines that fit a phone screen and can be read at a
  * glance: a few words, a few characters, and a break at sentence ends and pauses.
  */
 export function groupCaptionLines(
-  words: TimedWord[],
+  allWords: TimedWord[],
   rules: LineRules = DEFAULT_LINE_RULES,
+  nonSpeech: readonly NonSpeechSpan[] = [],
 ): CaptionLine[] {
+  const spans = [...nonSpeech].sort((a, b) => a.start - b.start);
+  const words = heardWords(allWords, spans);
   const groups: TimedWord[][] = [];
   let cur: TimedWord[] = [];
   for (const w of words) {
@@ -41,6 +90,7 @@ export function groupCaptionLines(
       (cur.length >= rules.maxWords ||
         chars > rules.maxChars ||
         w.start - prev.end > rules.maxGapSec ||
+        coveredBy(spans, prev.start, w.end) > rules.maxNonSpeechSec ||
         /[.!?;:]$/.test(prev.text));
     if (breakHere) {
       groups.push(cur);
@@ -53,10 +103,11 @@ export function groupCaptionLines(
     const next = groups[i + 1];
     const last = g[g.length - 1];
     const end = next ? Math.min(last.end + rules.holdSec, next[0].start) : last.end + rules.holdSec;
+    const start = g[0].start;
     return {
       words: g,
-      start: g[0].start,
-      end: Math.max(end, last.end),
+      start,
+      end: capOverNonSpeech(start, Math.max(end, last.end), spans, rules.maxNonSpeechSec),
       text: g.map((w) => w.text).join(' '),
     };
   });

@@ -212,9 +212,11 @@ describe('renderClip', () => {
       expect([v.codec_name, v.width, v.height]).toEqual(['h264', 1920, 1080]);
       expect(probe.streams.some((s) => s.codec_name === 'aac')).toBe(true);
       expect(Math.abs(probe.duration - 4)).toBeLessThanOrEqual(0.1);
-      expect(commands[0]).toMatch(/ffmpeg .*-protocol_whitelist \S+ -ss 0\.500 -t \S+ -i /);
-      expect(commands[0]).toContain('+faststart');
-      expect(commands[0]).not.toContain('ass=');
+      // commands[0] is the loudness pass; [1] the render.
+      expect(commands[0]).toContain('ebur128=peak=true');
+      expect(commands[1]).toMatch(/ffmpeg .*-protocol_whitelist \S+ -ss 0\.500 -t \S+ -i /);
+      expect(commands[1]).toContain('+faststart');
+      expect(commands[1]).not.toContain('ass=');
       expect(progress[progress.length - 1]).toBe(1);
       expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
       // Captions are off for the video, but the sidecars still carry them.

@@ -8,11 +8,13 @@ import {
   buildSrt,
   buildVtt,
   captionStyleFor,
+  DEFAULT_LINE_RULES,
   groupCaptionLines,
 } from './captions.builder';
 import { buildCropPath, cropExpression, type CropPath } from './crop-path';
-import { keptDuration, mapWords, planKeptRanges, type Ranges } from './cut-plan';
+import { keptDuration, mapTime, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
+import { loudnessFilter, measureLoudness, type MeasuredLoudness } from './loudness.meter';
 import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
 import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
 
@@ -55,6 +57,8 @@ export interface RenderPlan {
   srt: string;
   burnCaptions: boolean;
   fontsDir: string;
+  /** First loudness pass over the clip's audio alone; null without audio. */
+  measureArgs: string[] | null;
 }
 
 const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
@@ -64,7 +68,10 @@ const sec = (n: number) => (Math.round(n * 1000) / 1000).toFixed(3);
  * jump cuts, the crop path, the captions and the one ffmpeg command that does
  * trim, cuts, crop, scale, captions, loudness and encoding in a single pass.
  */
-export function planRender(req: RenderRequest): RenderPlan {
+export function planRender(
+  req: RenderRequest,
+  measured: MeasuredLoudness | null = null,
+): RenderPlan {
   const o = { ...DEFAULTS, ...req.options };
   const { width, height } = ASPECT_SIZES[req.aspect];
   const media = req.media;
@@ -89,7 +96,15 @@ export function planRender(req: RenderRequest): RenderPlan {
   if (ranges.length === 0) throw new BadInputError('The clip is empty after removing silences.');
   const durationSec = keptDuration(ranges);
 
-  const lines = groupCaptionLines(mapWords(req.words, start, ranges));
+  // Silence and music on the output timeline: captions neither show words there nor linger over them.
+  const nonSpeech = req.silences
+    .map((r) => ({ start: mapTime(ranges, r.start - start), end: mapTime(ranges, r.end - start) }))
+    .filter((r) => r.end > r.start);
+  const lines = groupCaptionLines(
+    mapWords(req.words, start, ranges),
+    DEFAULT_LINE_RULES,
+    nonSpeech,
+  );
   const ass = buildAss(lines, captionStyleFor(width, height, CAPTION_FONT_NAME));
   const vtt = buildVtt(lines);
   const srt = buildSrt(lines);
@@ -182,11 +197,39 @@ export function planRender(req: RenderRequest): RenderPlan {
     : '';
   const scale = video ? `scale=${width}:${height}:flags=${SCALE_FLAGS},` : '';
   graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
-  // Single-pass loudnorm (dynamic mode): no second decode of the source; it
-  // resamples to 192 kHz internally, hence the aresample after it.
+  // Two passes: the gain comes from measureArgs' report (see loudness.meter).
   graph.push(
-    `[acut]loudnorm=I=${o.loudnessTarget}:TP=-1.5:LRA=11,aresample=${AUDIO_RATE},aformat=channel_layouts=stereo[aout]`,
+    `[acut]${loudnessFilter(o.loudnessTarget, measured, AUDIO_RATE)},aformat=channel_layouts=stereo[aout]`,
   );
+  // The same audio cut, decoded alone: dynamic loudnorm left music 2 LU short and peaks over 0 dBTP.
+  let measureArgs: string[] | null = null;
+  if (media.hasAudio) {
+    const src = `[0:a:0]aresample=${AUDIO_RATE},aformat=channel_layouts=stereo,apad`;
+    const m =
+      K === 1
+        ? [`${src},${at[0]}[acut]`]
+        : [
+            `${src},asplit=${K}${ranges.map((_, i) => `[as${i}]`).join('')}`,
+            ...ranges.map((_, i) => `[as${i}]${at[i]}[a${i}]`),
+            `${ranges.map((_, i) => `[a${i}]`).join('')}concat=n=${K}:v=0:a=1[acut]`,
+          ];
+    m.push(`[acut]ebur128=peak=true[aout]`);
+    measureArgs = [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      '-v',
+      'info',
+      ...sourceInput,
+      '-filter_complex',
+      m.join(';'),
+      '-map',
+      '[aout]',
+      '-f',
+      'null',
+      '-',
+    ];
+  }
 
   // More x264 threads than cores: frame threads stall on each other's
   // reference rows, and spare threads keep both cores busy through the
@@ -239,6 +282,7 @@ export function planRender(req: RenderRequest): RenderPlan {
     srt,
     burnCaptions,
     fontsDir,
+    measureArgs,
   };
 }
 
@@ -296,7 +340,9 @@ export async function renderClip(
   req: RenderRequest,
   hooks: StageHooks = {},
 ): Promise<RenderResult> {
-  const plan = planRender(req);
+  const draft = planRender(req);
+  const measured = draft.measureArgs ? await measureLoudness(draft.measureArgs, hooks) : null;
+  const plan = planRender(req, measured);
   await Promise.all([
     writeFile(plan.files.assPath, plan.ass),
     writeFile(plan.files.vttPath, plan.vtt),

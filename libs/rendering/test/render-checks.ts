@@ -150,3 +150,16 @@ export function parseVttStarts(vtt: string): Array<{ start: number; text: string
   }
   return out;
 }
+
+/** Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, from ffmpeg's ebur128=peak=true summary. */
+export async function loudnessAndTruePeak(path: string): Promise<{ i: number; tp: number }> {
+  const res = await runCollect(
+    FFMPEG_PATH,
+    ['-hide_banner', '-nostats', '-i', path, '-vn', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    { stderrTail: 1 << 12 },
+  );
+  const i = /Integrated loudness:\s*I:\s*(-?[\d.]+) LUFS/.exec(res.stderrTail);
+  const tp = /True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS/.exec(res.stderrTail);
+  if (!i || !tp) throw new Error(`no ebur128 summary for ${path}`);
+  return { i: Number(i[1]), tp: tp[1] === '-inf' ? -Infinity : Number(tp[1]) };
+}

@@ -1,5 +1,5 @@
-import type { SegmentingJob, SegmentingOptions, SpeechUnit } from './segmenting.types';
-import type { IntervalCoverage } from './timeline.index';
+import type { EdgeSnapper } from './edge.snapper';
+import type { CleanWord, SegmentingJob, SpeechUnit } from './segmenting.types';
 
 /** A window of units [first..last] with its snapped time range. */
 export interface Window {
@@ -9,65 +9,91 @@ export interface Window {
   end: number;
 }
 
-/**
- * Where a unit's start may move: back into an adjacent silence by at most
- * `snapPadSec`, never past half the gap to the previous word, so neighbouring
- * clips cannot overlap and no word is ever cut.
- */
-export function snapStart(
-  u: SpeechUnit,
-  pauses: IntervalCoverage,
-  opts: SegmentingOptions,
-): number {
-  const r = pauses.before(u.start);
-  if (!r || r.end < u.start - opts.snapNearSec) return u.start;
-  const half = Number.isFinite(u.gapBefore) ? u.start - u.gapBefore / 2 : 0;
-  return Math.min(u.start, Math.max(r.start, u.start - opts.snapPadSec, half, 0));
-}
+// A clip opening on one of these continues a sentence the viewer never heard.
+const CONTINUATIONS = new Set([
+  'and',
+  'or',
+  'nor',
+  'but',
+  'because',
+  'which',
+  'whereas',
+  'whom',
+  'whose',
+  'than',
+]);
+// A sentence does not end on these: the clip would stop mid-phrase.
+const DANGLING = new Set([
+  'and',
+  'or',
+  'but',
+  'because',
+  'the',
+  'a',
+  'an',
+  'of',
+  'to',
+  'with',
+  'for',
+  'my',
+  'your',
+  'our',
+  'their',
+]);
 
-export function snapEnd(
+/**
+ * Whether a unit may open / close a clip as a sentence boundary: never at a
+ * forced split inside a run-on sentence, never on a connective or a dangling
+ * article. Speech regions (no words) only have the forced-split rule.
+ */
+export function sentenceEdges(
   u: SpeechUnit,
-  pauses: IntervalCoverage,
-  durationSec: number,
-  opts: SegmentingOptions,
-): number {
-  const r = pauses.after(u.end);
-  if (!r || r.start > u.end + opts.snapNearSec) return Math.min(u.end, durationSec);
-  const half = Number.isFinite(u.gapAfter) ? u.end + u.gapAfter / 2 : durationSec;
-  return Math.max(
-    Math.min(u.end, durationSec),
-    Math.min(r.end, u.end + opts.snapPadSec, half, durationSec),
-  );
+  words: readonly CleanWord[],
+): { canStart: boolean; canEnd: boolean } {
+  let canStart = u.canStart && u.breakBefore !== 'forced';
+  let canEnd = u.canEnd && u.breakAfter !== 'forced';
+  if (u.firstWord >= 0) {
+    canStart &&= !CONTINUATIONS.has(words[u.firstWord].norm);
+    canEnd &&= !DANGLING.has(words[u.lastWord].norm);
+  }
+  return { canStart, canEnd };
 }
 
 /**
  * Every window that starts on a unit allowed to open a clip, ends on a unit
- * allowed to close one, and lasts between the job's min and max. The inner
- * loop stops at the max length, so the work is O(units × units-per-window).
+ * allowed to close one, has clean edges (see EdgeSnapper) and lasts between
+ * the job's min and max. A window with no clean edge is dropped, never cut
+ * mid-speech. The inner loop stops at the max length, so the work is
+ * O(units × units-per-window).
  */
 export function generateWindows(
   units: readonly SpeechUnit[],
-  pauses: IntervalCoverage,
-  durationSec: number,
+  words: readonly CleanWord[],
+  edges: EdgeSnapper,
   job: SegmentingJob,
-  opts: SegmentingOptions,
 ): Window[] {
-  const starts = units.map((u) => snapStart(u, pauses, opts));
-  const ends = units.map((u) => snapEnd(u, pauses, durationSec, opts));
+  const allowed = units.map((u) => sentenceEdges(u, words));
+  const starts = units.map((u, i) => (allowed[i].canStart ? edges.startOf(u) : null));
+  const ends = units.map((u, i) => (allowed[i].canEnd ? edges.endOf(u) : null));
   const out: Window[] = [];
   const eps = 1e-9;
   for (let i = 0; i < units.length; i++) {
-    if (!units[i].canStart) continue;
+    const s0 = starts[i];
+    if (s0 === null) continue;
     for (let j = i; j < units.length; j++) {
       if (units[j].end - units[i].start > job.maxClipSeconds + eps) break;
-      if (!units[j].canEnd) continue;
-      let start = starts[i];
-      let end = ends[j];
-      // Give back padding rather than lose a window that only the padding pushed over max.
-      if (end - start > job.maxClipSeconds)
-        end = Math.max(units[j].end, start + job.maxClipSeconds);
-      if (end - start > job.maxClipSeconds) start = Math.max(start, end - job.maxClipSeconds);
-      if (end - start < job.minClipSeconds - eps) continue;
+      const e0 = ends[j];
+      if (e0 === null || e0 <= s0) continue;
+      let start: number | null = s0;
+      let end: number | null = e0;
+      // Give back room tone rather than lose a window that only the margins pushed over max.
+      if (end - start > job.maxClipSeconds) end = edges.endOf(units[j], start + job.maxClipSeconds);
+      if (end !== null && end - start > job.maxClipSeconds) {
+        start = edges.startOf(units[i], end - job.maxClipSeconds);
+      }
+      if (start === null || end === null) continue;
+      const len = end - start;
+      if (len < job.minClipSeconds - eps || len > job.maxClipSeconds + eps) continue;
       out.push({ first: i, last: j, start, end });
     }
   }

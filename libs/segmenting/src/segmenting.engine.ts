@@ -5,6 +5,7 @@ import {
   SegmentingResult,
 } from '@clipline/contracts';
 import { generateWindows, Window } from './candidate.generator';
+import { EdgeSnapper } from './edge.snapper';
 import type { HookSignal } from './hook.detector';
 import { contentTokens, LexicalCohesion } from './lexical-cohesion';
 import { buildSentences, cleanWords, isPunctuated } from './sentence.builder';
@@ -14,8 +15,9 @@ import {
   extractFeatures,
   FeatureContext,
 } from './segment.features';
+import { dropPhantomWords } from './phantom-word.filter';
+import { selectAboveFloor } from './quality.floor';
 import { explain, scoreFeatures } from './segment.scorer';
-import { pickNonOverlapping } from './segment.selector';
 import {
   CleanWord,
   DEFAULT_SEGMENTING_OPTIONS,
@@ -51,7 +53,11 @@ export function selectSegments(
     weights: { ...DEFAULT_SEGMENTING_OPTIONS.weights, ...options.weights },
   };
   const job = validateJob(input.job);
-  const words = cleanWords(input.transcript?.words ?? []);
+  // Words inside silence or music were not said; they must not shape clips or their text.
+  const { heard: words, phantom } = dropPhantomWords(
+    cleanWords(input.transcript?.words ?? []),
+    input.silence?.regions,
+  );
   const durationSec = sourceDuration(input, words);
   const minText = `${fmt(job.minClipSeconds)}–${fmt(job.maxClipSeconds)} s`;
   if (durationSec < job.minClipSeconds) {
@@ -84,13 +90,30 @@ export function selectSegments(
     pauses = input.silence ? input.silence.regions : gapsBetween(units, durationSec);
   }
 
+  if (phantom > 0) {
+    const left = `${phantom} transcript word${phantom === 1 ? '' : 's'} inside silence or music left out`;
+    note = note ? `${note}; ${left}` : left;
+  }
+
   const pauseIndex = new IntervalCoverage(pauses);
-  const windows = generateWindows(units, pauseIndex, durationSec, job, opts);
+  const visual = buildVisualIndex(input.layout);
+  const edges = new EdgeSnapper(
+    pauseIndex,
+    mode === 'transcript' ? words : [],
+    visual?.sceneCuts ?? [],
+    visual?.sampleFps ?? 0,
+    durationSec,
+    opts,
+  );
+  const windows = generateWindows(units, mode === 'transcript' ? words : [], edges, job);
+  const what = mode === 'transcript' ? 'run of whole sentences' : 'run of speech regions';
+  const noWindows = `no ${what} with clean edges lasts ${minText}`;
+  const noMoreWindows = `no other ${what} with clean edges lasts ${minText}`;
   if (windows.length === 0) {
-    const what = mode === 'transcript' ? 'run of whole sentences' : 'run of speech regions';
     return {
       segments: [],
-      note: `${note ? `${note}; ` : ''}no clip: no ${what} lasts ${minText}`,
+      note: `${note ? `${note}; ` : ''}no clip: ${noWindows}`,
+      shortfall: { requested: job.clipCount, selected: 0, reason: noWindows },
     };
   }
 
@@ -111,7 +134,7 @@ export function selectSegments(
     energy: input.energy?.length
       ? new EnergySeries(input.energy, voicedFloorDb(input.energy))
       : null,
-    visual: buildVisualIndex(input.layout),
+    visual,
     opts,
   };
 
@@ -122,12 +145,21 @@ export function selectSegments(
   });
 
   const runnerUps = opts.runnerUpCount ?? Math.min(5, Math.ceil(job.clipCount / 2));
-  const { selected, runnersUp } = pickNonOverlapping(scored, job.clipCount, runnerUps);
+  const { selected, runnersUp, shortfall } = selectAboveFloor(
+    scored,
+    job.clipCount,
+    runnerUps,
+    opts,
+    noMoreWindows,
+  );
   const segments = [
     ...selected.map((c, k) => toCandidate(c, k + 1, true, ctx)),
     ...runnersUp.map((c, k) => toCandidate(c, selected.length + k + 1, false, ctx)),
   ];
-  return { segments, note };
+  if (selected.length === 0 && shortfall) {
+    note = `${note ? `${note}; ` : ''}no clip: ${shortfall.reason}`;
+  }
+  return { segments, note, shortfall };
 }
 
 function toCandidate(

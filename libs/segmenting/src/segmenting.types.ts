@@ -73,6 +73,16 @@ export interface SegmentingOptions {
   livelyEnergyStdDb: number;
   /** Runners-up kept unselected; default min(5, ceil(clipCount / 2)). */
   runnerUpCount: number | null;
+  /** A clip with more of its length in silence or non-speech (music) than this is never selected. */
+  maxNonSpeechRatio: number;
+  /** A clip scoring below this (0..100) is never selected, even when fewer clips result. */
+  minScore: number;
+  /** The first and last this-many seconds of a clip must be pause: no word, fully inside a silence region. */
+  edgeQuietSec: number;
+  /** A clip never starts this close before a scene cut: the start moves to the cut. */
+  sceneCutLeadSec: number;
+  /** A clip never ends this soon after a scene cut: the end moves before the cut. */
+  sceneCutTailSec: number;
 }
 
 export const DEFAULT_SEGMENTING_OPTIONS: Readonly<SegmentingOptions> = Object.freeze({
@@ -89,6 +99,11 @@ export const DEFAULT_SEGMENTING_OPTIONS: Readonly<SegmentingOptions> = Object.fr
   maxSilenceRatio: 0.4,
   livelyEnergyStdDb: 6,
   runnerUpCount: null,
+  maxNonSpeechRatio: 0.15,
+  minScore: 45,
+  edgeQuietSec: 0.25,
+  sceneCutLeadSec: 1.5,
+  sceneCutTailSec: 1,
 });
 
 export type BoundaryKind = 'edge' | 'punct' | 'pause' | 'segment' | 'forced';

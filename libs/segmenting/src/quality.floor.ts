@@ -1,0 +1,41 @@
+import type { SegmentShortfall } from '@clipline/contracts';
+import type { Window } from './candidate.generator';
+import { pickNonOverlapping } from './segment.selector';
+import type { SegmentingOptions } from './segmenting.types';
+
+interface Rated {
+  window: Window;
+  score: number;
+  x: { features: { silenceRatio: number } };
+}
+
+/**
+ * Picks clips and runners-up only among candidates above the floor: at most
+ * `maxNonSpeechRatio` of silence or music, and at least `minScore`. Never pads:
+ * when fewer pass than were asked for, the shortfall says how many and why.
+ */
+export function selectAboveFloor<T extends Rated>(
+  scored: readonly T[],
+  clipCount: number,
+  runnersUp: number,
+  opts: SegmentingOptions,
+  noWindowsReason: string,
+): { selected: T[]; runnersUp: T[]; shortfall: SegmentShortfall | null } {
+  const speechy = (c: T) => c.x.features.silenceRatio <= opts.maxNonSpeechRatio + 1e-9;
+  const eligible = scored.filter((c) => speechy(c) && c.score >= opts.minScore);
+  const picked = pickNonOverlapping(eligible, clipCount, runnersUp);
+  if (picked.selected.length >= clipCount) return { ...picked, shortfall: null };
+
+  // Why: what kept the other candidates out, by count.
+  const tooQuiet = scored.filter((c) => !speechy(c)).length;
+  const tooWeak = scored.filter((c) => speechy(c) && c.score < opts.minScore).length;
+  let reason: string;
+  if (tooQuiet + tooWeak === 0) reason = noWindowsReason;
+  else if (tooQuiet >= tooWeak) {
+    reason = `the rest of the video is music or silence (over ${Math.round(opts.maxNonSpeechRatio * 100)}% non-speech)`;
+  } else reason = `the remaining candidates score below ${opts.minScore}`;
+  return {
+    ...picked,
+    shortfall: { requested: clipCount, selected: picked.selected.length, reason },
+  };
+}
