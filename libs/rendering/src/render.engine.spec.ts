@@ -212,7 +212,9 @@ describe('renderClip', () => {
       expect([v.codec_name, v.width, v.height]).toEqual(['h264', 1920, 1080]);
       expect(probe.streams.some((s) => s.codec_name === 'aac')).toBe(true);
       expect(Math.abs(probe.duration - 4)).toBeLessThanOrEqual(0.1);
-      expect(commands[0]).toMatch(/ffmpeg .*-protocol_whitelist \S+ -ss 0\.500 -t \S+ -i /);
+      expect(commands[0]).toMatch(
+        /ffmpeg .*-protocol_whitelist file -format_whitelist \S+ -f mov -ss 0\.500 -t \S+ -i /,
+      );
       expect(commands[0]).toContain('+faststart');
       expect(commands[0]).not.toContain('ass=');
       expect(progress[progress.length - 1]).toBe(1);
