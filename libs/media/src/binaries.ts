@@ -45,7 +45,8 @@ export class UnsafeInputError extends Error {
  * made itself, or a test fixture) needs `file` and nothing else.
  */
 export function inputProtocols(input: string): string {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(input)?.[1]?.toLowerCase();
+  // Commas count: ffmpeg reads "subfile,,0,10,:/etc/passwd" as a protocol too.
+  const scheme = /^([a-z][a-z0-9+.,-]*):/i.exec(input)?.[1]?.toLowerCase();
   if (scheme === 'https') return 'https,tls,tcp';
   if (scheme === 'http') return 'http,tcp';
   if (scheme === undefined || scheme === 'file') return 'file';
