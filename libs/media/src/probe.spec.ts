@@ -92,16 +92,16 @@ describe('probing refuses sources that point elsewhere', () => {
 
   it.each(cases)('%s through a presigned-style URL: 422 unsupported container', async (name) => {
     const err = await probeMedia(`${storeUrl}/${name}`).catch((e: Error) => e);
+    expect(victim.count()).toBe(0);
     expect(isBadInputError(err)).toBe(true);
     expect((err as Error).message).toMatch(refusal(name));
-    expect(victim.count()).toBe(0);
   });
 
   it.each(cases)('%s as a local path: unsupported container, nothing else read', async (name) => {
     const err = await probeMedia(join(dir, name)).catch((e: Error) => e);
+    expect(victim.count()).toBe(0);
     expect(isBadInputError(err)).toBe(true);
     expect((err as Error).message).toMatch(refusal(name));
-    expect(victim.count()).toBe(0);
   });
 
   it('still probes a real container through the URL, and names its demuxer', async () => {
