@@ -88,7 +88,8 @@ const expectedFor = (input: BadInput, path: 'stream' | 'upload') => {
   if (path === 'upload' && input.filename.length > 255)
     return { status: 400, message: /filename must be shorter than or equal to 255 characters/ };
   // Raw control characters break the part header itself.
-  if (path === 'stream' && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(input.filename))
+  const control = [...input.filename].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+  if (path === 'stream' && control)
     return { status: 400, message: /Malformed form: Malformed part header/ };
   return { status: input.status, message: input.message };
 };
