@@ -128,6 +128,19 @@ describe('probing refuses sources that point elsewhere', () => {
     expect(victim.count()).toBe(0);
   });
 
+  it.each(['file-ts.m3u8', 'relative.m3u8', 'victim.m3u8', 'list.ffconcat'])(
+    'an engine given %s without a probed format still reads nothing through it',
+    async (name) => {
+      let samples = 0;
+      const read = async () => {
+        for await (const pcm of pcmFloat32Stream(`${storeUrl}/${name}`)) samples += pcm.length;
+      };
+      await expect(read()).rejects.toThrow(/ffmpeg could not decode the audio/);
+      expect(samples).toBe(0);
+      expect(victim.count()).toBe(0);
+    },
+  );
+
   it('limits protocols to the scheme of the input itself', () => {
     expect(inputProtocols('https://s3.example/b/k?X-Amz-Signature=1')).toBe('https,tls,tcp');
     expect(inputProtocols('http://127.0.0.1:9000/b/k')).toBe('http,tcp');
