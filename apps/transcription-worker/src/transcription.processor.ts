@@ -106,7 +106,7 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
       sourceUrl,
       range.start,
       range.end,
-      this.engineOptions(job.options.language),
+      { ...this.engineOptions(job.options.language), sourceFormat: job.mediaInfo.formatName },
       hooks,
       this.engine,
     );

@@ -5,6 +5,7 @@ import {
   runCollect,
   safeInputArgs,
   spawnTracked,
+  stopChild,
   type RunOptions,
 } from '@clipline/media';
 import type { SampledFrame } from './layout.types';
@@ -30,6 +31,8 @@ export interface FrameSamplerOptions extends RunOptions {
   threads?: number;
   /** Default `all`. */
   decode?: DecodeMode;
+  /** The probe's `format_name`, so the decoder uses the demuxer the probe accepted. */
+  formatName?: string | null;
 }
 
 /** Analysis size: fits the detector's 4:3 box, even on both sides, never upscaled. */
@@ -55,7 +58,7 @@ export function frameSamplerArgs(input: string, opts: FrameSamplerOptions): stri
     '-v',
     mode === 'keyframes' ? 'info' : 'error',
   ];
-  args.push(...safeInputArgs());
+  args.push(...safeInputArgs(input, opts.formatName));
   // Analysis frames are 320 px wide: deblocking and bit-exact decoding buy nothing visible there.
   args.push('-threads', String(opts.threads ?? 2), '-flags2', '+fast', '-skip_loop_filter', 'all');
   if (mode === 'keyframes') args.push('-skip_frame', 'nokey');
@@ -191,7 +194,10 @@ export async function* sampleFrames(
     const res = await child.done;
     if (res.code !== 0) throw ffmpegFailure('decode the video frames', res.code, res.stderrTail);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // A caller that stops early (abort, re-run) leaves ffmpeg running: it is
+    // killed and awaited here, so its exit can neither outlive the job nor
+    // reject with nobody listening.
+    await stopChild(child);
   }
 }
 
@@ -203,14 +209,14 @@ export async function probeKeyframeTimes(
   input: string,
   startSec = 0,
   windowSec = 30,
-  opts: RunOptions = {},
+  opts: RunOptions & { formatName?: string | null } = {},
 ): Promise<number[]> {
   const res = await runCollect(
     FFPROBE_PATH,
     [
       '-v',
       'error',
-      ...safeInputArgs(),
+      ...safeInputArgs(input, opts.formatName),
       '-select_streams',
       'v:0',
       '-skip_frame',

@@ -39,6 +39,7 @@ export async function chooseDecodeMode(
   sourceEnd: number,
   options: Pick<LayoutOptions, 'decode' | 'sampleFps' | 'maxKeyframeGapSec'>,
   hooks: StageHooks = {},
+  formatName?: string | null,
 ): Promise<DecodeChoice> {
   const fps = options.sampleFps ?? 2;
   const wanted = options.decode ?? 'auto';
@@ -54,6 +55,7 @@ export async function chooseDecodeMode(
     await probeKeyframeTimes(input, start, PROBE_WINDOW_SEC, {
       onCommand: hooks.onCommand,
       signal: hooks.signal,
+      formatName,
     })
   ).filter((t) => t >= start - 0.01 && t < windowEnd);
   const gaps: number[] = [];
@@ -121,7 +123,14 @@ export async function analyseLayout(
     ownDetector = true;
   }
   try {
-    const choice = await chooseDecodeMode(input, start, media.durationSec, options, hooks);
+    const choice = await chooseDecodeMode(
+      input,
+      start,
+      media.durationSec,
+      options,
+      hooks,
+      media.formatName,
+    );
     const fps = choice.mode === 'keyframes' ? 1 / choice.intervalSec : (options.sampleFps ?? 2);
     // One frame before the range, used only as the "previous frame" so a cut
     // on the range boundary is still seen when the work is split.
@@ -147,6 +156,7 @@ export async function analyseLayout(
       durationSec: end - seek,
       threads: options.threads,
       decode: choice.mode,
+      formatName: media.formatName,
       onCommand: hooks.onCommand,
       signal: hooks.signal,
     })) {

@@ -22,6 +22,15 @@ const BAD_INPUT_PATTERNS = [
 export function ffmpegFailure(what: string, code: number | null, stderrTail: string): Error {
   const lines = stderrTail.trim().split('\n').filter(Boolean);
   const last = lines.slice(-2).join(' | ');
+  if (lines.some((l) => /No space left on device|Disk quota exceeded/i.test(l))) {
+    // Not the source's fault: a retry on another machine (or later) can work.
+    return new ProcessError(
+      `ffmpeg could not ${what}: the scratch disk is full (${last}). Free space there or point TMPDIR at a larger disk.`,
+      code,
+      null,
+      stderrTail,
+    );
+  }
   if (lines.some((l) => BAD_INPUT_PATTERNS.some((re) => re.test(l)))) {
     return new BadInputError(
       `ffmpeg could not ${what}: the source looks corrupt or unsupported (${last}).`,

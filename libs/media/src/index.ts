@@ -5,3 +5,4 @@ export * from './pcm-stream';
 export * from './ffmpeg-errors';
 export * from './model-store';
 export * from './hub-hash';
+export * from './scratch-dir';

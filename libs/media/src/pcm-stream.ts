@@ -1,8 +1,10 @@
 import { FFMPEG_PATH, safeInputArgs } from './binaries';
-import { spawnTracked, type RunOptions } from './process-runner';
+import { spawnTracked, stopChild, type RunOptions } from './process-runner';
 import { ffmpegFailure } from './ffmpeg-errors';
 
 export interface PcmStreamOptions extends RunOptions {
+  /** The probe's `format_name`, so the decoder uses the demuxer the probe accepted. */
+  formatName?: string | null;
   sampleRate?: number;
   /** Seek to this many seconds before decoding (input seek: -ss before -i). */
   startSec?: number;
@@ -21,7 +23,13 @@ export async function* pcmFloat32Stream(
   opts: PcmStreamOptions = {},
 ): AsyncGenerator<Float32Array> {
   const rate = opts.sampleRate ?? 16000;
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', ...safeInputArgs()];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    ...safeInputArgs(input, opts.formatName),
+  ];
   if (opts.startSec) args.push('-ss', opts.startSec.toFixed(3));
   if (opts.durationSec) args.push('-t', opts.durationSec.toFixed(3));
   args.push('-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(rate));
@@ -46,6 +54,6 @@ export async function* pcmFloat32Stream(
       throw ffmpegFailure('decode the audio', res.code, res.stderrTail);
     }
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await stopChild(child);
   }
 }

@@ -1,5 +1,5 @@
 import { BadInputError, type MediaInfo } from '@clipline/contracts';
-import { FFPROBE_PATH, safeInputArgs } from './binaries';
+import { allowedDemuxer, FFPROBE_PATH, safeInputArgs } from './binaries';
 import { runCollect, type RunOptions } from './process-runner';
 
 interface FfprobeStream {
@@ -86,6 +86,18 @@ export function parseProbe(json: FfprobeOutput): MediaInfo {
   };
 }
 
+const UNSUPPORTED_CONTAINER =
+  'Upload a single audio or video file (MP4/MOV, MKV/WebM, AVI, MPEG-TS, MPEG-PS, FLV, WMV, MP3, AAC, WAV, FLAC, Ogg); playlists, file lists and image sequences are not accepted.';
+
+function unsupportedContainer(detected: string | null): BadInputError {
+  return new BadInputError(
+    `The file is in an unsupported container${detected ? ` (${detected})` : ''}. ${UNSUPPORTED_CONTAINER}`,
+  );
+}
+
+/** ffprobe names the refused demuxer in its log prefix: "[hls @ 0x...] Format not on whitelist". */
+const NOT_ON_WHITELIST = /(?:\[([\w,]+) @ 0x[0-9a-f]+\] )?Format not on whitelist/;
+
 /**
  * Probes a file path or (presigned) URL. Anything ffprobe cannot read, or a
  * file with neither audio nor video, is a BadInputError with a message a
@@ -95,7 +107,7 @@ export async function probeMedia(input: string, opts: RunOptions = {}): Promise<
   const args = [
     '-v',
     'error',
-    ...safeInputArgs(),
+    ...safeInputArgs(input),
     '-print_format',
     'json',
     '-show_format',
@@ -103,6 +115,15 @@ export async function probeMedia(input: string, opts: RunOptions = {}): Promise<
     input,
   ];
   const res = await runCollect(FFPROBE_PATH, args, { ...opts, stderrTail: 2048 });
+  const refused = NOT_ON_WHITELIST.exec(res.stderrTail);
+  if (refused) throw unsupportedContainer(refused[1] ?? null);
+  if (res.code === -1 || res.code > 128) {
+    // A signal (the bundled ffprobe segfaults on some inputs, e.g. MPEG-TS):
+    // the same bytes crash it again, so retrying cannot help.
+    throw new BadInputError(
+      'The file could not be analysed: the media prober crashed on it. Re-encode it as MP4 (H.264/AAC) and upload it again.',
+    );
+  }
   if (res.code !== 0) {
     const reason = res.stderrTail.trim().split('\n').pop() ?? 'unknown error';
     if (/Connection refused|timed out|Server returned 5\d\d/i.test(reason)) {
@@ -121,6 +142,9 @@ export async function probeMedia(input: string, opts: RunOptions = {}): Promise<
     );
   }
   const info = parseProbe(parsed);
+  // Checked again here: whatever demuxer ffprobe picked is the one every later
+  // ffmpeg run is forced to use (safeInputArgs), so it must be an allowed one.
+  if (!allowedDemuxer(info.formatName)) throw unsupportedContainer(info.formatName);
   if (!info.hasAudio && !info.hasVideo) {
     throw new BadInputError('The file has neither an audio nor a video stream.');
   }

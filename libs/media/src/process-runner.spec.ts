@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runCollect, spawnTracked } from './process-runner';
+import { runCollect, spawnTracked, stopChild } from './process-runner';
 
 /** Field 19 of /proc/<pid>/stat is the nice value; the command name (field 2) may hold spaces. */
 function niceOf(pid: number): number {
@@ -35,5 +35,29 @@ describe('process runner', () => {
     const child = spawnTracked('sleep', ['30'], { signal: ac.signal });
     ac.abort();
     await expect(child.done).rejects.toThrow('sleep aborted');
+  });
+
+  it('lets a caller drop an aborted child without an unhandled rejection', async () => {
+    const reasons: unknown[] = [];
+    const trap = (r: unknown) => reasons.push(r);
+    process.on('unhandledRejection', trap);
+    try {
+      const ac = new AbortController();
+      const child = spawnTracked('sleep', ['30'], { signal: ac.signal });
+      ac.abort();
+      // Nobody awaits child.done, like an engine loop left by a throw.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(reasons).toEqual([]);
+      expect(child.signalCode).toBe('SIGKILL');
+    } finally {
+      process.off('unhandledRejection', trap);
+    }
+  });
+
+  it('stopChild returns only once the child has exited', async () => {
+    const child = spawnTracked('sleep', ['30']);
+    await stopChild(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(() => process.kill(child.pid!, 0)).toThrow(/ESRCH/);
   });
 });

@@ -50,11 +50,9 @@ export function commandLine(bin: string, args: string[]): string {
  * Spawns a child and keeps a bounded tail of stderr, so a chatty ffmpeg on a
  * 3-hour source cannot grow memory. The child is killed on abort.
  */
-export function spawnTracked(
-  bin: string,
-  args: string[],
-  opts: RunOptions = {},
-): ChildProcess & { done: Promise<RunResult> } {
+export type TrackedChild = ChildProcess & { done: Promise<RunResult> };
+
+export function spawnTracked(bin: string, args: string[], opts: RunOptions = {}): TrackedChild {
   opts.onCommand?.(commandLine(bin, args));
   const child = spawn(bin, args, {
     cwd: opts.cwd,
@@ -82,7 +80,8 @@ export function spawnTracked(
     }
   });
   const onAbort = () => child.kill('SIGKILL');
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const done = new Promise<RunResult>((resolve, reject) => {
     child.on('error', (err) =>
       reject(new ProcessError(`${bin}: ${err.message}`, null, null, tail)),
@@ -93,7 +92,20 @@ export function spawnTracked(
       resolve({ code: code ?? -1, stdout: Buffer.alloc(0), stderrTail: tail });
     });
   });
+  // A caller that stops reading early (an aborted engine loop) may never await
+  // `done`; its rejection must not become an unhandled one, which kills the
+  // whole worker process and every other job in it.
+  done.catch(() => undefined);
   return Object.assign(child, { done });
+}
+
+/**
+ * Kills a child that is still running and waits until it has exited, so an
+ * aborted engine rejects only once its processes are gone.
+ */
+export async function stopChild(child: TrackedChild): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await child.done.catch(() => undefined);
 }
 
 /** Runs a command to the end and collects stdout (for small outputs like ffprobe JSON). */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@clipline/config';
+import { sweepStaleScratch } from '@clipline/media';
 
 /**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
@@ -9,6 +10,10 @@ import { loadConfigOrExit } from '@clipline/config';
  */
 export async function bootstrapWorker(module: Type<unknown>, name: string): Promise<void> {
   const cfg = loadConfigOrExit();
+  // A SIGKILLed or OOM-killed worker never ran its cleanup: its scratch folders go now.
+  const stale = await sweepStaleScratch();
+  if (stale.length)
+    new Logger(name).log(`removed ${stale.length} scratch folder(s) of dead processes`);
   const app = await NestFactory.createApplicationContext(module, {
     logger: [
       'error',

@@ -214,7 +214,9 @@ describe('renderClip', () => {
       expect(Math.abs(probe.duration - 4)).toBeLessThanOrEqual(0.1);
       // commands[0] is the loudness pass; [1] the render.
       expect(commands[0]).toContain('ebur128=peak=true');
-      expect(commands[1]).toMatch(/ffmpeg .*-protocol_whitelist \S+ -ss 0\.500 -t \S+ -i /);
+      expect(commands[1]).toMatch(
+        /ffmpeg .*-protocol_whitelist file -format_whitelist \S+ -f mov -ss 0\.500 -t \S+ -i /,
+      );
       expect(commands[1]).toContain('+faststart');
       expect(commands[1]).not.toContain('ass=');
       expect(progress[progress.length - 1]).toBe(1);

@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ASPECT_SIZES, BadInputError, type StageHooks } from '@clipline/contracts';
-import { FFMPEG_PATH, ffmpegFailure, safeInputArgs, spawnTracked } from '@clipline/media';
+import {
+  FFMPEG_PATH,
+  ffmpegFailure,
+  safeInputArgs,
+  scratchError,
+  spawnTracked,
+} from '@clipline/media';
 import {
   buildAss,
   buildSrt,
@@ -120,7 +126,15 @@ export function planRender(
 
   const video = media.hasVideo && media.video !== null;
   const readFor = (end - start + 0.5).toFixed(3);
-  const sourceInput = [...safeInputArgs(), '-ss', sec(start), '-t', readFor, '-i', req.sourceUrl];
+  const sourceInput = [
+    ...safeInputArgs(req.sourceUrl, media.formatName),
+    '-ss',
+    sec(start),
+    '-t',
+    readFor,
+    '-i',
+    req.sourceUrl,
+  ];
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y'];
   const graph: string[] = [];
   let crop: CropPath | null = null;
@@ -347,7 +361,9 @@ export async function renderClip(
     writeFile(plan.files.assPath, plan.ass),
     writeFile(plan.files.vttPath, plan.vtt),
     writeFile(plan.files.srtPath, plan.srt),
-  ]);
+  ]).catch((err: unknown) => {
+    throw scratchError(req.workDir, err);
+  });
   hooks.onLog?.(
     `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
       (plan.crop
@@ -376,6 +392,8 @@ export async function renderClip(
       '-y',
       '-ss',
       sec(plan.durationSec / 2),
+      // Our own file, just written: local protocol and the mp4 demuxer only.
+      ...safeInputArgs(plan.files.videoPath, 'mov'),
       '-i',
       plan.files.videoPath,
       '-frames:v',

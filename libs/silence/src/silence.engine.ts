@@ -57,6 +57,7 @@ export async function detectSilence(
   let lastProgress = -1;
   for await (const chunk of pcmFloat32Stream(input, {
     sampleRate: VAD_SAMPLE_RATE,
+    formatName: media.formatName,
     onCommand: hooks.onCommand,
     signal: hooks.signal,
   })) {

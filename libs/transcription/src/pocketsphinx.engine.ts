@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadInputError, type TranscriptWord } from '@clipline/contracts';
-import { runCollect } from '@clipline/media';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeScratchDir, runCollect, scratchError } from '@clipline/media';
+import { rm, writeFile } from 'node:fs/promises';
 import { floatToInt16 } from './pcm-encoding';
 import {
   ENGINE_SAMPLE_RATE,
@@ -111,7 +110,7 @@ export class PocketsphinxEngine implements TranscriptionEngine {
       );
     }
     // Node's stdin pipes are sockets, which pocketsphinx cannot open as /dev/stdin: use a temp file.
-    const dir = await mkdtemp(join(tmpdir(), 'clipline-ps-'));
+    const dir = await makeScratchDir('ps');
     const raw = join(dir, 'chunk.raw');
     const args = [
       '-infile',
@@ -126,7 +125,9 @@ export class PocketsphinxEngine implements TranscriptionEngine {
       ...this.extraArgs,
     ];
     try {
-      await writeFile(raw, floatToInt16(pcm, true));
+      await writeFile(raw, floatToInt16(pcm, true)).catch((err: unknown) => {
+        throw scratchError(dir, err);
+      });
       const res = await runCollect(POCKETSPHINX_BIN, args, {
         onCommand: ctx.onCommand,
         signal: ctx.signal,

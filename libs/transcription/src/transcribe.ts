@@ -141,6 +141,7 @@ async function runRange(
       sampleRate: ENGINE_SAMPLE_RATE,
       startSec: origin,
       durationSec: Number.isFinite(end) ? end + overlap - origin : undefined,
+      formatName: opts.sourceFormat,
       signal: ac.signal,
       onCommand: hooks.onCommand,
     });
@@ -247,7 +248,15 @@ export async function transcribe(
       'The source has no audio track: nothing to transcribe.',
     );
   }
-  const run = await runRange(eng, input, 0, Infinity, options, hooks, media.durationSec);
+  const run = await runRange(
+    eng,
+    input,
+    0,
+    Infinity,
+    { sourceFormat: media.formatName, ...options },
+    hooks,
+    media.durationSec,
+  );
   const result = buildResult(eng, options.language, run.chunks, media.durationSec || Infinity);
   hooks.onProgress?.(1);
   return result;
@@ -302,6 +311,7 @@ export async function planChunks(
     });
   for await (const samples of pcmFloat32Stream(input, {
     sampleRate: ENGINE_SAMPLE_RATE,
+    formatName: options.sourceFormat,
     signal: hooks.signal,
     onCommand: hooks.onCommand,
   })) {

@@ -28,6 +28,8 @@ export interface TranscribeOptions {
   minConfidence?: number;
   /** Extra pocketsphinx_continuous arguments, e.g. speed/accuracy trade-offs. */
   pocketsphinxArgs?: string[];
+  /** The probe's `format_name` of the source (MediaInfo.formatName), so ffmpeg uses that demuxer. */
+  sourceFormat?: string | null;
 }
 
 /** What an engine says about one chunk; times are seconds from the chunk's first sample. */
