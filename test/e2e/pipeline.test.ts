@@ -178,7 +178,11 @@ describe('end to end: upload to rendered clips', () => {
     const done = clips.filter(
       (c: { status: string; aspect: string }) => c.status === 'completed' && c.aspect === '9:16',
     );
-    expect(done.length).toBeGreaterThanOrEqual(1);
+    const segmenting = (
+      finished as { stages: Array<{ stage: string; summary: unknown }> }
+    ).stages.find((s) => s.stage === 'segmenting');
+    // The summary says why nothing was selected, which a bare count would hide.
+    if (!done.length) throw new Error(`no clip: ${JSON.stringify(segmenting?.summary)}`);
     // Async: s3rver runs inside this jest process, so a blocking ffprobe would deadlock it.
     const probeOut = await promisify(execFile)(FFPROBE_PATH, [
       '-v',
