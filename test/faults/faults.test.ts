@@ -75,7 +75,7 @@ describe('faults', () => {
         const v = await fn();
         if (v !== undefined) return v;
       } catch {
-        await rig.reconnect();
+        // Postgres restarting; the pool reconnects on the next try.
       }
       await sleep(250);
     }
@@ -144,7 +144,7 @@ describe('faults', () => {
           r.notes.push(
             `kill -9 ${victim.name} holding ${victim.held.map((h) => `${h.kind} ${h.key}@${h.attempt}`).join(', ') || 'nothing'}`,
           );
-          if (victim.held.length) trackers.push(recoveryOf(() => rig.db, victim.held, at));
+          if (victim.held.length) trackers.push(recoveryOf(rig.db, victim.held, at));
         }
         r.notes.push(
           `covered: ${[...covered].sort().join(', ')}; missing: ${missing().join(', ')}`,
@@ -176,7 +176,7 @@ describe('faults', () => {
       rig.signal(victim, 'SIGSTOP');
       r.injections++;
       try {
-        const t = await recoveryOf(() => rig.db, held, at);
+        const t = await recoveryOf(rig.db, held, at);
         if (t !== null) r.recoveries.push(t);
         await rig.waitTerminal(jobs, 4 * 60_000);
       } finally {
@@ -214,12 +214,12 @@ describe('faults', () => {
       await sleep(3000);
       await rig.svc.redis.start();
       r.injections++;
-      const t = await resumeOf(() => rig.db, jobs, await dbNow());
+      const t = await resumeOf(rig.db, jobs, await dbNow());
       if (t !== null) r.recoveries.push(t);
       await whenStage(jobId, 'rendering');
       await rig.svc.redis.flushAll();
       r.injections++;
-      const t2 = await resumeOf(() => rig.db, jobs, await dbNow());
+      const t2 = await resumeOf(rig.db, jobs, await dbNow());
       if (t2 !== null) r.recoveries.push(t2);
     });
     expectClean(r);
@@ -233,8 +233,7 @@ describe('faults', () => {
       await sleep(1000 + random() * 2000);
       rig.svc.pg.restart();
       r.injections++;
-      await rig.reconnect();
-      const t = await resumeOf(() => rig.db, jobs, await dbNow());
+      const t = await resumeOf(rig.db, jobs, await dbNow());
       if (t !== null) r.recoveries.push(t);
     });
     expectClean(r);
@@ -250,7 +249,7 @@ describe('faults', () => {
     r.injections++;
     await sleep(seconds * 1000);
     await rig.svc.s3.start();
-    const t = await resumeOf(() => rig.db, jobs, await dbNow());
+    const t = await resumeOf(rig.db, jobs, await dbNow());
     if (t !== null) r.recoveries.push(t);
   }
 

@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { Pool } from 'pg';
 import { sleep } from './rig';
 
 /** mulberry32: small, seedable, good enough to pick victims and moments. */
@@ -24,7 +24,7 @@ export interface Held {
 }
 
 /** The work a process holds right now, by the `worker_host` it wrote when claiming. */
-export async function heldBy(db: Client, host: string): Promise<Held[]> {
+export async function heldBy(db: Pool, host: string): Promise<Held[]> {
   const r = await db.query(
     `SELECT 'stage' AS kind, job_id, stage AS key, attempt, NULL::int AS stage_attempt
        FROM job_stages WHERE status = 'running' AND worker_host = $1 AND stage <> 'rendering'
@@ -48,7 +48,7 @@ export async function heldBy(db: Client, host: string): Promise<Held[]> {
 }
 
 /** Whether held work has moved on: claimed again by a newer attempt, finished, or its job ended. */
-async function movedOn(db: Client, h: Held): Promise<boolean> {
+async function movedOn(db: Pool, h: Held): Promise<boolean> {
   const jobDone = `(SELECT status FROM jobs WHERE id = $1) NOT IN ('queued','running')`;
   if (h.kind === 'stage') {
     const r = await db.query(
@@ -77,7 +77,7 @@ async function movedOn(db: Client, h: Held): Promise<boolean> {
 
 /** Seconds until every held item moved on; null when it did not within the timeout. */
 export async function recoveryOf(
-  db: () => Client,
+  db: Pool,
   held: Held[],
   since: number,
   timeoutMs = 180_000,
@@ -86,8 +86,7 @@ export async function recoveryOf(
   while (open.length) {
     if (Date.now() - since > timeoutMs) return null;
     try {
-      for (let i = open.length - 1; i >= 0; i--)
-        if (await movedOn(db(), open[i])) open.splice(i, 1);
+      for (let i = open.length - 1; i >= 0; i--) if (await movedOn(db, open[i])) open.splice(i, 1);
     } catch {
       // Postgres restarting; try again.
     }
@@ -101,7 +100,7 @@ export async function recoveryOf(
  * made progress again: a heartbeat, a finished stage or clip, or its end.
  */
 export async function resumeOf(
-  db: () => Client,
+  db: Pool,
   jobIds: string[],
   since: Date,
   timeoutMs = 240_000,
@@ -109,7 +108,7 @@ export async function resumeOf(
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     try {
-      const r = await db().query(
+      const r = await db.query(
         `SELECT count(*)::int AS n FROM jobs j WHERE j.id = ANY($1) AND j.status IN ('queued','running')
             AND NOT EXISTS (SELECT 1 FROM job_stages s WHERE s.job_id = j.id
                               AND (s.heartbeat_at > $2 OR s.finished_at > $2))

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Client } from 'pg';
+import type { Pool } from 'pg';
 import { FFMPEG_PATH } from '@clipline/media';
 import type { StorageService } from '@clipline/storage';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -38,14 +38,14 @@ export const noFindings = (): Findings => ({
 
 const TERMINAL = `('completed','failed','cancelled')`;
 
-async function rows(db: Client, sql: string, ids: string[]): Promise<string[]> {
+async function rows(db: Pool, sql: string, ids: string[]): Promise<string[]> {
   const r = await db.query(sql, [ids]);
   return r.rows.map((x) => x.finding as string);
 }
 
 /** `expectFailed` lists jobs the phase means to fail; every other job must complete. */
 export async function checkInvariants(
-  db: Client,
+  db: Pool,
   storage: StorageService,
   jobIds: string[],
   opts: { maxAttempt: number; expectFailed?: string[] },
@@ -132,7 +132,7 @@ export async function checkInvariants(
 
 /** Every completed clip's files exist, the video decodes, and nothing was written after completion. */
 async function checkClipObjects(
-  db: Client,
+  db: Pool,
   storage: StorageService,
   jobIds: string[],
   f: Findings,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { StorageService } from '@clipline/storage';
 import { createDataSource } from '../../libs/database/src/data-source';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
@@ -47,7 +47,8 @@ const JOB_OPTIONS = { clipCount: 2, minClipSeconds: 6, maxClipSeconds: 10, aspec
  */
 export class Rig {
   stack!: Stack;
-  db!: Client;
+  /** A pool: trackers query concurrently, and it replaces connections a Postgres restart cut. */
+  db!: Pool;
   storage!: StorageService;
   base = '';
   private key = '';
@@ -102,10 +103,12 @@ export class Rig {
     // The invariant checker's own S3 client reads these.
     Object.assign(process.env, env);
     this.base = `http://127.0.0.1:${env.PORT}`;
-    this.db = new Client({ connectionString: env.DATABASE_URL });
+    this.db = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
     this.db.on('error', () => undefined);
-    await this.db.connect();
-    this.key = await createTestKey(this.db, 'faults');
+    const keyDb = new Client({ connectionString: env.DATABASE_URL });
+    await keyDb.connect();
+    this.key = await createTestKey(keyDb, 'faults');
+    await keyDb.end();
     this.storage = new StorageService({
       endpoint: env.S3_ENDPOINT,
       region: env.S3_REGION,
@@ -218,19 +221,11 @@ export class Rig {
       try {
         if (!(await this.activeJobs(ids)).length) return true;
       } catch {
-        // Postgres restarting; the next poll reconnects below.
-        await this.reconnect();
+        // Postgres restarting; the pool reconnects on the next poll.
       }
       await sleep(1000);
     }
     return false;
-  }
-
-  async reconnect(): Promise<void> {
-    await this.db.end().catch(() => undefined);
-    this.db = new Client({ connectionString: process.env.DATABASE_URL });
-    this.db.on('error', () => undefined);
-    await this.db.connect().catch(() => undefined);
   }
 
   async stop(): Promise<void> {
