@@ -64,8 +64,11 @@ describe('faults', () => {
   }
 
   /** Render scratch folders on the capped disk that no running render owns. */
+  const reported = new Set<string>();
   function scratchLeftovers(): string[] {
-    return rig.svc.scratch.leftovers().map((d) => `render-worker#2 left ${d}`);
+    const fresh = rig.svc.scratch.leftovers().filter((d) => !reported.has(d));
+    fresh.forEach((d) => reported.add(d));
+    return fresh.map((d) => `render-worker#2 left ${d}`);
   }
 
   async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 240_000) {
@@ -114,7 +117,10 @@ describe('faults', () => {
         for (let i = 0; i < 3; i++) jobs.push(await rig.createJob());
         const t0 = Date.now();
         const missing = () => [...kinds, 'part', 'clip'].filter((k) => !covered.has(k));
-        while ((r.injections < KILLS || missing().length) && Date.now() - t0 < 6 * 60_000) {
+        while (
+          (r.injections < KILLS || (missing().length && r.injections < 2 * KILLS)) &&
+          Date.now() - t0 < 6 * 60_000
+        ) {
           await sleep(1000 + random() * 2000);
           if ((await rig.activeJobs(jobs)).length < 2 && jobs.length < 10)
             jobs.push(await rig.createJob());
@@ -131,7 +137,7 @@ describe('faults', () => {
           );
           const busy = candidates.filter((c) => c.held.length);
           const victim =
-            wanted.length && random() < 0.6
+            wanted.length && (r.injections >= KILLS / 2 || random() < 0.6)
               ? pick(wanted)
               : busy.length && random() < 0.7
                 ? pick(busy)
