@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command: unit, then integration, then end-to-end, against real
+# The one test command: unit, then integration, end-to-end, browser and fault suites, against real
 # PostgreSQL, Redis, s3rver, ffmpeg, pocketsphinx and onnxruntime. Each run
 # gets its own database and Bull prefix (test/support/test-environment.ts).
 set -euo pipefail
@@ -12,3 +12,5 @@ npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 npx jest --selectProjects e2e --runInBand
 npx jest --selectProjects web --runInBand
+# Fault injection on the suite's own Postgres, Redis and s3rver (docs/reliability.md).
+npx jest --selectProjects faults --runInBand

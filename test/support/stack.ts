@@ -40,6 +40,8 @@ export async function freePort(): Promise<number> {
 export class Stack {
   readonly procs = new Map<string, ChildProcess>();
   readonly output = new Map<string, string[]>();
+  /** What each name runs, so a supervisor-style restart starts the same thing. */
+  readonly specs = new Map<string, { app: AppName; env: NodeJS.ProcessEnv }>();
 
   constructor(readonly env: NodeJS.ProcessEnv) {}
 
@@ -50,9 +52,10 @@ export class Stack {
   }
 
   /** `name` tells apart several processes of one app (e.g. 'layout-worker#2'). */
-  start(app: AppName, name: string = app): ChildProcess {
+  start(app: AppName, name: string = app, env: NodeJS.ProcessEnv = {}): ChildProcess {
+    this.specs.set(name, { app, env });
     const child = spawn(process.execPath, [appEntry(app)], {
-      env: this.env,
+      env: { ...this.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = this.output.get(name) ?? [];
@@ -86,6 +89,18 @@ export class Stack {
       p.once('exit', () => resolve());
       p.kill(signal);
     });
+  }
+
+  /** Starts `name` again as it was first started (a supervisor's restart). */
+  restart(name: string): ChildProcess {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`${name} was never started`);
+    return this.start(spec.app, name, spec.env);
+  }
+
+  alive(name: string): boolean {
+    const p = this.procs.get(name);
+    return !!p && p.exitCode === null && p.signalCode === null;
   }
 
   tail(app: string, n = 40): string {
