@@ -64,10 +64,19 @@ export class InfraBreaker {
    * otherwise `delayMs`. Never longer than `maxMs`; returns early on abort.
    */
   async pauseBeforeRetry(delayMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
-    const waits: Array<Promise<unknown>> = [sleep(this.isOpen ? maxMs : Math.min(delayMs, maxMs))];
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort = () => undefined as void;
+    const waits: Array<Promise<unknown>> = [
+      new Promise((r) => (timer = setTimeout(r, this.isOpen ? maxMs : Math.min(delayMs, maxMs)))),
+    ];
     if (this.isOpen) waits.push(this.closed);
-    if (signal) waits.push(new Promise((r) => signal.addEventListener('abort', r, { once: true })));
+    if (signal) {
+      waits.push(new Promise<void>((r) => (onAbort = r)));
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
     await Promise.race(waits);
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 
   private open(err: unknown): void {
