@@ -84,6 +84,13 @@ export class EnvSchema {
   @Max(7 * 24 * 3600)
   PRESIGN_TTL_SECONDS = 6 * 3600;
 
+  /** Tries of one S3 request (the SDK's own short retry); longer outages are the stage runner's. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  S3_MAX_ATTEMPTS = 3;
+
   @IsString()
   @MinLength(1)
   MODEL_DIR = './models';
@@ -192,6 +199,27 @@ export class EnvSchema {
   @IsInt()
   @Min(100)
   RETRY_BASE_DELAY_MS = 2000;
+
+  /**
+   * How long a stage keeps retrying when S3, Postgres or Redis is unreachable,
+   * within one attempt (so an outage does not use up STAGE_MAX_ATTEMPTS).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  INFRA_RETRY_BUDGET_SECONDS = 900;
+
+  /** Infrastructure failures in a row after which a worker stops taking work and probes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  INFRA_BREAKER_THRESHOLD = 3;
+
+  /** Longest wait between two probes of S3 and Postgres while the breaker is open. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  INFRA_PROBE_MAX_SECONDS = 30;
 
   /**
    * Finished Bull jobs kept per queue (for ops to inspect); older ones are

@@ -12,3 +12,5 @@ export * from './redis-options';
 export * from './pipeline.module';
 export * from './worker-bootstrap';
 export * from './stage-processor.base';
+export * from './infra-breaker';
+export * from './infra-retry';

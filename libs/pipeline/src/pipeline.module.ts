@@ -1,5 +1,6 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import {
+  Logger,
   Module,
   type DynamicModule,
   type OnApplicationShutdown,
@@ -19,7 +20,8 @@ import { PartStore } from './part-store';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
 import { Reconciler } from './reconciler';
-import { redisOptionsFromUrl } from './redis-options';
+import { InfraBreaker } from './infra-breaker';
+import { redisOptionsFromUrl, watchQueue } from './redis-options';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
 import { StageStore } from './stage-store';
@@ -38,6 +40,31 @@ class PipelineShutdown implements OnApplicationShutdown {
 }
 
 const DS = getDataSourceToken();
+
+/** Probes S3 and Postgres; pauses only this process's consumer of a queue (other workers go on). */
+export function infraBreaker(
+  cfg: AppConfig,
+  ds: DataSource,
+  s3: StorageService,
+  scheduler: StageScheduler,
+): InfraBreaker {
+  const queueOf = (stage: string) =>
+    (WORKER_STAGES as readonly string[]).includes(stage)
+      ? scheduler.queue(stage as WorkerStage)
+      : null;
+  return new InfraBreaker({
+    threshold: cfg.INFRA_BREAKER_THRESHOLD,
+    probeMaxMs: cfg.INFRA_PROBE_MAX_SECONDS * 1000,
+    probes: [
+      { name: 'S3', check: () => s3.ping() },
+      { name: 'Postgres', check: () => ds.query('SELECT 1') },
+    ],
+    // Not awaited by the caller: a local pause waits for active jobs, and the caller is one.
+    pause: async (stage) => void (await queueOf(stage)?.pause(true)),
+    resume: async (stage) => void (await queueOf(stage)?.resume(true)),
+    log: new Logger('InfraBreaker'),
+  });
+}
 
 /**
  * Everything an app needs to take part in the pipeline: config, Postgres,
@@ -95,14 +122,22 @@ export class PipelineModule {
         {
           provide: StageScheduler,
           inject: [APP_CONFIG, ...queueTokens],
-          useFactory: (cfg: AppConfig, ...queues: Queue[]) =>
-            new StageScheduler(
+          useFactory: (cfg: AppConfig, ...queues: Queue[]) => {
+            queues.forEach((q) => watchQueue(q));
+            return new StageScheduler(
               Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<
                 WorkerStage,
                 Queue
               >,
               { completed: cfg.QUEUE_KEEP_COMPLETED, failed: cfg.QUEUE_KEEP_FAILED },
-            ),
+            );
+          },
+        },
+        {
+          provide: InfraBreaker,
+          inject: [APP_CONFIG, DS, StorageService, StageScheduler],
+          useFactory: (cfg: AppConfig, ds: DataSource, s3: StorageService, sch: StageScheduler) =>
+            infraBreaker(cfg, ds, s3, sch),
         },
         {
           provide: JobOrchestrator,
@@ -134,7 +169,7 @@ export class PipelineModule {
         },
         {
           provide: StageRunner,
-          inject: [DS, StageScheduler, ProcessingLogger, ProgressEmitter, APP_CONFIG],
+          inject: [DS, StageScheduler, ProcessingLogger, ProgressEmitter, APP_CONFIG, InfraBreaker],
           useFactory: (...a: ConstructorParameters<typeof StageRunner>) => new StageRunner(...a),
         },
         PipelineShutdown,
@@ -153,6 +188,7 @@ export class PipelineModule {
         JobOrchestrator,
         Reconciler,
         StageRunner,
+        InfraBreaker,
       ],
     };
   }

@@ -8,6 +8,7 @@ import {
 } from '@clipline/contracts';
 import { Emitter } from '@socket.io/redis-emitter';
 import Redis from 'ioredis';
+import { watchRedis } from './redis-options';
 
 type EventName = keyof ServerToClientEvents;
 type EventArg<E extends EventName> = Parameters<ServerToClientEvents[E]>[0];
@@ -22,6 +23,8 @@ export class ProgressEmitter {
 
   constructor(redisUrl: string, queuePrefix: string) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    // Events published while Redis is down wait in ioredis's offline queue.
+    watchRedis('progress emitter', this.redis);
     this.emitter = new Emitter<ServerToClientEvents>(this.redis, {
       key: socketIoRedisKey(queuePrefix),
     });

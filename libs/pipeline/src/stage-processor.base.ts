@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import {
   BadInputError,
   isBadInputError,
+  isInfrastructureError,
   type StageHooks,
   type StageJobPayload,
 } from '@clipline/contracts';
@@ -12,6 +13,7 @@ import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { stageLease, type StageResult } from './leases';
 import { PartStore, splitRanges, type PartRange } from './part-store';
+import { retryThroughOutage } from './infra-retry';
 import { ProcessingLogger } from './processing-logger';
 import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
@@ -106,9 +108,13 @@ export abstract class StageProcessorBase {
       const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
       if (mine) {
         // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
-        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch((err: unknown) => {
-          if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
-        });
+        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch(
+          async (err: unknown) => {
+            if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
+            // The part is queued again; wait out the outage (within the stage's budget) before retaking it.
+            if (isInfrastructureError(err)) await ctx.awaitInfrastructure(err);
+          },
+        );
         continue;
       }
       await sleep(500);
@@ -121,7 +127,9 @@ export abstract class StageProcessorBase {
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: part.jobId });
     if (!job) return;
     await this.executePart(job, part, await this.storage.presignGet(job.sourceKey)).catch(
-      () => undefined,
+      (err: unknown) => {
+        if (isInfrastructureError(err)) this.runner.breaker?.recordFailure(this.stage, err);
+      },
     );
   }
 
@@ -151,13 +159,22 @@ export abstract class StageProcessorBase {
         onLog: (msg) =>
           void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),
       });
-      await this.parts.complete(part.id, part.attempt, result);
+      await retryThroughOutage(
+        () => this.parts.complete(part.id, part.attempt, result),
+        this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000,
+      );
       await this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label} done`, {
         durationMs: Date.now() - started,
       });
     } catch (err) {
-      const permanent = isBadInputError(err) || part.attempt >= this.cfg.STAGE_MAX_ATTEMPTS;
-      await this.parts.fail(part.id, part.attempt, (err as Error).message, permanent);
+      // An outage is not the part's fault: it is queued again whatever its attempt.
+      const permanent =
+        isBadInputError(err) ||
+        (!isInfrastructureError(err) && part.attempt >= this.cfg.STAGE_MAX_ATTEMPTS);
+      await retryThroughOutage(
+        () => this.parts.fail(part.id, part.attempt, (err as Error).message, permanent),
+        this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000,
+      );
       await this.logger.write(
         job.id,
         stage,

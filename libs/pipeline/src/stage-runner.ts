@@ -1,7 +1,14 @@
-import { isBadInputError, type StageHooks, type StageName } from '@clipline/contracts';
+import {
+  isBadInputError,
+  isInfrastructureError,
+  type StageHooks,
+  type StageName,
+} from '@clipline/contracts';
 import { JobEntity } from '@clipline/database';
 import type { AppConfig } from '@clipline/config';
 import type { DataSource } from 'typeorm';
+import type { InfraBreaker } from './infra-breaker';
+import { retryThroughOutage } from './infra-retry';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
@@ -25,6 +32,11 @@ export interface RunContext {
   job: JobEntity;
   attempt: number;
   hooks: Required<Pick<StageHooks, 'onProgress' | 'onCommand' | 'onLog'>> & { signal: AbortSignal };
+  /**
+   * For work that retries an infrastructure error itself (parts): counts it
+   * against this run's time budget and waits; throws `err` once the budget is spent.
+   */
+  awaitInfrastructure(err: unknown): Promise<void>;
 }
 
 export type RunOutcome = 'completed' | 'skipped-claim' | 'failed' | 'retrying' | 'lost-lease';
@@ -42,6 +54,7 @@ export class StageRunner {
     private readonly logger: ProcessingLogger,
     private readonly emitter: ProgressEmitter,
     private readonly cfg: AppConfig,
+    readonly breaker?: InfraBreaker,
   ) {}
 
   async run<R>(
@@ -49,11 +62,18 @@ export class StageRunner {
     work: (ctx: RunContext) => Promise<R>,
     label = lease.stage as string,
   ): Promise<RunOutcome> {
-    const attempt = await lease.claim();
-    if (attempt === null) return 'skipped-claim';
-    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: lease.jobId });
-    if (!job) return 'skipped-claim';
     const { stage, jobId } = lease;
+    // Before the claim nothing is ours: the Bull job fails and the reconciler re-adds it.
+    const noteInfra = (err: unknown) => {
+      if (isInfrastructureError(err)) this.breaker?.recordFailure(lease.stage, err);
+      throw err;
+    };
+    const attempt = await lease.claim().catch(noteInfra);
+    if (attempt === null) return 'skipped-claim';
+    const job = await this.retryWrites(() =>
+      this.ds.getRepository(JobEntity).findOneBy({ id: jobId }),
+    ).catch(noteInfra);
+    if (!job) return 'skipped-claim';
     const started = Date.now();
     const owner = job.ownerKeyId;
     const abort = new AbortController();
@@ -72,14 +92,52 @@ export class StageRunner {
       at: new Date().toISOString(),
     });
 
-    const beat = setInterval(() => {
+    // A heartbeat that hits a database error is retried within a second, not a
+    // whole interval later, so a short Postgres restart never looks like a stall.
+    let beat: NodeJS.Timeout | undefined;
+    let beating = true;
+    const scheduleBeat = (ms: number) => {
+      if (beating) beat = setTimeout(sendBeat, ms);
+    };
+    const sendBeat = () => {
       void lease.heartbeat(attempt, progress, eta()).then(
         (alive) => {
           if (!alive && !abort.signal.aborted) abort.abort(new Error('lease lost'));
+          else scheduleBeat(this.cfg.HEARTBEAT_SECONDS * 1000);
         },
-        () => undefined,
+        () => scheduleBeat(1000),
       );
-    }, this.cfg.HEARTBEAT_SECONDS * 1000);
+    };
+    const stopBeat = () => {
+      beating = false;
+      clearTimeout(beat);
+    };
+    scheduleBeat(this.cfg.HEARTBEAT_SECONDS * 1000);
+
+    const budgetMs = this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000;
+    let infraSince: number | null = null;
+    let infraTries = 0;
+    const awaitInfrastructure = async (err: unknown) => {
+      if (!isInfrastructureError(err) || abort.signal.aborted) throw err;
+      infraSince ??= Date.now();
+      const left = infraSince + budgetMs - Date.now();
+      if (left <= 0) throw err;
+      infraTries += 1;
+      this.breaker?.recordFailure(stage, err);
+      if (infraTries === 1) {
+        await this.logger.write(
+          jobId,
+          stage,
+          attempt,
+          'retry',
+          `${label}: infrastructure unavailable (${(err as Error).message}); retrying for up to ` +
+            `${Math.round(left / 1000)} s without using up an attempt`,
+        );
+      }
+      const delay = Math.min(1000 * 2 ** (infraTries - 1), this.cfg.INFRA_PROBE_MAX_SECONDS * 1000);
+      await (this.breaker?.pauseBeforeRetry(delay, left, abort.signal) ??
+        new Promise((r) => setTimeout(r, Math.min(delay, left))));
+    };
 
     const ctx: RunContext = {
       job,
@@ -103,20 +161,37 @@ export class StageRunner {
         onCommand: (cmd) => void this.logger.command(jobId, stage, attempt, label, cmd),
         onLog: (msg) => void this.logger.write(jobId, stage, attempt, 'note', msg),
       },
+      awaitInfrastructure,
     };
 
     try {
-      const result = await work(ctx);
+      let result: R;
+      for (;;) {
+        if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
+        try {
+          result = await work(ctx);
+          break;
+        } catch (err) {
+          await awaitInfrastructure(err);
+        }
+      }
+      this.breaker?.recordSuccess();
+      if (infraTries) {
+        await this.logger.write(jobId, stage, attempt, 'note', `${label}: infrastructure is back`);
+      }
       if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
-      const next = await lease.complete(attempt, result);
-      clearInterval(beat);
-      await this.scheduler.enqueueAll(next);
+      const next = await this.retryWrites(() => lease.complete(attempt, result));
+      stopBeat();
+      // Committed: what follows is best effort, the reconciler enqueues whatever was missed.
+      await this.scheduler
+        .enqueueAll(next)
+        .catch((err: Error) => console.warn(`enqueue after commit failed: ${err.message}`));
       const durationMs = Date.now() - started;
       await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
-      await this.announceJob(jobId, stage, owner);
+      await this.announceJob(jobId, stage, owner).catch(() => undefined);
       return 'completed';
     } catch (err) {
-      clearInterval(beat);
+      stopBeat();
       const message = (err as Error).message || String(err);
       if (err instanceof StaleAttemptError || abort.signal.aborted) {
         await this.logger.write(
@@ -129,7 +204,7 @@ export class StageRunner {
         return 'lost-lease';
       }
       const permanent = isBadInputError(err);
-      const res = await lease.fail(attempt, message, permanent);
+      const res = await this.retryWrites(() => lease.fail(attempt, message, permanent));
       const durationMs = Date.now() - started;
       await this.logger.write(
         jobId,
@@ -147,10 +222,18 @@ export class StageRunner {
         willRetry: res.willRetry,
         at: new Date().toISOString(),
       });
-      if (res.retry) await this.scheduler.enqueue(res.retry);
-      await this.announceJob(jobId, stage, owner);
+      if (res.retry) {
+        await this.scheduler
+          .enqueue(res.retry)
+          .catch((e: Error) => console.warn(`enqueue of retry failed: ${e.message}`));
+      }
+      await this.announceJob(jobId, stage, owner).catch(() => undefined);
       return res.willRetry ? 'retrying' : 'failed';
     }
+  }
+
+  private retryWrites<T>(write: () => Promise<T>): Promise<T> {
+    return retryThroughOutage(write, this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000);
   }
 
   /** Emits stage.completed for the stage just settled, and job.status when the job settled. */

@@ -11,5 +11,6 @@ export function storageFromConfig(cfg: AppConfig): StorageService {
     secretAccessKey: cfg.S3_SECRET_ACCESS_KEY,
     forcePathStyle: cfg.S3_FORCE_PATH_STYLE,
     presignTtlSeconds: cfg.PRESIGN_TTL_SECONDS,
+    maxAttempts: cfg.S3_MAX_ATTEMPTS,
   });
 }

@@ -29,6 +29,8 @@ export interface StorageConfig {
   secretAccessKey: string;
   forcePathStyle: boolean;
   presignTtlSeconds: number;
+  /** Tries of one request (SDK retry); default 3. */
+  maxAttempts?: number;
 }
 
 export interface StoredPart {
@@ -52,6 +54,12 @@ export class StorageService {
       region: cfg.region,
       forcePathStyle: cfg.forcePathStyle,
       credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey },
+      // The SDK retries briefly (5xx, SlowDown, resets); an outage longer than
+      // that surfaces as an error the stage runner retries on its time budget.
+      maxAttempts: cfg.maxAttempts ?? 3,
+      retryMode: 'standard',
+      // A black-holed endpoint fails in seconds instead of hanging a stage.
+      requestHandler: { connectionTimeout: 5000 },
     };
     this.client = new S3Client({ ...base, endpoint: cfg.endpoint });
     this.publicClient = new S3Client({ ...base, endpoint: cfg.publicEndpoint ?? cfg.endpoint });

@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { watchRedis } from '@clipline/pipeline';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
@@ -24,6 +25,8 @@ export class RedisIoAdapter extends IoAdapter {
   async connect(): Promise<void> {
     this.pub = new Redis(this.redisUrl, { lazyConnect: true });
     this.sub = this.pub.duplicate();
+    watchRedis('socket.io publisher', this.pub);
+    watchRedis('socket.io subscriber', this.sub);
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     this.adapter = createAdapter(this.pub, this.sub, { key: this.key });
   }

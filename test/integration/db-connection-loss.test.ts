@@ -1,0 +1,162 @@
+import {
+  DEFAULT_JOB_OPTIONS,
+  QUEUE_NAMES,
+  WORKER_STAGES,
+  type WorkerStage,
+} from '@clipline/contracts';
+import { loadConfig, type AppConfig } from '@clipline/config';
+import { JobStageEntity, createDataSource } from '@clipline/database';
+import {
+  JobOrchestrator,
+  ProcessingLogger,
+  ProgressEmitter,
+  StageRunner,
+  StageScheduler,
+  StageStore,
+  redisOptionsFromUrl,
+  stageLease,
+  type StageResult,
+} from '@clipline/pipeline';
+import { storageFromConfig } from '@clipline/storage';
+import Queue from 'bull';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { TcpProxy } from '../support/tcp-proxy';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A worker whose Postgres connection drops mid-stage (a restart, a failover)
+ * keeps its stage: heartbeats and the completion write retry through the gap
+ * instead of leaving the stage `running` until the stall take-back. The
+ * worker talks to the real Postgres through a proxy the test cuts.
+ */
+describe('a worker losing its Postgres connection mid-stage', () => {
+  const base = loadConfig();
+  let proxy: TcpProxy;
+  let direct: DataSource;
+  let viaProxy: DataSource;
+  let orchestrator: JobOrchestrator;
+  let emitter: ProgressEmitter;
+  const queues = {} as Record<WorkerStage, Queue.Queue>;
+
+  beforeAll(async () => {
+    const pg = new URL(base.DATABASE_URL);
+    proxy = await TcpProxy.start(pg.hostname, Number(pg.port || 5432));
+    direct = createDataSource(base.DATABASE_URL);
+    await direct.initialize();
+    viaProxy = createDataSource(proxy.rewrite(base.DATABASE_URL));
+    await viaProxy.initialize();
+    for (const s of WORKER_STAGES) {
+      queues[s] = new Queue(QUEUE_NAMES[s], {
+        redis: redisOptionsFromUrl(base.REDIS_URL),
+        prefix: `${base.QUEUE_PREFIX}-dbloss`,
+      });
+      await queues[s].pause(true);
+    }
+    emitter = new ProgressEmitter(base.REDIS_URL, base.QUEUE_PREFIX);
+    const storage = storageFromConfig(base);
+    await storage.ensureBucket();
+    orchestrator = new JobOrchestrator(
+      direct,
+      new StageStore(direct),
+      new StageScheduler(queues),
+      new ProcessingLogger(direct),
+      emitter,
+      storage,
+    );
+  });
+
+  afterAll(async () => {
+    if (proxy.isCut) await proxy.restore();
+    for (const q of Object.values(queues)) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await emitter.close();
+    await viaProxy.destroy();
+    await direct.destroy();
+    await proxy.close();
+  });
+
+  async function newJob(): Promise<string> {
+    const jobId = randomUUID();
+    await orchestrator.createJob({
+      jobId,
+      ownerKeyId: null,
+      sourceKey: `jobs/${jobId}/source.wav`,
+      sourceFilename: 'talk.wav',
+      sourceSizeBytes: 1000,
+      mediaInfo: {
+        durationSec: 11,
+        sizeBytes: 1000,
+        formatName: 'wav',
+        hasVideo: false,
+        hasAudio: true,
+        video: null,
+        audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
+      },
+      options: DEFAULT_JOB_OPTIONS,
+    });
+    return jobId;
+  }
+
+  function runnerWith(cfg: AppConfig): StageRunner {
+    return new StageRunner(
+      viaProxy,
+      new StageScheduler(queues),
+      new ProcessingLogger(viaProxy),
+      emitter,
+      cfg,
+    );
+  }
+
+  const stageRow = (jobId: string) =>
+    direct.getRepository(JobStageEntity).findOneByOrFail({ jobId, stage: 'silence' });
+
+  it('retries the completion write until Postgres is back, then completes the stage', async () => {
+    const cfg = { ...base, HEARTBEAT_SECONDS: 30, INFRA_RETRY_BUDGET_SECONDS: 60 };
+    const jobId = await newJob();
+    let restoredAt = 0;
+    let restored: Promise<void> = Promise.resolve();
+    const outcome = await runnerWith(cfg)
+      .run(stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'), async () => {
+        // The work is done when the database goes away for a second.
+        await proxy.cut();
+        restored = sleep(1000).then(async () => {
+          await proxy.restore();
+          restoredAt = Date.now();
+        });
+        return { summary: { regions: 0 }, write: async () => undefined } as StageResult;
+      })
+      .finally(() => restored);
+    expect(outcome).toBe('completed');
+    expect(restoredAt).toBeGreaterThan(0);
+    expect(Date.now() - restoredAt).toBeLessThan(10_000);
+    const row = await stageRow(jobId);
+    expect(row.status).toBe('completed');
+    expect(row.attempt).toBe(1);
+  });
+
+  it('heartbeats again within seconds of Postgres returning, not at the next interval', async () => {
+    const cfg = { ...base, HEARTBEAT_SECONDS: 4, INFRA_RETRY_BUDGET_SECONDS: 60 };
+    const jobId = await newJob();
+    let beatAfterRestore: Date | null = null;
+    let restoredAt = new Date(0);
+    const outcome = await runnerWith(cfg).run(
+      stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'),
+      async (): Promise<StageResult> => {
+        await proxy.cut();
+        // The heartbeat due at 4 s finds no database; it comes back at 4.5 s.
+        await sleep(4500).finally(() => proxy.restore());
+        restoredAt = new Date();
+        await sleep(2000);
+        beatAfterRestore = (await stageRow(jobId)).heartbeatAt;
+        return { summary: null, write: async () => undefined };
+      },
+    );
+    expect(outcome).toBe('completed');
+    expect(beatAfterRestore).not.toBeNull();
+    expect(beatAfterRestore!.getTime()).toBeGreaterThanOrEqual(restoredAt.getTime() - 50);
+  }, 30_000);
+});

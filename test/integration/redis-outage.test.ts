@@ -1,0 +1,155 @@
+import {
+  DEFAULT_JOB_OPTIONS,
+  QUEUE_NAMES,
+  WORKER_STAGES,
+  type WorkerStage,
+} from '@clipline/contracts';
+import { loadConfig } from '@clipline/config';
+import { JobStageEntity, createDataSource } from '@clipline/database';
+import { probeMedia } from '@clipline/media';
+import {
+  JobOrchestrator,
+  ProcessingLogger,
+  ProgressEmitter,
+  StageScheduler,
+  StageStore,
+  redisOptionsFromUrl,
+} from '@clipline/pipeline';
+import { storageFromConfig, type StorageService } from '@clipline/storage';
+import Queue from 'bull';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { Stack } from '../support/stack';
+import { TcpProxy } from '../support/tcp-proxy';
+
+const FIXTURE = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'jfk.wav');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A Redis restart under a running worker process (the built silence worker:
+ * five Bull queues and the progress emitter): it reconnects quietly, with a
+ * line per client when Redis goes away and one when it is back instead of one
+ * per retry, stays alive, and takes work again. Redis is real; the worker
+ * reaches it through a proxy the test cuts.
+ */
+describe('a worker process through a Redis outage', () => {
+  const cfg = loadConfig();
+  const prefix = `${cfg.QUEUE_PREFIX}-redisout`;
+  let proxy: TcpProxy;
+  let stack: Stack;
+  let ds: DataSource;
+  let storage: StorageService;
+  let orchestrator: JobOrchestrator;
+  let emitter: ProgressEmitter;
+  const queues = {} as Record<WorkerStage, Queue.Queue>;
+
+  beforeAll(async () => {
+    Stack.assertBuilt();
+    const r = new URL(cfg.REDIS_URL);
+    proxy = await TcpProxy.start(r.hostname, Number(r.port || 6379));
+    ds = createDataSource(cfg.DATABASE_URL);
+    await ds.initialize();
+    for (const s of WORKER_STAGES) {
+      queues[s] = new Queue(QUEUE_NAMES[s], { redis: redisOptionsFromUrl(cfg.REDIS_URL), prefix });
+    }
+    emitter = new ProgressEmitter(cfg.REDIS_URL, prefix);
+    storage = storageFromConfig(cfg);
+    await storage.ensureBucket();
+    orchestrator = new JobOrchestrator(
+      ds,
+      new StageStore(ds),
+      new StageScheduler(queues),
+      new ProcessingLogger(ds),
+      emitter,
+      storage,
+    );
+    stack = new Stack({
+      ...process.env,
+      LOG_LEVEL: 'log',
+      REDIS_URL: proxy.rewrite(cfg.REDIS_URL),
+      QUEUE_PREFIX: prefix,
+    });
+    stack.start('silence-worker');
+    await stack.waitForLine('silence-worker', /ready/);
+  });
+
+  afterAll(async () => {
+    if (proxy.isCut) await proxy.restore();
+    await stack?.stopAll();
+    for (const q of Object.values(queues)) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await emitter.close();
+    await ds.destroy();
+    await proxy.close();
+  });
+
+  async function silenceJob(): Promise<string> {
+    const jobId = randomUUID();
+    const sourceKey = `jobs/${jobId}/source.wav`;
+    await storage.putFile(sourceKey, FIXTURE, 'audio/wav');
+    await orchestrator.createJob({
+      jobId,
+      ownerKeyId: null,
+      sourceKey,
+      sourceFilename: 'talk.wav',
+      sourceSizeBytes: 1000,
+      mediaInfo: await probeMedia(FIXTURE),
+      options: DEFAULT_JOB_OPTIONS,
+    });
+    return jobId;
+  }
+
+  async function silenceDone(jobId: string, timeoutMs = 30_000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      const row = await ds
+        .getRepository(JobStageEntity)
+        .findOneByOrFail({ jobId, stage: 'silence' });
+      if (row.status === 'completed') return;
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`silence ${row.status}:\n${stack.tail('silence-worker')}`);
+      await sleep(200);
+    }
+  }
+
+  it('logs the outage once per client, stays alive, and takes work again', async () => {
+    await silenceDone(await silenceJob());
+    const out = () => stack.output.get('silence-worker') ?? [];
+    const before = out().length;
+
+    await proxy.cut();
+    await sleep(4000);
+    await proxy.restore();
+    const t0 = Date.now();
+    while (
+      !out()
+        .slice(before)
+        .some((l) => /Redis reconnected/.test(l))
+    ) {
+      if (Date.now() - t0 > 20_000)
+        throw new Error(`no reconnect:\n${stack.tail('silence-worker')}`);
+      await sleep(200);
+    }
+    await silenceDone(await silenceJob());
+
+    const worker = stack.procs.get('silence-worker')!;
+    expect(worker.exitCode).toBeNull();
+    const lines = out().slice(before);
+    expect(lines.filter((l) => /\[ioredis\] Unhandled error/.test(l))).toEqual([]);
+    expect(lines.some((l) => /progress emitter: Redis unreachable/.test(l))).toBe(true);
+    expect(lines.some((l) => /queue clipline-silence: Redis reconnected/.test(l))).toBe(true);
+    // Six clients (five queues and the emitter): a line or two each way, not one per retry.
+    const clients = [...WORKER_STAGES.map((st) => `queue ${QUEUE_NAMES[st]}`), 'progress emitter'];
+    for (const c of clients) {
+      const down = lines.filter((l) => l.includes(`${c}: Redis unreachable`)).length;
+      expect(down).toBeGreaterThanOrEqual(1);
+      expect(down).toBeLessThanOrEqual(2);
+    }
+    expect(lines.filter((l) => /Redis|ECONNREFUSED|ECONNRESET/.test(l)).length).toBeLessThanOrEqual(
+      24,
+    );
+  }, 90_000);
+});
