@@ -15,8 +15,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { AuthenticatedKey } from '../auth/api-key.types';
+import { drainBounded, type RequestWithResponse } from './bounded-drain';
 import { JobIntakeService } from './job-intake.service';
 import { parseJobOptions } from './job-options.dto';
+
+/** busboy's messages are fixed strings; say what they mean for the client. */
+function malformedMessage(err: Error): string {
+  if (/Unexpected end of (form|file)/i.test(err.message)) {
+    return 'The form ended before the file did: the body was cut off or shorter than its Content-Length, or the closing boundary is missing.';
+  }
+  return `Malformed form: ${err.message}.`;
+}
 
 interface Received {
   key: string;
@@ -39,7 +48,17 @@ export class StreamUploadService {
     private readonly intake: JobIntakeService,
   ) {}
 
-  async receive(req: IncomingMessage, key: AuthenticatedKey): Promise<JobEntity> {
+  async receive(req: RequestWithResponse, key: AuthenticatedKey): Promise<JobEntity> {
+    try {
+      return await this.receiveForm(req, key);
+    } catch (err) {
+      // Whatever went wrong, the rest of the body is not read without bound.
+      drainBounded(req);
+      throw err;
+    }
+  }
+
+  private async receiveForm(req: IncomingMessage, key: AuthenticatedKey): Promise<JobEntity> {
     if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
       throw new UnsupportedMediaTypeException(
         'Send multipart/form-data with a "file" field, or JSON with "sourceKey".',
@@ -84,19 +103,31 @@ export class StreamUploadService {
       let fileStream: Readable | null = null;
       let counter: Transform | null = null;
       let settled = false;
-      const bb = busboy({
-        headers: req.headers,
-        limits: { files: 1, fields: 8, fieldSize: 64 * 1024, fileSize: this.cfg.UPLOAD_MAX_BYTES },
-      });
+      let bb: busboy.Busboy;
+      try {
+        bb = busboy({
+          headers: req.headers,
+          limits: {
+            files: 1,
+            fields: 8,
+            fieldSize: 64 * 1024,
+            fileSize: this.cfg.UPLOAD_MAX_BYTES,
+          },
+        });
+      } catch (err) {
+        // e.g. multipart/form-data without a boundary.
+        reject(new BadRequestException(`Malformed form: ${(err as Error).message}.`));
+        return;
+      }
+      const malformed = (err: Error) => fail(new BadRequestException(malformedMessage(err)));
 
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         counter?.destroy(err);
-        // Stop parsing but keep reading the body into nothing, so the client
-        // gets the error response instead of a reset connection.
+        // Stop parsing; receive() reads a bounded rest of the body so the
+        // client still gets the error response, then closes the connection.
         req.unpipe(bb);
-        req.resume();
         const cleanup = upload ?? Promise.resolve(null);
         void cleanup
           .catch(() => null)
@@ -134,6 +165,12 @@ export class StreamUploadService {
           },
         });
         stream.on('limit', () => fail(this.tooLarge()));
+        // busboy errors the file stream when the form ends inside the file (no
+        // closing boundary, a short Content-Length, a cut connection). Without
+        // a listener that error ended the process.
+        stream.on('error', malformed);
+        // Its errors reach the upload promise; this only keeps destroy() quiet.
+        counter.on('error', () => undefined);
         stream.pipe(counter);
         upload = this.storage
           .putStream(key, counter, info.mimeType || 'application/octet-stream')
@@ -141,10 +178,10 @@ export class StreamUploadService {
         upload.catch((err: Error) => fail(err));
       });
 
-      bb.on('error', (err: Error) =>
-        fail(new BadRequestException(`Malformed form: ${err.message}`)),
-      );
-      req.on('aborted', () => fail(new BadRequestException('The upload was interrupted.')));
+      bb.on('error', malformed);
+      const interrupted = () => fail(new BadRequestException('The upload was interrupted.'));
+      req.on('aborted', interrupted);
+      req.on('error', interrupted);
 
       bb.on('close', () => {
         if (settled) return;
