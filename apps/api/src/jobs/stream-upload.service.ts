@@ -1,5 +1,7 @@
 import {
   BadRequestException,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -27,6 +29,17 @@ function malformedMessage(err: Error): string {
   return `Malformed form: ${err.message}.`;
 }
 
+/**
+ * S3's smallest part and one part in flight: each streaming upload holds about
+ * two parts (the one uploading, the one filling), ~10 MiB. Throughput is the
+ * client's connection anyway; large files go straight to S3 via /v1/uploads.
+ */
+const STREAM_PART_BYTES = 5 * 1024 * 1024;
+const STREAM_PARTS_IN_FLIGHT = 1;
+const RETRY_AFTER_SECONDS = 5;
+/** busboy's buffers per upload; the defaults are already small, this pins them. */
+const FORM_HIGH_WATER_MARK = 64 * 1024;
+
 interface Received {
   key: string;
   filename: string;
@@ -35,12 +48,14 @@ interface Received {
 
 /**
  * multipart/form-data straight into S3: busboy's file stream is piped into a
- * multipart S3 upload with two parts in flight, so memory is bounded by the
+ * multipart S3 upload with one part in flight, so memory is bounded by the
  * part size whatever the file size, and nothing touches the local disk.
  */
 @Injectable()
 export class StreamUploadService {
   private readonly log = new Logger(StreamUploadService.name);
+  /** Streaming uploads this process is reading right now. */
+  private active = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
@@ -49,16 +64,38 @@ export class StreamUploadService {
   ) {}
 
   async receive(req: RequestWithResponse, key: AuthenticatedKey): Promise<JobEntity> {
+    // Memory grows with every upload in progress (its part buffers), so their
+    // number is capped; a client told to wait sends nothing meanwhile.
+    if (this.active >= this.cfg.UPLOAD_MAX_CONCURRENT) {
+      if (req.res && !req.res.headersSent) req.res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      drainBounded(req);
+      throw new HttpException(
+        `Too many uploads in progress; retry in ${RETRY_AFTER_SECONDS} s, or use the resumable /v1/uploads API.`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    this.active++;
+    let released = false;
+    const release = () => {
+      if (!released) this.active--;
+      released = true;
+    };
     try {
-      return await this.receiveForm(req, key);
+      return await this.receiveForm(req, key, release);
     } catch (err) {
       // Whatever went wrong, the rest of the body is not read without bound.
       drainBounded(req);
       throw err;
+    } finally {
+      release();
     }
   }
 
-  private async receiveForm(req: IncomingMessage, key: AuthenticatedKey): Promise<JobEntity> {
+  private async receiveForm(
+    req: IncomingMessage,
+    key: AuthenticatedKey,
+    release: () => void,
+  ): Promise<JobEntity> {
     if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
       throw new UnsupportedMediaTypeException(
         'Send multipart/form-data with a "file" field, or JSON with "sourceKey".',
@@ -68,7 +105,8 @@ export class StreamUploadService {
     // The form adds a few hundred bytes of headers around the file.
     if (declared > this.cfg.UPLOAD_MAX_BYTES + 64 * 1024) throw this.tooLarge();
     const jobId = randomUUID();
-    const { received, rawOptions } = await this.readForm(req, jobId);
+    // The part buffers are free once the file is in S3; probing needs none.
+    const { received, rawOptions } = await this.readForm(req, jobId).finally(release);
     let options: JobOptions;
     try {
       options = parseJobOptions(rawOptions);
@@ -107,6 +145,8 @@ export class StreamUploadService {
       try {
         bb = busboy({
           headers: req.headers,
+          highWaterMark: FORM_HIGH_WATER_MARK,
+          fileHwm: FORM_HIGH_WATER_MARK,
           limits: {
             files: 1,
             fields: 8,
@@ -173,7 +213,13 @@ export class StreamUploadService {
         counter.on('error', () => undefined);
         stream.pipe(counter);
         upload = this.storage
-          .putStream(key, counter, info.mimeType || 'application/octet-stream')
+          .putStream(
+            key,
+            counter,
+            info.mimeType || 'application/octet-stream',
+            STREAM_PART_BYTES,
+            STREAM_PARTS_IN_FLIGHT,
+          )
           .then(() => ({ key, filename, bytes }));
         upload.catch((err: Error) => fail(err));
       });
