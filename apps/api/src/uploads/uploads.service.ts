@@ -3,6 +3,7 @@ import {
   ConflictException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -32,6 +33,8 @@ export function planParts(size: number, configuredMb: number) {
 
 @Injectable()
 export class UploadsService {
+  private readonly log = new Logger(UploadsService.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @InjectRepository(UploadEntity) private readonly uploads: Repository<UploadEntity>,
@@ -129,8 +132,12 @@ export class UploadsService {
     try {
       await this.storage.completeMultipart(row.objectKey, row.s3UploadId, parts);
     } catch (err) {
+      // S3's own message can name endpoints and server paths; it is logged, not sent.
+      this.log.warn(
+        `upload ${row.id}: S3 refused to assemble the parts: ${(err as Error).message}`,
+      );
       throw new UnprocessableEntityException(
-        `S3 refused to assemble the parts: ${(err as Error).message}`,
+        'S3 refused to assemble the parts; check that every part was uploaded and reported with the ETag S3 returned.',
       );
     }
     // Reported part sizes are the client's word where S3 has no ListParts;
