@@ -55,14 +55,21 @@ function subscribe(s: Client, req: { jobId?: string; all?: boolean }) {
   );
 }
 
+/** Creators start jobs only from their own uploads, so each job is streamed in. */
 async function jobOf(key: TestKey, name: string): Promise<string> {
-  await api.storage.putBuffer(`imports/${name}.mp4`, readFileSync(await smallMp4()), 'video/mp4');
-  const res = await api.call('POST', '/v1/jobs', {
-    key,
-    json: { sourceKey: `imports/${name}.mp4` },
+  const form = new FormData();
+  form.append(
+    'file',
+    new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }),
+    `${name}.mp4`,
+  );
+  const res = await fetch(`${api.url}/v1/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key.key}` },
+    body: form,
   });
   expect(res.status).toBe(201);
-  return (res.body as { id: string }).id;
+  return ((await res.json()) as { id: string }).id;
 }
 
 /** What a worker does: one emit to the job room, the owner's room and the ops room. */

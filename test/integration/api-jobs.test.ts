@@ -181,10 +181,15 @@ describe('jobs API', () => {
     expect(steal.status).toBe(404);
   });
 
-  it('creates a job from an object already in the bucket', async () => {
+  it('creates a job from an object already in the bucket (ops; creators only from their own)', async () => {
     await api.storage.putBuffer('imports/episode.mp4', media, 'video/mp4');
-    const res = await api.call('POST', '/v1/jobs', {
+    const creator = await api.call('POST', '/v1/jobs', {
       key: alice,
+      json: { sourceKey: 'imports/episode.mp4' },
+    });
+    expect(creator.status).toBe(404);
+    const res = await api.call('POST', '/v1/jobs', {
+      key: ops,
       json: { sourceKey: 'imports/episode.mp4', options: { aspects: ['16:9'] } },
     });
     expect(res.status).toBe(201);
@@ -193,7 +198,7 @@ describe('jobs API', () => {
       options: { aspects: ['16:9'] },
     });
     const missing = await api.call('POST', '/v1/jobs', {
-      key: alice,
+      key: ops,
       json: { sourceKey: 'imports/none.mp4' },
     });
     expect(missing.status).toBe(404);

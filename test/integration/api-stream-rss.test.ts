@@ -37,6 +37,7 @@ function rssBytes(pid: number): number {
 
 /** POSTs a form whose file part is `head` followed by `total - head.length` filler bytes. */
 function streamForm(url: string, key: string, head: Buffer, total: number) {
+  let answered = false;
   const filler = Buffer.alloc(MIB, 0x5a);
   const body = Readable.from(
     (function* () {
@@ -53,7 +54,11 @@ function streamForm(url: string, key: string, head: Buffer, total: number) {
       yield Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
     })(),
   );
-  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+  return new Promise<{
+    status: number;
+    body: Record<string, unknown>;
+    retryAfter: string | undefined;
+  }>((resolve, reject) => {
     const req = request(`${url}/v1/jobs`, {
       method: 'POST',
       headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-api-key': key },
@@ -61,9 +66,18 @@ function streamForm(url: string, key: string, head: Buffer, total: number) {
     req.on('response', (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: JSON.parse(text),
+          retryAfter: res.headers['retry-after'],
+        }),
+      );
     });
-    req.on('error', reject);
+    // A refused upload's connection is closed while the client still sends;
+    // the answer has arrived by then.
+    req.on('error', (err) => (answered ? undefined : reject(err)));
+    req.on('response', () => (answered = true));
     body.pipe(req);
   });
 }
@@ -83,8 +97,12 @@ afterAll(async () => {
   await keys?.close();
 });
 
+let port = 0;
+/** RSS after one warm-up upload, before any large one. */
+let warmBaseline = Infinity;
+
 it('streams a 1 GiB upload to S3 with flat API memory', async () => {
-  const port = await freePort();
+  port = await freePort();
   child = spawn(
     process.execPath,
     [
@@ -124,6 +142,7 @@ it('streams a 1 GiB upload to S3 with flat API memory', async () => {
   const warm = await streamForm(url, creator.key, media, 40 * MIB);
   expect([201, 422]).toContain(warm.status);
   const baseline = rssBytes(pid);
+  warmBaseline = baseline;
 
   let peak = baseline;
   const sampler = setInterval(() => {
@@ -144,4 +163,41 @@ it('streams a 1 GiB upload to S3 with flat API memory', async () => {
     `RSS baseline ${(baseline / MIB).toFixed(0)} MB, peak ${(peak / MIB).toFixed(0)} MB, growth ${growthMb.toFixed(0)} MB over a 1 GiB upload (status ${res.status})`,
   );
   expect(growthMb).toBeLessThan(150);
+});
+
+it('holds 20 concurrent streaming uploads within +50 MB, answering 429 beyond the cap', async () => {
+  const url = `http://127.0.0.1:${port}`;
+  const pid = child?.pid as number;
+  const media = readFileSync(await smallMp4());
+  // Measured from the warm-up, so what the 1 GiB upload left behind counts too.
+  const baseline = Math.min(warmBaseline, rssBytes(pid));
+  let peak = rssBytes(pid);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, 50);
+  let results: Array<Awaited<ReturnType<typeof streamForm>>>;
+  try {
+    results = await Promise.all(
+      Array.from({ length: 20 }, () => streamForm(url, creator.key, media, 48 * MIB)),
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  const statuses = results.map((r) => r.status);
+  const growthMb = (peak - baseline) / MIB;
+  console.log(
+    `20 concurrent uploads: statuses ${statuses.join(',')}; RSS baseline ${(baseline / MIB).toFixed(0)} MB, peak ${(peak / MIB).toFixed(0)} MB, growth ${growthMb.toFixed(0)} MB`,
+  );
+  for (const r of results) expect([201, 422, 429]).toContain(r.status);
+  const refused = results.filter((r) => r.status === 429);
+  expect(refused.length).toBeGreaterThan(0);
+  expect(results.length - refused.length).toBeGreaterThan(0);
+  for (const r of refused) {
+    expect(Number(r.retryAfter)).toBeGreaterThan(0);
+    expect(r.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+  }
+  expect(growthMb).toBeLessThanOrEqual(50);
+  // The API is still there and takes the next upload.
+  const after = await streamForm(url, creator.key, media, 8 * MIB);
+  expect([201, 422]).toContain(after.status);
 });

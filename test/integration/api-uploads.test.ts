@@ -295,3 +295,85 @@ describe('streaming upload (multipart/form-data)', () => {
     expect(JSON.parse(status.body)).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
   });
 });
+
+describe('multipart upload limits', () => {
+  it.each([0, -1, 10_001, 99_999])('refuses part number %i with 400', async (n) => {
+    const up = await createUpload('p.mp4', 1000);
+    const rep = await api.call('PUT', `/v1/uploads/${up.uploadId}/parts/${n}`, {
+      key: creator,
+      json: { etag: '"abc"', size: 1000 },
+    });
+    expect(rep.status).toBe(400);
+    const presign = await api.call('POST', `/v1/uploads/${up.uploadId}/parts`, {
+      key: creator,
+      json: { partNumbers: [n] },
+    });
+    expect(presign.status).toBe(400);
+    const row = (await api.db.query('SELECT parts FROM uploads WHERE id = $1', [
+      up.uploadId,
+    ])) as Array<{ parts: Record<string, unknown> }>;
+    expect(row[0].parts).toEqual({});
+  });
+
+  async function expectFailedUpload(
+    up: UploadCreated,
+    res: Awaited<ReturnType<ApiHarness['call']>>,
+  ) {
+    expect(res.status).toBe(422);
+    expect((await api.call('GET', `/v1/jobs/${up.jobId}`, { key: creator })).status).toBe(404);
+    expect(await api.storage.listKeys(`jobs/${up.jobId}/`)).toEqual([]);
+    const s = await api.call('GET', `/v1/uploads/${up.uploadId}`, { key: creator });
+    expect((s.body as { status: string }).status).toBe('failed');
+    // A failed upload is no source for a job either.
+    const reuse = await api.call('POST', '/v1/jobs', {
+      key: creator,
+      json: { sourceKey: `jobs/${up.jobId}/source.mp4` },
+    });
+    expect(reuse.status).toBe(404);
+  }
+
+  it('fails an upload whose stored bytes exceed the declared size (422, nothing kept)', async () => {
+    // Real media, so only the size check can stop it.
+    const bytes = readFileSync(await smallMp4());
+    const up = await createUpload('liar.mp4', 1000);
+    await sendPart(up, 1, bytes, 1000);
+    const res = await api.call('POST', `/v1/uploads/${up.uploadId}/complete`, { key: creator });
+    expect((res.body as { message: string }).message).toMatch(/declared 1000 bytes/);
+    await expectFailedUpload(up, res);
+  });
+
+  it('fails an upload with fewer bytes than declared', async () => {
+    const bytes = readFileSync(await smallMp4());
+    const up = await createUpload('short.mp4', bytes.length + 1);
+    await sendPart(up, 1, bytes, bytes.length + 1);
+    const res = await api.call('POST', `/v1/uploads/${up.uploadId}/complete`, { key: creator });
+    await expectFailedUpload(up, res);
+  });
+
+  it('fails early when the reported parts do not add up to the declared size', async () => {
+    const bytes = readFileSync(await smallMp4());
+    const up = await createUpload('parts.mp4', bytes.length + 10);
+    await sendPart(up, 1, bytes);
+    const res = await api.call('POST', `/v1/uploads/${up.uploadId}/complete`, { key: creator });
+    await expectFailedUpload(up, res);
+  });
+
+  it('a creator may start another job from its own completed upload', async () => {
+    const bytes = readFileSync(await smallMp4());
+    const up = await createUpload('own.mp4', bytes.length);
+    await sendPart(up, 1, bytes);
+    const done = await api.call('POST', `/v1/uploads/${up.uploadId}/complete`, { key: creator });
+    expect(done.status).toBe(201);
+    const again = await api.call('POST', '/v1/jobs', {
+      key: creator,
+      json: { sourceKey: `jobs/${up.jobId}/source.mp4` },
+    });
+    expect(again.status).toBe(201);
+    const other = await api.createKey('creator');
+    const stolen = await api.call('POST', '/v1/jobs', {
+      key: other,
+      json: { sourceKey: `jobs/${up.jobId}/source.mp4` },
+    });
+    expect(stolen.status).toBe(404);
+  });
+});

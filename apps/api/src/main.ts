@@ -4,8 +4,10 @@ import { loadConfigOrExit } from '@clipline/config';
 import { Reconciler } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { createApiApp } from './bootstrap/create-api-app';
+import { installProcessSafetyNet } from './bootstrap/process-safety-net';
 
 async function main(): Promise<void> {
+  installProcessSafetyNet();
   const cfg = loadConfigOrExit();
   const app = await createApiApp(cfg);
   // A fresh MinIO or s3rver has no bucket; uploads would fail with NoSuchBucket.

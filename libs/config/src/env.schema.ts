@@ -152,6 +152,17 @@ export class EnvSchema {
   @Min(1)
   MAX_SOURCE_SECONDS = 4 * 3600;
 
+  /**
+   * Streaming uploads (multipart/form-data to POST /v1/jobs) one API process
+   * takes at once; more answer 429 with Retry-After. Each holds about 10-15 MB
+   * of part buffers, so this bounds the API's upload memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  UPLOAD_MAX_CONCURRENT = 3;
+
   /** Multipart uploads untouched for this long are aborted. */
   @Transform(toInt)
   @IsInt()

@@ -172,18 +172,22 @@ export class StorageService {
     );
   }
 
-  /** Streams a body of unknown length; at most queueSize × partSize bytes are held in memory. */
+  /**
+   * Streams a body of unknown length. About (queueSize + 1) × partSize bytes are
+   * held in memory (parts in flight plus the one being filled), per call.
+   */
   async putStream(
     key: string,
     body: Readable,
     contentType: string,
     partSize = 8 * 1024 * 1024,
+    queueSize = 2,
   ): Promise<void> {
     await new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
       partSize,
-      queueSize: 2,
+      queueSize,
     }).done();
   }
 

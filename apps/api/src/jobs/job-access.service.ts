@@ -28,6 +28,23 @@ export class JobAccessService {
     return job && canSeeOwner(key, job.ownerKeyId) ? job : null;
   }
 
+  /**
+   * A creator may start a job only from an object it put in the bucket itself:
+   * a completed multipart upload of its own, or the source of one of its jobs.
+   * Ops may use any object. The key must already be well-formed.
+   */
+  async maySource(sourceKey: string, key: AuthenticatedKey): Promise<boolean> {
+    if (key.role === 'ops') return true;
+    const rows = (await this.jobs.query(
+      `SELECT 1 FROM uploads WHERE owner_key_id = $1 AND object_key = $2 AND status = 'completed'
+       UNION ALL
+       SELECT 1 FROM jobs WHERE owner_key_id = $1 AND source_key = $2
+       LIMIT 1`,
+      [key.id, sourceKey],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async get(jobId: string, key: AuthenticatedKey): Promise<JobEntity> {
     const job = await this.find(jobId, key);
     if (!job) throw new NotFoundException(`Job ${jobId} was not found.`);

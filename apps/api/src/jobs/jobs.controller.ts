@@ -29,9 +29,8 @@ import { JobIntakeService } from './job-intake.service';
 import { resolveJobOptions } from './job-options.dto';
 import { JobsService } from './jobs.service';
 import { ListJobsQueryDto } from './list-jobs.dto';
+import { assertWellFormedSourceKey } from './source-key.policy';
 import { StreamUploadService } from './stream-upload.service';
-
-const JOB_SOURCE_RE = /^jobs\/([0-9a-f-]{36})\//i;
 
 @ApiTags('jobs')
 @ApiSecurity('api-key')
@@ -49,7 +48,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'Create a job',
     description:
-      'multipart/form-data with a "file" field (and an optional "options" JSON field, sent before the file) streams the file to S3; JSON with "sourceKey" uses an object already in the bucket. 413 over UPLOAD_MAX_BYTES, 422 when the file is not usable media.',
+      'multipart/form-data with a "file" field (and an optional "options" JSON field, sent before the file) streams the file to S3; JSON with "sourceKey" uses an object already in the bucket: for a creator, only one it uploaded itself (a completed upload or the source of one of its jobs); ops may name any key. Keys with "." or ".." segments, empty segments, backslashes, control characters or percent-escapes are refused with 400. 413 over UPLOAD_MAX_BYTES, 422 when the file is not usable media.',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -113,10 +112,10 @@ export class JobsController {
     return this.jobs.cancel(id, key);
   }
 
-  /** Another owner's job source answers like a missing object. */
+  /** An object the caller may not use answers exactly like a missing one. */
   private async assertMaySource(sourceKey: string, key: AuthenticatedKey): Promise<void> {
-    const m = JOB_SOURCE_RE.exec(sourceKey);
-    if (m && key.role !== 'ops' && !(await this.access.find(m[1], key))) {
+    assertWellFormedSourceKey(sourceKey);
+    if (!(await this.access.maySource(sourceKey, key))) {
       throw new NotFoundException(`No object "${sourceKey}" in the bucket.`);
     }
   }

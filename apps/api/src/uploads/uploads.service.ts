@@ -3,6 +3,7 @@ import {
   ConflictException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -32,6 +33,8 @@ export function planParts(size: number, configuredMb: number) {
 
 @Injectable()
 export class UploadsService {
+  private readonly log = new Logger(UploadsService.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @InjectRepository(UploadEntity) private readonly uploads: Repository<UploadEntity>,
@@ -121,18 +124,30 @@ export class UploadsService {
       throw new ConflictException(`Parts not uploaded yet: ${shown}.`);
     }
     const stored = parts.reduce((n, p) => n + p.size, 0);
-    if (stored > this.cfg.UPLOAD_MAX_BYTES) {
-      await this.abortRow(row);
-      throw new UnprocessableEntityException(
-        `The file is ${stored} bytes; the limit is ${this.cfg.UPLOAD_MAX_BYTES} bytes.`,
-      );
+    const sizeProblem = this.sizeProblem(row, stored);
+    if (sizeProblem) {
+      await this.abortRow(row, 'failed');
+      throw new UnprocessableEntityException(sizeProblem);
     }
     try {
       await this.storage.completeMultipart(row.objectKey, row.s3UploadId, parts);
     } catch (err) {
-      throw new UnprocessableEntityException(
-        `S3 refused to assemble the parts: ${(err as Error).message}`,
+      // S3's own message can name endpoints and server paths; it is logged, not sent.
+      this.log.warn(
+        `upload ${row.id}: S3 refused to assemble the parts: ${(err as Error).message}`,
       );
+      throw new UnprocessableEntityException(
+        'S3 refused to assemble the parts; check that every part was uploaded and reported with the ETag S3 returned.',
+      );
+    }
+    // Reported part sizes are the client's word where S3 has no ListParts;
+    // the assembled object is the truth.
+    const head = await this.storage.head(row.objectKey);
+    const assembledProblem = this.sizeProblem(row, head?.size ?? 0);
+    if (assembledProblem) {
+      await this.storage.deleteKeys([row.objectKey]);
+      await this.uploads.update({ id: row.id }, { status: 'failed' });
+      throw new UnprocessableEntityException(assembledProblem);
     }
     // From here the S3 upload is gone: whatever the probe says, this row is done.
     await this.uploads.update({ id: row.id }, { status: 'completed' });
@@ -153,6 +168,9 @@ export class UploadsService {
    * without it. One atomic jsonb merge, since parts finish in parallel.
    */
   async reportPart(id: string, partNumber: number, dto: ReportPartDto, key: AuthenticatedKey) {
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
+      throw new BadRequestException(`Part numbers run from 1 to ${MAX_PARTS}.`);
+    }
     const row = await this.open(id, key);
     const { partCount } = planParts(Number(row.sizeBytes), this.cfg.UPLOAD_PART_SIZE_MB);
     if (partNumber > partCount) {
@@ -170,13 +188,25 @@ export class UploadsService {
     await this.abortRow(await this.open(id, key));
   }
 
-  async abortRow(row: UploadEntity): Promise<void> {
+  /** The file must be exactly as large as declared (and within the limit). */
+  private sizeProblem(row: UploadEntity, bytes: number): string | null {
+    if (bytes > this.cfg.UPLOAD_MAX_BYTES) {
+      return `The file is ${bytes} bytes; the limit is ${this.cfg.UPLOAD_MAX_BYTES} bytes.`;
+    }
+    const declared = Number(row.sizeBytes);
+    if (bytes !== declared) {
+      return `The parts hold ${bytes} bytes, but the upload declared ${declared} bytes.`;
+    }
+    return null;
+  }
+
+  async abortRow(row: UploadEntity, status: 'aborted' | 'failed' = 'aborted'): Promise<void> {
     await this.storage.abortMultipart(row.objectKey, row.s3UploadId).catch((err: Error) => {
       // Already gone (aborted elsewhere, expired by a lifecycle rule) is fine; so is a
       // server without AbortMultipartUpload (s3rver), where only the row can be closed.
       if (!/NoSuchUpload|NotFound|MethodNotAllowed|NotImplemented/i.test(err.name)) throw err;
     });
-    await this.uploads.update({ id: row.id }, { status: 'aborted' });
+    await this.uploads.update({ id: row.id }, { status });
   }
 
   private async storedParts(row: UploadEntity): Promise<StoredPart[]> {

@@ -11,7 +11,8 @@ import {
 } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
-export type UploadStatus = 'open' | 'completed' | 'aborted';
+/** failed: the assembled file broke the declared size or the limit; nothing was kept. */
+export type UploadStatus = 'open' | 'completed' | 'aborted' | 'failed';
 
 @Entity('uploads')
 @Index('ix_uploads_status_updated', ['status', 'updatedAt'])
