@@ -151,9 +151,8 @@ function rawRequest(
   });
 }
 
-// Defects of apps/api/src/jobs/stream-upload.service.ts that the API engineer
-// fixes in parallel (not on this branch): the expected answers are the fixed ones.
-describe('streaming-path defects fixed in apps/api (expected after that fix)', () => {
+// Raw-socket cases of the streaming path: bodies no HTTP client library would send.
+describe('streaming path: malformed bodies and file names', () => {
   const boundary = 'corpusboundary';
   const filePart = (bytes: Buffer) =>
     Buffer.concat([

@@ -145,6 +145,8 @@ export class StreamUploadService {
       try {
         bb = busboy({
           headers: req.headers,
+          // Browsers and curl send UTF-8 file names; busboy's default reads them as latin1.
+          defParamCharset: 'utf8',
           highWaterMark: FORM_HIGH_WATER_MARK,
           fileHwm: FORM_HIGH_WATER_MARK,
           limits: {
