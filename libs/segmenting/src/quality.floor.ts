@@ -32,7 +32,9 @@ export function selectAboveFloor<T extends Rated>(
   let reason: string;
   if (tooQuiet + tooWeak === 0) reason = noWindowsReason;
   else if (tooQuiet >= tooWeak) {
-    reason = `the rest of the video is music or silence (over ${Math.round(opts.maxNonSpeechRatio * 100)}% non-speech)`;
+    // About the candidates, not the video: a talk can be mostly speech and still have none that pass.
+    const which = picked.selected.length ? 'the other candidates are' : 'every candidate is';
+    reason = `${which} over ${Math.round(opts.maxNonSpeechRatio * 100)}% music or silence (long pauses count, pauses between sentences do not)`;
   } else reason = `the remaining candidates score below ${opts.minScore}`;
   return {
     ...picked,
