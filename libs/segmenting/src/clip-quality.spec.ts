@@ -107,6 +107,25 @@ describe('clip quality', () => {
     expectCleanEdges(result.segments, built, regions);
   });
 
+  it('says every candidate is dead air, not that the video is, when long silences sink them all', () => {
+    // Four seconds of silence before every sentence: each window is well over 15% dead air.
+    const built = buildTranscript(TALK.map((text) => ({ text, pauseBefore: 4 })));
+    const result = selectSegments({
+      durationSec: built.durationSec,
+      transcript: built.transcript,
+      silence: built.silence,
+      layout: null,
+      job: { clipCount: 2, minClipSeconds: 8, maxClipSeconds: 20 },
+    });
+    expect(result.segments).toEqual([]);
+    expect(result.shortfall).toEqual({
+      requested: 2,
+      selected: 0,
+      reason: expect.stringMatching(/^every candidate is over 15% music or silence/),
+    });
+    expect(result.note).not.toMatch(/rest of the video/);
+  });
+
   it('selects nothing below the minimum score rather than padding', () => {
     const built = buildTranscript(TALK.map((text) => ({ text, pauseBefore: 0.5 })));
     const input = {

@@ -6,12 +6,12 @@ import type { SegmentingOptions } from './segmenting.types';
 interface Rated {
   window: Window;
   score: number;
-  x: { features: { silenceRatio: number } };
+  x: { nonSpeechRatio: number };
 }
 
 /**
  * Picks clips and runners-up only among candidates above the floor: at most
- * `maxNonSpeechRatio` of silence or music, and at least `minScore`. Never pads:
+ * `maxNonSpeechRatio` of music or dead air (see nonSpeechIndex), and at least `minScore`. Never pads:
  * when fewer pass than were asked for, the shortfall says how many and why.
  */
 export function selectAboveFloor<T extends Rated>(
@@ -21,7 +21,7 @@ export function selectAboveFloor<T extends Rated>(
   opts: SegmentingOptions,
   noWindowsReason: string,
 ): { selected: T[]; runnersUp: T[]; shortfall: SegmentShortfall | null } {
-  const speechy = (c: T) => c.x.features.silenceRatio <= opts.maxNonSpeechRatio + 1e-9;
+  const speechy = (c: T) => c.x.nonSpeechRatio <= opts.maxNonSpeechRatio + 1e-9;
   const eligible = scored.filter((c) => speechy(c) && c.score >= opts.minScore);
   const picked = pickNonOverlapping(eligible, clipCount, runnersUp);
   if (picked.selected.length >= clipCount) return { ...picked, shortfall: null };
@@ -32,7 +32,9 @@ export function selectAboveFloor<T extends Rated>(
   let reason: string;
   if (tooQuiet + tooWeak === 0) reason = noWindowsReason;
   else if (tooQuiet >= tooWeak) {
-    reason = `the rest of the video is music or silence (over ${Math.round(opts.maxNonSpeechRatio * 100)}% non-speech)`;
+    // About the candidates, not the video: a talk can be mostly speech and still have none that pass.
+    const which = picked.selected.length ? 'the other candidates are' : 'every candidate is';
+    reason = `${which} over ${Math.round(opts.maxNonSpeechRatio * 100)}% music or silence (long pauses count, pauses between sentences do not)`;
   } else reason = `the remaining candidates score below ${opts.minScore}`;
   return {
     ...picked,

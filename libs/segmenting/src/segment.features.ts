@@ -54,6 +54,8 @@ export interface FeatureContext {
   words: readonly CleanWord[];
   punctuated: boolean;
   pauses: IntervalCoverage;
+  /** Dead air and music only (see nonSpeechIndex), for the quality floor. */
+  nonSpeech: IntervalCoverage;
   cohesion: LexicalCohesion | null;
   energy: EnergySeries | null;
   visual: VisualIndex | null;
@@ -70,6 +72,8 @@ export interface FeatureAvailability {
 
 export interface ExtractedFeatures {
   features: SegmentFeatures;
+  /** Share of the clip that is dead air or music; pauses of normal length do not count. */
+  nonSpeechRatio: number;
   available: FeatureAvailability;
   hookKinds: HookSignal['kinds'];
   wordsPerSec: number;
@@ -191,6 +195,7 @@ export function extractFeatures(
       faceRatio,
       sceneCuts,
     },
+    nonSpeechRatio: ctx.nonSpeech.covered(w.start, w.end) / duration,
     available: {
       hook: ctx.mode === 'transcript',
       topicCohesion: cohesionAvailable,

@@ -15,6 +15,7 @@ import {
   extractFeatures,
   FeatureContext,
 } from './segment.features';
+import { nonSpeechIndex } from './non-speech.index';
 import { dropPhantomWords } from './phantom-word.filter';
 import { selectAboveFloor } from './quality.floor';
 import { explain, scoreFeatures } from './segment.scorer';
@@ -124,6 +125,7 @@ export function selectSegments(
     words,
     punctuated,
     pauses: pauseIndex,
+    nonSpeech: nonSpeechIndex(pauses, opts.naturalPauseSec),
     cohesion:
       mode === 'transcript'
         ? new LexicalCohesion(

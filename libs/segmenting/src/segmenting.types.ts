@@ -75,6 +75,8 @@ export interface SegmentingOptions {
   runnerUpCount: number | null;
   /** A clip with more of its length in silence or non-speech (music) than this is never selected. */
   maxNonSpeechRatio: number;
+  /** For that ratio, a pause counts as non-speech only beyond this length: shorter ones are part of talking. */
+  naturalPauseSec: number;
   /** A clip scoring below this (0..100) is never selected, even when fewer clips result. */
   minScore: number;
   /** The first and last this-many seconds of a clip must be pause: no word, fully inside a silence region. */
@@ -100,6 +102,7 @@ export const DEFAULT_SEGMENTING_OPTIONS: Readonly<SegmentingOptions> = Object.fr
   livelyEnergyStdDb: 6,
   runnerUpCount: null,
   maxNonSpeechRatio: 0.15,
+  naturalPauseSec: 1,
   minScore: 45,
   edgeQuietSec: 0.25,
   sceneCutLeadSec: 1.5,
