@@ -27,7 +27,7 @@ export interface SegmentCandidate {
 export interface SegmentShortfall {
   requested: number;
   selected: number;
-  /** e.g. "the rest of the video is music or silence". */
+  /** e.g. "the other candidates are over 15% music or silence". */
   reason: string;
 }
 

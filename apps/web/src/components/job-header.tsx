@@ -15,7 +15,7 @@ export function JobHeader({ job, live }: { job: JobDetail; live: boolean }) {
           {live ? 'Live' : 'Reconnecting; refreshing every few seconds'}
         </span>
       </p>
-      {/* e.g. "7 of 10 clips: the rest of the video is music or silence" */}
+      {/* e.g. "7 of 10 clips: the other candidates are over 15% music or silence" */}
       {job.note && (
         <p className="muted" data-testid="job-note">
           {job.note}
