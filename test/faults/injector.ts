@@ -47,12 +47,16 @@ export async function heldBy(db: Pool, host: string): Promise<Held[]> {
   }));
 }
 
-/** Whether held work has moved on: claimed again by a newer attempt, finished, or its job ended. */
+/**
+ * Whether the dead process's hold on the work is released: taken back (no
+ * longer running under its attempt), finished, or its job ended. When the work
+ * is then claimed again depends on free workers, which is capacity, not recovery.
+ */
 async function movedOn(db: Pool, h: Held): Promise<boolean> {
   const jobDone = `(SELECT status FROM jobs WHERE id = $1) NOT IN ('queued','running')`;
   if (h.kind === 'stage') {
     const r = await db.query(
-      `SELECT ${jobDone} OR attempt > $3 OR status IN ('completed','skipped') AS moved
+      `SELECT ${jobDone} OR attempt > $3 OR status <> 'running' AS moved
          FROM job_stages WHERE job_id = $1 AND stage = $2`,
       [h.jobId, h.key, h.attempt],
     );
@@ -61,21 +65,21 @@ async function movedOn(db: Pool, h: Held): Promise<boolean> {
   if (h.kind === 'part') {
     const [stage, index] = h.key.split('#');
     const r = await db.query(
-      `SELECT ${jobDone} OR stage_attempt > $4 OR attempt > $5 OR status = 'completed' AS moved
+      `SELECT ${jobDone} OR stage_attempt > $4 OR attempt > $5 OR status <> 'running' AS moved
          FROM stage_parts WHERE job_id = $1 AND stage = $2 AND index = $3`,
       [h.jobId, stage, Number(index), h.stageAttempt, h.attempt],
     );
     return r.rows[0]?.moved ?? true;
   }
   const r = await db.query(
-    `SELECT ${jobDone} OR attempt > $3 OR status = 'completed' AS moved FROM clips
+    `SELECT ${jobDone} OR attempt > $3 OR status <> 'rendering' AS moved FROM clips
       WHERE job_id = $1 AND id = $2`,
     [h.jobId, h.key, h.attempt],
   );
   return r.rows[0]?.moved ?? true;
 }
 
-/** Seconds until every held item moved on; null when it did not within the timeout. */
+/** Seconds until every held item is released; null when it was not within the timeout. */
 export async function recoveryOf(
   db: Pool,
   held: Held[],
