@@ -62,7 +62,7 @@ export function audiogramVideoFilters(opts: {
 
 // Emoji and their joiners: the bundled font has no glyphs for them, so they would show as boxes.
 const PICTOGRAPHS =
-  /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u200D\uFE0E\uFE0F\u20E3]/gu;
+  /\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200D|\uFE0E|\uFE0F|\u20E3/gu;
 // Explicit bidi embeddings and overrides could reorder the rest of the line; the bidi algorithm alone places RTL text.
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 
