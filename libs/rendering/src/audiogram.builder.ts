@@ -49,12 +49,16 @@ export function audiogramVideoFilters(opts: {
   height: number;
   fps: number;
   waveColor: string;
+  /** The audio's rate, kept: aresample only converts format and channels here. */
+  sampleRate: number;
 }): string[] {
   const { wave } = audiogramLayout(opts.width, opts.height);
+  // The explicit aresample ends format negotiation here: without it, showwaves'
+  // mono s16 would travel back through asplit and downmix the clip's own audio.
   const sw = even(wave.w / WAVE_DOWNSCALE);
   const sh = even(wave.h / WAVE_DOWNSCALE);
   return [
-    `${opts.audio}aformat=channel_layouts=mono,showwaves=s=${sw}x${sh}:mode=cline:rate=${opts.fps}:colors=${opts.waveColor}:scale=sqrt:draw=full,scale=${wave.w}:${wave.h}:flags=bilinear[wave]`,
+    `${opts.audio}aresample=${opts.sampleRate},aformat=sample_fmts=s16:channel_layouts=mono,showwaves=s=${sw}x${sh}:mode=cline:rate=${opts.fps}:colors=${opts.waveColor}:scale=sqrt:draw=full,scale=${wave.w}:${wave.h}:flags=bilinear[wave]`,
     // pass: the background is generated at the final length, so it decides when the clip ends.
     `${opts.bg}[wave]overlay=x=${wave.x}:y=${wave.y}:eof_action=pass:format=auto${opts.out}`,
   ];

@@ -222,6 +222,7 @@ export function planRender(
         height,
         fps,
         waveColor: o.waveColor,
+        sampleRate: AUDIO_RATE,
       }),
     );
     if (K === 1) graph.push(`${audioSrc},${at[0]}[acut]`);
