@@ -58,9 +58,12 @@ export function audiogramVideoFilters(opts: {
   const sw = even(wave.w / WAVE_DOWNSCALE);
   const sh = even(wave.h / WAVE_DOWNSCALE);
   return [
-    `${opts.audio}aresample=${opts.sampleRate},aformat=sample_fmts=s16:channel_layouts=mono,showwaves=s=${sw}x${sh}:mode=cline:rate=${opts.fps}:colors=${opts.waveColor}:scale=sqrt:draw=full,scale=${wave.w}:${wave.h}:flags=bilinear[wave]`,
+    `${opts.audio}aresample=${opts.sampleRate},aformat=sample_fmts=s16:channel_layouts=mono,showwaves=s=${sw}x${sh}:mode=cline:rate=${opts.fps}:colors=${opts.waveColor}:scale=sqrt:draw=full,scale=${wave.w}:${wave.h}:flags=bilinear,format=yuva420p[wave]`,
+    // Overlaid in YUV: left to negotiate, the whole frame went through RGBA and
+    // back, which cost more CPU than the waveform and the encoder's extra work.
     // pass: the background is generated at the final length, so it decides when the clip ends.
-    `${opts.bg}[wave]overlay=x=${wave.x}:y=${wave.y}:eof_action=pass:format=auto${opts.out}`,
+    `${opts.bg}format=yuv420p[bg]`,
+    `[bg][wave]overlay=x=${wave.x}:y=${wave.y}:eof_action=pass:format=yuv420${opts.out}`,
   ];
 }
 
