@@ -12,7 +12,7 @@ import {
   type ClipResult,
   type RunContext,
 } from '@clipline/pipeline';
-import { renderClip, withWorkDir } from '@clipline/rendering';
+import { renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
 import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
 import type { Job } from 'bull';
@@ -94,6 +94,7 @@ export class RenderProcessor {
             removeSilence: job.options.removeSilence,
             captions: job.options.captions,
             cropPlan: inputs.cropPlan,
+            title: titleFromFilename(job.sourceFilename),
             workDir,
             options: { threads: this.cfg.RENDER_THREADS },
           },

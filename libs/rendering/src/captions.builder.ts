@@ -166,11 +166,20 @@ function assText(s: string): string {
 const BASE_COLOUR = '&HFFFFFF&';
 const HIGHLIGHT_COLOUR = '&H00E5FF&';
 
+/** A title shown at the top for the whole clip (audiograms); text already made safe (cleanTitle). */
+export interface AssTitle {
+  text: string;
+  fontSize: number;
+  marginV: number;
+  marginH: number;
+  durationSec: number;
+}
+
 /**
  * An ASS script with one event per spoken word: the whole line is shown and
  * the word being said is coloured, so the highlight moves karaoke-style.
  */
-export function buildAss(lines: CaptionLine[], style: AssStyle): string {
+export function buildAss(lines: CaptionLine[], style: AssStyle, title?: AssTitle): string {
   const head = [
     '[Script Info]',
     'ScriptType: v4.00+',
@@ -183,11 +192,21 @@ export function buildAss(lines: CaptionLine[], style: AssStyle): string {
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
     `Style: Caption,${style.fontName},${style.fontSize},&H00FFFFFF,&H0000E5FF,&H00000000,&H96000000,-1,0,0,0,100,100,0,0,1,${Math.max(2, Math.round(style.fontSize / 14))},${Math.max(1, Math.round(style.fontSize / 30))},2,${style.marginH},${style.marginH},${style.marginV},1`,
+    ...(title
+      ? [
+          `Style: Title,${style.fontName},${title.fontSize},&H00F2F2F2,&H00F2F2F2,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,0,0,8,${title.marginH},${title.marginH},${title.marginV},1`,
+        ]
+      : []),
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
   ];
   const events: string[] = [];
+  if (title?.text) {
+    events.push(
+      `Dialogue: 1,${assTime(0)},${assTime(title.durationSec + 1)},Title,,0,0,0,,${assText(title.text)}`,
+    );
+  }
   for (const line of lines) {
     line.words.forEach((w, i) => {
       const start = i === 0 ? line.start : w.start;

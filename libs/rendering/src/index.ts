@@ -18,7 +18,15 @@ export {
   type CaptionLine,
   type LineRules,
   type AssStyle,
+  type AssTitle,
 } from './captions.builder';
+export {
+  audiogramLayout,
+  cleanTitle,
+  titleFromFilename,
+  TITLE_MAX_CHARS,
+  type AudiogramLayout,
+} from './audiogram.builder';
 export { buildCropPath, cropExpression, cropAt, type CropPath, type CropPiece } from './crop-path';
 export { escapeFilterValue } from './filter-escape';
 export { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';

@@ -17,6 +17,7 @@ import {
   DEFAULT_LINE_RULES,
   groupCaptionLines,
 } from './captions.builder';
+import { audiogramLayout, audiogramVideoFilters, cleanTitle } from './audiogram.builder';
 import { buildCropPath, cropExpression, type CropPath } from './crop-path';
 import { keptDuration, mapTime, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
@@ -30,6 +31,7 @@ export const RENDER_DEFAULTS = {
   crf: 21,
   loudnessTarget: -14,
   backgroundColor: '0x14161c',
+  waveColor: '0x6fd3ff',
   fps: 30,
   minSilenceSec: 0.4,
   cutPaddingSec: 0.1,
@@ -62,6 +64,10 @@ export interface RenderPlan {
   vtt: string;
   srt: string;
   burnCaptions: boolean;
+  /** The title of an audiogram as drawn ('' for video sources or no title). */
+  title: string;
+  /** Whether the ASS script is burned in: captions, or an audiogram's title. */
+  burnAss: boolean;
   fontsDir: string;
   /** First loudness pass over the clip's audio alone; null without audio. */
   measureArgs: string[] | null;
@@ -111,10 +117,21 @@ export function planRender(
     DEFAULT_LINE_RULES,
     nonSpeech,
   );
-  const ass = buildAss(lines, captionStyleFor(width, height, CAPTION_FONT_NAME));
+  const video = media.hasVideo && media.video !== null;
+  const burnCaptions = req.captions && lines.length > 0;
+  const title = video ? '' : cleanTitle(req.title);
+  const titleStyle = title
+    ? { text: title, durationSec, ...audiogramLayout(width, height).title }
+    : undefined;
+  // The title alone is burned when captions are off, so they must not ride along.
+  const ass = buildAss(
+    burnCaptions || !title ? lines : [],
+    captionStyleFor(width, height, CAPTION_FONT_NAME),
+    titleStyle,
+  );
+  const burnAss = burnCaptions || title !== '';
   const vtt = buildVtt(lines);
   const srt = buildSrt(lines);
-  const burnCaptions = req.captions && lines.length > 0;
 
   const files = {
     videoPath: join(req.workDir, 'clip.mp4'),
@@ -124,7 +141,6 @@ export function planRender(
     assPath: join(req.workDir, 'captions.ass'),
   };
 
-  const video = media.hasVideo && media.video !== null;
   const readFor = (end - start + 0.5).toFixed(3);
   const sourceInput = [
     ...safeInputArgs(req.sourceUrl, media.formatName),
@@ -195,8 +211,20 @@ export function planRender(
       `${ranges.map((_, i) => `[v${i}][a${i}]`).join('')}concat=n=${K}:v=1:a=1[vcut][acut]`,
     );
   } else {
-    // Audio-only: the background is generated at the final length, only audio is cut.
-    graph.push(`[0:v]null[vcut]`);
+    // Audio-only: the background is generated at the final length, only audio
+    // is cut; the waveform is drawn from the levelled audio, below.
+    graph.push(
+      ...audiogramVideoFilters({
+        bg: '[0:v]',
+        audio: '[aviz]',
+        out: '[vcut]',
+        width,
+        height,
+        fps,
+        waveColor: o.waveColor,
+        sampleRate: AUDIO_RATE,
+      }),
+    );
     if (K === 1) graph.push(`${audioSrc},${at[0]}[acut]`);
     else {
       graph.push(`${audioSrc},asplit=${K}${ranges.map((_, i) => `[as${i}]`).join('')}`);
@@ -206,14 +234,14 @@ export function planRender(
   }
 
   const fontsDir = o.fontsDir ?? bundledFontsDir();
-  const subs = burnCaptions
+  const subs = burnAss
     ? `,ass=filename=${escapeFilterValue(files.assPath)}:fontsdir=${escapeFilterValue(fontsDir)}`
     : '';
   const scale = video ? `scale=${width}:${height}:flags=${SCALE_FLAGS},` : '';
   graph.push(`[vcut]${scale}setsar=1,format=yuv420p${subs}[vout]`);
   // Two passes: the gain comes from measureArgs' report (see loudness.meter).
   graph.push(
-    `[acut]${loudnessFilter(o.loudnessTarget, measured, AUDIO_RATE)},aformat=channel_layouts=stereo[aout]`,
+    `[acut]${loudnessFilter(o.loudnessTarget, measured, AUDIO_RATE)},aformat=channel_layouts=stereo${video ? '' : ',asplit=2[aviz]'}[aout]`,
   );
   // The same audio cut, decoded alone: dynamic loudnorm left music 2 LU short and peaks over 0 dBTP.
   let measureArgs: string[] | null = null;
@@ -295,6 +323,8 @@ export function planRender(
     vtt,
     srt,
     burnCaptions,
+    title,
+    burnAss,
     fontsDir,
     measureArgs,
   };
@@ -368,9 +398,9 @@ export async function renderClip(
     `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
       (plan.crop
         ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)`
-        : ', background'),
+        : ', audiogram'),
   );
-  const env = plan.burnCaptions ? await fontconfigEnv(req.workDir, plan.fontsDir) : undefined;
+  const env = plan.burnAss ? await fontconfigEnv(req.workDir, plan.fontsDir) : undefined;
   let last = 0;
   const onOutTime = (t: number) => {
     const f = Math.min(0.95, (t / plan.durationSec) * 0.95);

@@ -14,6 +14,8 @@ export interface RenderOptions {
   loudnessTarget?: number;
   /** Background for audio-only sources: ffmpeg colour name or 0xRRGGBB. */
   backgroundColor?: string;
+  /** Waveform colour of audiograms (audio-only sources), as backgroundColor. */
+  waveColor?: string;
   /** Folder with the caption font; defaults to the font bundled with this lib. */
   fontsDir?: string;
   /** Output frame rate; the output is always constant frame rate. */
@@ -40,8 +42,13 @@ export interface RenderRequest {
   silences: SilenceRegion[];
   removeSilence: boolean;
   captions: boolean;
-  /** null: centred crop (or a plain background for audio-only sources). */
+  /** null: centred crop (or the audiogram for audio-only sources). */
   cropPlan: CropPlan | null;
+  /**
+   * Shown at the top of an audiogram (audio-only sources), e.g. from
+   * titleFromFilename; any text is accepted and made safe (cleanTitle).
+   */
+  title?: string | null;
   /** A folder the caller owns; every file is written inside it (see withWorkDir). */
   workDir: string;
   options?: RenderOptions;

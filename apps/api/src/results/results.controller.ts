@@ -35,9 +35,10 @@ export class ResultsController {
     @CurrentKey() key: AuthenticatedKey,
     @Res({ passthrough: true }) res: ServerResponse,
   ) {
-    const t = await this.results.transcript(await this.access.get(id, key));
+    const job = await this.access.get(id, key);
+    const t = await this.results.transcript(job);
     const format = q.format ?? 'json';
-    if (format === 'json') return { jobId: id, ...transcriptResultOf(t), createdAt: t.createdAt };
+    if (format === 'json') return this.results.transcriptJson(job, t);
     const f = TEXT_FORMATS[format];
     res.setHeader('Content-Type', f.type);
     res.setHeader('Content-Disposition', `inline; filename="transcript-${id}.${format}"`);
@@ -45,7 +46,10 @@ export class ResultsController {
   }
 
   @Get('silences')
-  @ApiOperation({ summary: 'Silence and non-speech regions with the stage summary' })
+  @ApiOperation({
+    summary:
+      'One timeline of silence and non-speech regions without overlaps, the two detector layers, and the stage summary',
+  })
   async silences(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.results.silences(await this.access.get(id, key));
   }

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isStageDone, redactSecrets, type StageName } from '@clipline/contracts';
+import { isStageDone, redactSecrets, type SilenceKind, type StageName } from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
@@ -9,10 +9,12 @@ import {
   ProcessingLogEntity,
   SilenceRegionEntity,
   TranscriptEntity,
+  transcriptResultOf,
   type JobEntity,
 } from '@clipline/database';
 import { StorageService } from '@clipline/storage';
 import { MoreThan, Repository } from 'typeorm';
+import { nonSpeechFlags, silenceTimeline, type TimelineRegion } from './silence-timeline.builder';
 
 /** Reads a finished stage's outputs; a 409 names the stage still pending. */
 @Injectable()
@@ -51,17 +53,53 @@ export class ResultsService {
     return t;
   }
 
+  /**
+   * The transcript as JSON, each word flagged `nonSpeech` when it lies in
+   * silence or music by the silence stage's regions. The transcript is often
+   * stored before the silence stage finishes, so the flags are worked out on
+   * each read; `nonSpeechChecked` is false (and no word is flagged) until then.
+   */
+  async transcriptJson(job: JobEntity, t: TranscriptEntity) {
+    const timeline = await this.timelineIfDone(job);
+    const flags = timeline ? nonSpeechFlags(t.words, timeline) : null;
+    const { words, ...rest } = transcriptResultOf(t);
+    return {
+      jobId: job.id,
+      ...rest,
+      nonSpeechChecked: flags !== null,
+      words: words.map((w, i) => ({ ...w, nonSpeech: flags?.[i] ?? false })),
+      createdAt: t.createdAt,
+    };
+  }
+
+  private async timelineIfDone(job: JobEntity): Promise<TimelineRegion[] | null> {
+    const stage = await this.stagesRepo.findOne({ where: { jobId: job.id, stage: 'silence' } });
+    if (!stage || !isStageDone(stage.status)) return null;
+    return silenceTimeline(await this.silencesRepo.find({ where: { jobId: job.id } }));
+  }
+
   async silences(job: JobEntity) {
     const stage = await this.requireStage(job, 'silence');
-    const regions = await this.silencesRepo.find({
+    const rows = await this.silencesRepo.find({
       where: { jobId: job.id },
       order: { start: 'ASC' },
+    });
+    const view = (r: { kind: SilenceKind; start: number; end: number; meanDb: number }) => ({
+      kind: r.kind,
+      start: r.start,
+      end: r.end,
+      meanDb: r.meanDb,
     });
     return {
       jobId: job.id,
       status: stage.status,
       summary: stage.summary,
-      regions: regions.map((r) => ({ kind: r.kind, start: r.start, end: r.end, meanDb: r.meanDb })),
+      // One timeline without overlaps; the detectors' own layers stay available beside it.
+      regions: silenceTimeline(rows).map(view),
+      layers: {
+        silence: rows.filter((r) => r.kind === 'silence').map(view),
+        nonSpeech: rows.filter((r) => r.kind === 'non_speech').map(view),
+      },
     };
   }
 
