@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // PipelineModule stops it on shutdown; only the API process runs it.
   app.get(Reconciler).start();
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  log.info({ url }, `API listening on ${url} (OpenAPI at ${url}/docs)`);
+  log.info(`API listening on ${url} (OpenAPI at ${url}/docs)`);
 }
 
 main().catch((err: unknown) => {

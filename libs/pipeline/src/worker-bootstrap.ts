@@ -22,7 +22,6 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
   app.enableShutdownHooks();
   const metricsPort = await startWorkerMetrics(app, cfg.METRICS_PORT);
   log.info(
-    { metricsPort },
     `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}` +
       `${metricsPort === null ? '' : `, metrics on :${metricsPort}/metrics`})`,
   );
