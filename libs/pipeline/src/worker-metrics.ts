@@ -15,7 +15,7 @@ collectDefaultMetrics({ register: metricsRegistry, prefix: 'clipline_' });
 
 export const stageAttempts = new Counter({
   name: 'clipline_stage_attempts_total',
-  help: 'Stage attempts this process claimed (each clip of rendering and each part counts).',
+  help: 'Stage attempts this process claimed (each clip of rendering counts).',
   labelNames: ['stage'] as const,
   registers: [metricsRegistry],
 });
