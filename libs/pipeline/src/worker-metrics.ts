@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { appLogger } from './app-logger';
 import { StageScheduler } from './stage-scheduler';
 
 /**
@@ -93,7 +94,7 @@ export function trackQueues(scheduler: StageScheduler): void {
       labelNames: ['stage', 'queue', 'state'] as const,
       registers: [metricsRegistry],
       async collect() {
-        const stats = await current!.queueStats();
+        const stats = await queueStats();
         this.reset();
         for (const q of stats)
           for (const state of QUEUE_STATES)
@@ -106,7 +107,7 @@ export function trackQueues(scheduler: StageScheduler): void {
       labelNames: ['stage', 'queue'] as const,
       registers: [metricsRegistry],
       async collect() {
-        const stats = await current!.queueStats();
+        const stats = await queueStats();
         this.reset();
         for (const q of stats) this.set({ stage: q.stage, queue: q.queue }, q.paused ? 1 : 0);
       },
@@ -114,10 +115,28 @@ export function trackQueues(scheduler: StageScheduler): void {
   };
 }
 
-function stateCount(
-  q: Awaited<ReturnType<StageScheduler['queueStats']>>[number],
-  state: (typeof QUEUE_STATES)[number],
-): number {
+type QueueStats = Awaited<ReturnType<StageScheduler['queueStats']>>;
+let cached: { at: number; stats: Promise<QueueStats> } | undefined;
+
+/**
+ * One Bull read for both gauges of a scrape. With Redis down the gauges are
+ * left out (and the error logged) rather than failing the whole scrape, so the
+ * process metrics still arrive.
+ */
+function queueStats(): Promise<QueueStats> {
+  if (!cached || Date.now() - cached.at > 1000) {
+    cached = {
+      at: Date.now(),
+      stats: current!.queueStats().catch((err: Error) => {
+        appLogger().warn({ err }, `metrics: queue counts unavailable (${err.message})`);
+        return [];
+      }),
+    };
+  }
+  return cached.stats;
+}
+
+function stateCount(q: QueueStats[number], state: (typeof QUEUE_STATES)[number]): number {
   return state === 'paused' ? q.pausedJobs : q[state];
 }
 
