@@ -124,7 +124,7 @@ let cached: { at: number; stats: Promise<QueueStats> } | undefined;
  * process metrics still arrive.
  */
 function queueStats(): Promise<QueueStats> {
-  if (!cached || Date.now() - cached.at > 1000) {
+  if (!cached || Date.now() - cached.at > 200) {
     cached = {
       at: Date.now(),
       stats: current!.queueStats().catch((err: Error) => {
