@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
+// node runs the tools directly: npx would add npm's own warnings (the .npmrc's
+// onnxruntime-node-install key) to every build's output.
+const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 const timed = (name, fn) => {
   const t = Date.now();
   fn();
@@ -20,7 +23,7 @@ const timed = (name, fn) => {
 // The web app is static files the API serves (WEB_DIST_DIR); Vite builds it.
 if (!only.length || only.includes('web')) {
   timed('web', () =>
-    execFileSync('npx', ['vite', 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], {
+    execFileSync(process.execPath, [bin('vite', 'bin/vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], {
       cwd: root,
       stdio: 'inherit',
     }),
@@ -31,7 +34,7 @@ if (!only.length || only.some((n) => n !== 'web')) {
   timed('apps and libs', () => {
     rmSync(join(root, 'dist', 'apps'), { recursive: true, force: true });
     rmSync(join(root, 'dist', 'libs'), { recursive: true, force: true });
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
     const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
     for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
       const stubDir = join(root, 'dist', 'node_modules', alias);

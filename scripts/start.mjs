@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './start/bootstrap.mjs';
-import { buildIfNeeded, buildWebIfMissing, entryFile } from './start/build.mjs';
+import { buildIfNeeded, buildWebIfStale, entryFile } from './start/build.mjs';
 import { startEmbeddedPostgres } from './start/postgres.mjs';
 import { ensureRedis } from './start/redis.mjs';
 import { startEmbeddedS3 } from './start/s3.mjs';
@@ -16,6 +16,10 @@ import { freePort, paint, say, sleep, warn } from './start/util.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(root, process.env.CLIPLINE_DATA_DIR || '.data');
 const stopTimeoutMs = Number(process.env.CLIPLINE_STOP_TIMEOUT_MS ?? 15_000);
+
+// The AWS SDK's documented switch for its Node-version notice, which otherwise
+// prints a 9-line block from the launcher and from every app.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // A local .env fills in what the shell did not set.
 if (existsSync(join(root, '.env'))) dotenv.config({ path: join(root, '.env'), quiet: true });
@@ -95,7 +99,7 @@ async function waitForHealth(url, timeoutMs) {
 
 async function main() {
   buildIfNeeded(root, appNames);
-  buildWebIfMissing(root);
+  buildWebIfStale(root);
   mkdirSync(dataDir, { recursive: true });
   const env = { ...process.env };
   // The API serves the web app from here, so npm start gives a working site.
@@ -125,17 +129,32 @@ async function main() {
   env.PORT ||= String(await freePort(3000));
   // Colours only help on a terminal; in a log file they are noise.
   if (!process.stdout.isTTY) env.NO_COLOR ??= '1';
+  // JSON lines from the apps; the supervisor prints them readably with the app's prefix.
+  env.LOG_FORMAT ||= 'json';
+  // Each worker serves its own /metrics; the API's is on its HTTP port.
+  const metricsPorts = {};
+  for (const [i, name] of appNames.entries())
+    if (name !== 'api') metricsPorts[name] = await freePort(9100 + i);
 
   const keyFile = join(dataDir, 'api-key.txt');
   const { cfg, apiKey } = await prepare(root, env, keyFile);
   if (shuttingDown) return;
 
   services.supervisor = new Supervisor(
-    appNames.map((name) => ({ name, entry: entryFile(root, name) })),
-    { env, cwd: root, stallSeconds: cfg.STALL_SECONDS, onFatal: (msg) => void shutdown(msg, 1) },
+    appNames.map((name) => ({
+      name,
+      entry: entryFile(root, name),
+      env: metricsPorts[name] ? { METRICS_PORT: String(metricsPorts[name]) } : {},
+    })),
+    {
+      env,
+      cwd: root,
+      stallSeconds: cfg.STALL_SECONDS,
+      onFatal: (msg) => void shutdown(msg, 1),
+      quietStart: true,
+    },
   );
   services.supervisor.startAll();
-  say(`started ${appNames.join(', ')}`);
 
   const base = `http://localhost:${cfg.PORT}`;
   const healthy = await waitForHealth(`${base}/health`, 120_000);
@@ -149,15 +168,21 @@ async function main() {
     ),
   );
   line('API:', base);
+  line('Web app:', existsSync(join(env.WEB_DIST_DIR, 'index.html')) ? `${base}/` : 'not built');
   line('Docs:', `${base}/docs`);
   line(
     'API key:',
     `${apiKey}  (role ops; saved in ${keyFile.startsWith(root) ? relative(root, keyFile) : keyFile})`,
   );
+  line(
+    'Metrics:',
+    `${base}/metrics; workers on ports ${Object.values(metricsPorts).join(', ')} (/metrics)`,
+  );
   line('Models:', cfg.MODEL_DIR);
   line('Try:', `curl -H "Authorization: Bearer ${apiKey}" ${base}/v1/jobs`);
   line('Stop:', 'Ctrl-C');
   console.log('');
+  services.supervisor.showAll();
 }
 
 main().catch(async (err) => {

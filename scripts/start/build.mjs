@@ -7,16 +7,17 @@ import { say } from './util.mjs';
 const SOURCE_DIRS = ['libs', 'migrations'];
 const SOURCE_FILE = /\.(ts|json)$/;
 const NOT_BUILT = /\.spec\.ts$/;
+const WEB_SOURCE_FILE = /\.(tsx?|css|html|json|svg)$/;
 
-function newestMtime(dir) {
+function newestMtime(dir, pattern = SOURCE_FILE) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== 'node_modules' && entry.name !== 'assets')
-        newest = Math.max(newest, newestMtime(p));
-    } else if (SOURCE_FILE.test(entry.name) && !NOT_BUILT.test(entry.name)) {
+        newest = Math.max(newest, newestMtime(p, pattern));
+    } else if (pattern.test(entry.name) && !NOT_BUILT.test(entry.name)) {
       newest = Math.max(newest, statSync(p).mtimeMs);
     }
   }
@@ -67,9 +68,31 @@ export function buildIfNeeded(root, apps) {
   });
 }
 
-/** The web app's static files; built once, rebuilt by `npm run build` (or `npm run web:build`). */
-export function buildWebIfMissing(root) {
-  if (existsSync(join(root, 'apps', 'web', 'dist', 'index.html'))) return;
-  say('building the web app');
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), 'web'], { cwd: root, stdio: 'inherit' });
+/**
+ * True when the web app's build is missing or older than any of its sources
+ * (apps/web/src, its index.html and Vite config, or the contracts it imports).
+ */
+export function webIsStale(root) {
+  const built = join(root, 'apps', 'web', 'dist', 'index.html');
+  if (!existsSync(built)) return true;
+  const web = join(root, 'apps', 'web');
+  const sources = Math.max(
+    newestMtime(join(web, 'src'), WEB_SOURCE_FILE),
+    newestMtime(join(root, 'libs', 'contracts', 'src'), WEB_SOURCE_FILE),
+    ...['index.html', 'vite.config.mts']
+      .map((f) => join(web, f))
+      .filter((f) => existsSync(f))
+      .map((f) => statSync(f).mtimeMs),
+  );
+  return sources > statSync(built).mtimeMs;
+}
+
+/** The web app's static files, rebuilt when its sources changed (skipped with CLIPLINE_SKIP_BUILD=1). */
+export function buildWebIfStale(root) {
+  if (process.env.CLIPLINE_SKIP_BUILD === '1' || !webIsStale(root)) return;
+  say('building the web app (its sources changed since the last build)');
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), 'web'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -2,22 +2,30 @@
 // dies, and stops them all on request.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { labelFor, say, signal, sleep, warn } from './util.mjs';
+import { makeLogFormatter } from './log-format.mjs';
+import { labelFor, say, signal, sleep, useColor, warn } from './util.mjs';
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
 /** A run this long counts as healthy: the next crash starts the backoff over. */
 const HEALTHY_AFTER_MS = 30_000;
 /** loadConfigOrExit's EX_CONFIG: restarting cannot fix a bad variable. */
 const EXIT_CONFIG = 78;
+/** An app's one line that says it is up. */
+const READY = /"msg":"(ready|API listening)/;
 
 export class Supervisor {
   /**
    * @param apps [{ name, entry }] in start order
-   * @param opts { env, cwd, stallSeconds, onFatal(message), onLine(name, line) }
+   * @param apps [{ name, entry, env? }] in start order
+   * @param opts { env, cwd, stallSeconds, onFatal(message), onLine(name, line), quietStart }
    */
   constructor(apps, opts) {
     this.opts = opts;
     this.stopping = false;
+    this.format = makeLogFormatter({ colorize: useColor });
+    // Until the banner, only warnings, errors and each app's ready line: start-up
+    // chatter hid the banner (and the key) under a screenful of output.
+    this.quiet = opts.quietStart ?? false;
     const width = Math.max(...apps.map((a) => a.name.length), 5);
     this.children = apps.map((a, i) => ({
       ...a,
@@ -30,7 +38,8 @@ export class Supervisor {
   }
 
   startAll() {
-    for (const c of this.children) this.spawn(c);
+    const started = this.children.map((c) => `${c.name} (pid ${this.spawn(c)})`);
+    say(`started ${started.join(', ')}`);
   }
 
   spawn(c) {
@@ -39,19 +48,26 @@ export class Supervisor {
     // then stops the apps in order, and a group kill also ends their ffmpeg.
     const proc = spawn(process.execPath, [c.entry], {
       cwd: this.opts.cwd,
-      env: this.opts.env,
+      env: { ...this.opts.env, ...c.env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     c.proc = proc;
     for (const stream of [proc.stdout, proc.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
-        console.log(`${c.label} | ${line}`);
         this.opts.onLine?.(c.name, line);
+        const out = this.format(line);
+        if (this.quiet && out.level !== null && !out.warn && !READY.test(line)) return;
+        for (const l of out.lines) console.log(`${c.label} | ${l}`);
       });
     }
     proc.on('exit', (code, sig) => this.onExit(c, proc, code, sig));
-    say(`${c.name} started (pid ${proc.pid})`);
+    return proc.pid;
+  }
+
+  /** From now on every log line is shown. */
+  showAll() {
+    this.quiet = false;
   }
 
   onExit(c, proc, code, sig) {
@@ -79,8 +95,7 @@ export class Supervisor {
     c.timer = setTimeout(() => {
       c.timer = null;
       if (this.stopping) return;
-      say(`restarting ${c.name}`);
-      this.spawn(c);
+      say(`${c.name} started (pid ${this.spawn(c)})`);
     }, delay);
   }
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the `npm start` launcher modules.
 import { createServer, createConnection } from 'node:net';
 
-const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+export const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const COLORS = [36, 35, 33, 32, 34, 91, 96, 95];
 
 export function paint(text, code) {

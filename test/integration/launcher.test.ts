@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parsePrometheusText } from '../support/prom-text.parser';
 
 /**
  * `npm start` for real, from the existing build: embedded Postgres and s3rver
@@ -113,8 +114,11 @@ class Output {
   pids(): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const l of this.lines) {
-      const m = l.match(/^\[start\] (\S+) started \(pid (\d+)\)/);
-      if (m) out.set(m[1], [...(out.get(m[1]) ?? []), Number(m[2])]);
+      // `[start] started api (pid 1), … (pid 6)` at first, `[start] api started (pid 7)` on a restart.
+      const all = l.startsWith('[start] started ') ? l.matchAll(/(\S+) \(pid (\d+)\)/g) : [];
+      const one = l.match(/^\[start\] (\S+) started \(pid (\d+)\)/);
+      for (const m of [...all, ...(one ? [one] : [])])
+        out.set(m[1], [...(out.get(m[1]) ?? []), Number(m[2])]);
     }
     return out;
   }
@@ -157,6 +161,41 @@ describeBuilt('npm start launcher', () => {
     const [, base] = await out.waitFor(/^\s+API:\s+(http\S+)/, 100_000);
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
+    await out.waitFor(/^\s+Stop:/, 5_000);
+
+    // Start-up is readable: the banner comes within 25 lines and names what a user needs.
+    const bannerAt = out.lines.findIndex((l) => /Clipline (is running|started)/.test(l));
+    expect(bannerAt).toBeGreaterThan(0);
+    expect(bannerAt + 1).toBeLessThanOrEqual(25);
+    expect(out.lines.slice(0, bannerAt).join('\n')).not.toMatch(
+      /NodeVersionSupportWarning|npm warn/,
+    );
+    const banner = out.lines.slice(bannerAt, bannerAt + 12).join('\n');
+    expect(banner).toMatch(new RegExp(`API:\\s+${base}`));
+    expect(banner).toMatch(new RegExp(`Web app:\\s+${base}/`));
+    expect(banner).toMatch(new RegExp(`Docs:\\s+${base}/docs`));
+    expect(banner).toMatch(/API key:\s+clk_/);
+    // Apps' JSON lines are shown pretty-printed with the app's prefix.
+    expect(out.lines).toContainEqual(expect.stringMatching(/^silence-worker +\| .*INFO.*ready/));
+    expect(out.lines.filter((l) => /\| \{"level"/.test(l))).toEqual([]);
+
+    // Every worker serves its own Prometheus metrics on the port the banner lists.
+    const [, ports] = await out.waitFor(/Metrics:.*workers on ports ([\d, ]+)/, 1000);
+    const workerPorts = ports.split(',').map((p) => Number(p.trim()));
+    expect(workerPorts).toHaveLength(APPS.length - 1);
+    const silenceReady = out.lines.find((l) => /^silence-worker .*metrics on :(\d+)/.test(l))!;
+    const silencePort = Number(/metrics on :(\d+)/.exec(silenceReady)![1]);
+    expect(workerPorts).toContain(silencePort);
+    const scrape = await fetch(`http://127.0.0.1:${silencePort}/metrics`);
+    expect(scrape.status).toBe(200);
+    const families = parsePrometheusText(await scrape.text());
+    expect(families.get('clipline_stage_attempts_total')?.type).toBe('counter');
+    expect(families.get('clipline_stage_duration_seconds')?.type).toBe('histogram');
+    expect(families.get('clipline_process_resident_memory_bytes')?.type).toBe('gauge');
+    expect(families.get('clipline_nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
+    expect(
+      families.get('clipline_queue_jobs')?.samples.some((s) => s.labels.state === 'paused'),
+    ).toBe(true);
 
     const key = readFileSync(join(dataDir, 'api-key.txt'), 'utf8').trim();
     expect(key).toMatch(/^clk_/);

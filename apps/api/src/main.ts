@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@clipline/config';
-import { Reconciler } from '@clipline/pipeline';
+import { initAppLogger, Reconciler } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { createApiApp } from './bootstrap/create-api-app';
 import { installProcessSafetyNet } from './bootstrap/process-safety-net';
@@ -9,6 +8,7 @@ import { installProcessSafetyNet } from './bootstrap/process-safety-net';
 async function main(): Promise<void> {
   installProcessSafetyNet();
   const cfg = loadConfigOrExit();
+  const log = initAppLogger('api');
   const app = await createApiApp(cfg);
   // A fresh MinIO or s3rver has no bucket; uploads would fail with NoSuchBucket.
   await app.get(StorageService).ensureBucket();
@@ -16,10 +16,10 @@ async function main(): Promise<void> {
   // PipelineModule stops it on shutdown; only the API process runs it.
   app.get(Reconciler).start();
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  new Logger('Clipline').log(`API listening on ${url} (OpenAPI at ${url}/docs)`);
+  log.info(`API listening on ${url} (OpenAPI at ${url}/docs)`);
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  initAppLogger('api').fatal({ err }, `API failed to start: ${(err as Error)?.message ?? err}`);
   process.exit(1);
 });

@@ -130,6 +130,8 @@ export interface QueueStats {
   queue: string;
   paused: boolean;
   waiting: number;
+  /** Jobs held by a paused queue; Bull moves them out of `waiting`. */
+  pausedJobs: number;
   active: number;
   delayed: number;
   failed: number;

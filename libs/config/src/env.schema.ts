@@ -30,6 +30,18 @@ export class EnvSchema {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
+  /** `json` (one JSON object a line, the default) or `pretty` (readable, for a terminal). */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  /** A worker's Prometheus endpoint (`GET /metrics`); unset: none. 0 picks a free port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

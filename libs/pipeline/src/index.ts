@@ -14,3 +14,5 @@ export * from './worker-bootstrap';
 export * from './stage-processor.base';
 export * from './infra-breaker';
 export * from './infra-retry';
+export * from './app-logger';
+export * from './worker-metrics';

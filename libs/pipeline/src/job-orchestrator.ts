@@ -14,6 +14,7 @@ import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import type { Runnable, StageStore } from './stage-store';
+import { jobsCreated, jobsDeleted } from './worker-metrics';
 
 export class OrchestrationError extends Error {
   constructor(
@@ -98,6 +99,7 @@ export class JobOrchestrator {
       }
       return this.stages.promoteReady(m, input.jobId);
     });
+    jobsCreated.inc();
     const m0 = input.mediaInfo;
     await this.logger.write(
       input.jobId,
@@ -227,6 +229,7 @@ export class JobOrchestrator {
     if (!job) throw new OrchestrationError('job not found', 404);
     // Rows first: a worker still running loses its lease (no row) and stops writing.
     await this.ds.getRepository(JobEntity).delete({ id: jobId });
+    jobsDeleted.inc();
     await this.storage.deletePrefix(objectKeys.jobPrefix(jobId));
   }
 

@@ -4,6 +4,7 @@ import { ClipStore } from './clip-store';
 import type { ProcessingLogger } from './processing-logger';
 import type { StageScheduler } from './stage-scheduler';
 import { StageStore, type Runnable } from './stage-store';
+import { stageTakeBacks } from './worker-metrics';
 
 /** Only one reconciler runs at a time across API instances. */
 const ADVISORY_LOCK_KEY = 0x0c11911e;
@@ -97,8 +98,16 @@ export class Reconciler {
       [stall],
     );
     let n = 0;
-    for (const s of stages) if (await this.stages.takeBackStage(s.job_id, s.stage, stall, max)) n++;
-    for (const c of clips) if (await this.clips.takeBackClip(c.id, stall, max)) n++;
+    for (const s of stages)
+      if (await this.stages.takeBackStage(s.job_id, s.stage, stall, max)) {
+        n++;
+        stageTakeBacks.inc({ stage: s.stage });
+      }
+    for (const c of clips)
+      if (await this.clips.takeBackClip(c.id, stall, max)) {
+        n++;
+        stageTakeBacks.inc({ stage: 'rendering' });
+      }
     return n;
   }
 

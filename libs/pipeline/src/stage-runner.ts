@@ -9,10 +9,19 @@ import type { AppConfig } from '@clipline/config';
 import type { DataSource } from 'typeorm';
 import type { InfraBreaker } from './infra-breaker';
 import { retryThroughOutage } from './infra-retry';
-import type { ProcessingLogger } from './processing-logger';
+import { appLogger } from './app-logger';
+import { stackTail, WORKER_HOST, type ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import { StaleAttemptError, type Runnable } from './stage-store';
+import {
+  failureClass,
+  stageAttempts,
+  stageDuration,
+  stageFailures,
+  stageOutcomes,
+  stageRetries,
+} from './worker-metrics';
 
 /** How one unit of work (a stage, or one clip) is leased, kept alive and settled. */
 export interface Lease<R> {
@@ -62,6 +71,19 @@ export class StageRunner {
     work: (ctx: RunContext) => Promise<R>,
     label = lease.stage as string,
   ): Promise<RunOutcome> {
+    const t0 = Date.now();
+    const outcome = await this.runLeased(lease, work, label);
+    stageOutcomes.inc({ stage: lease.stage, outcome });
+    if (outcome !== 'skipped-claim')
+      stageDuration.observe({ stage: lease.stage, outcome }, (Date.now() - t0) / 1000);
+    return outcome;
+  }
+
+  private async runLeased<R>(
+    lease: Lease<R>,
+    work: (ctx: RunContext) => Promise<R>,
+    label: string,
+  ): Promise<RunOutcome> {
     const { stage, jobId } = lease;
     // Before the claim nothing is ours: the Bull job fails and the reconciler re-adds it.
     const noteInfra = (err: unknown) => {
@@ -74,6 +96,8 @@ export class StageRunner {
       this.ds.getRepository(JobEntity).findOneBy({ id: jobId }),
     ).catch(noteInfra);
     if (!job) return 'skipped-claim';
+    stageAttempts.inc({ stage });
+    const log = appLogger().child({ jobId, stage, attempt, worker: WORKER_HOST, label });
     const started = Date.now();
     const owner = job.ownerKeyId;
     const abort = new AbortController();
@@ -84,6 +108,7 @@ export class StageRunner {
         ? Math.round(((Date.now() - started) / 1000) * ((1 - progress) / progress))
         : null;
 
+    log.info(`${label} started`);
     await this.logger.write(jobId, stage, attempt, 'start', `${label} started`);
     this.emitter.emit('stage.started', owner, {
       jobId,
@@ -185,8 +210,9 @@ export class StageRunner {
       // Committed: what follows is best effort, the reconciler enqueues whatever was missed.
       await this.scheduler
         .enqueueAll(next)
-        .catch((err: Error) => console.warn(`enqueue after commit failed: ${err.message}`));
+        .catch((err: Error) => log.warn({ err }, `enqueue after commit failed: ${err.message}`));
       const durationMs = Date.now() - started;
+      log.info({ durationMs }, `${label} finished`);
       await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
       await this.announceJob(jobId, stage, owner).catch(() => undefined);
       return 'completed';
@@ -194,6 +220,7 @@ export class StageRunner {
       stopBeat();
       const message = (err as Error).message || String(err);
       if (err instanceof StaleAttemptError || abort.signal.aborted) {
+        log.warn(`${label}: result discarded, this attempt is no longer current (${message})`);
         await this.logger.write(
           jobId,
           stage,
@@ -206,13 +233,20 @@ export class StageRunner {
       const permanent = isBadInputError(err);
       const res = await this.retryWrites(() => lease.fail(attempt, message, permanent));
       const durationMs = Date.now() - started;
+      const failClass = failureClass(err);
+      stageFailures.inc({ stage, class: failClass, final: res.willRetry ? 'false' : 'true' });
+      if (res.willRetry) stageRetries.inc({ stage });
+      log.error(
+        { err, durationMs, willRetry: res.willRetry, class: failClass },
+        `${label} failed: ${message}`,
+      );
       await this.logger.write(
         jobId,
         stage,
         attempt,
         res.willRetry ? 'retry' : 'fail',
         `${label} failed: ${message}`,
-        { durationMs },
+        { durationMs, details: stackTail(err) },
       );
       this.emitter.emit('stage.failed', owner, {
         jobId,
@@ -225,7 +259,7 @@ export class StageRunner {
       if (res.retry) {
         await this.scheduler
           .enqueue(res.retry)
-          .catch((e: Error) => console.warn(`enqueue of retry failed: ${e.message}`));
+          .catch((e: Error) => log.warn({ err: e }, `enqueue of retry failed: ${e.message}`));
       }
       await this.announceJob(jobId, stage, owner).catch(() => undefined);
       return res.willRetry ? 'retrying' : 'failed';

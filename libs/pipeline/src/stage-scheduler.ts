@@ -101,6 +101,8 @@ export class StageScheduler {
       queue: string;
       paused: boolean;
       waiting: number;
+      /** Jobs a globally paused queue holds (Bull moves them out of waiting). */
+      pausedJobs: number;
       active: number;
       delayed: number;
       failed: number;
@@ -116,6 +118,7 @@ export class StageScheduler {
           queue: QUEUE_NAMES[stage],
           paused: await q.isPaused(),
           waiting: c.waiting,
+          pausedJobs: (c as typeof c & { paused?: number }).paused ?? 0,
           active: c.active,
           delayed: c.delayed,
           failed: c.failed,

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { Logger, type Type } from '@nestjs/common';
+import { type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@clipline/config';
 import { sweepStaleScratch } from '@clipline/media';
+import { initAppLogger, PinoNestLogger } from './app-logger';
+import { startWorkerMetrics } from './worker-metrics';
 
 /**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
@@ -10,21 +12,18 @@ import { sweepStaleScratch } from '@clipline/media';
  */
 export async function bootstrapWorker(module: Type<unknown>, name: string): Promise<void> {
   const cfg = loadConfigOrExit();
+  const log = initAppLogger(name);
   // A SIGKILLed or OOM-killed worker never ran its cleanup: its scratch folders go now.
   const stale = await sweepStaleScratch();
-  if (stale.length)
-    new Logger(name).log(`removed ${stale.length} scratch folder(s) of dead processes`);
+  if (stale.length) log.info(`removed ${stale.length} scratch folder(s) of dead processes`);
   const app = await NestFactory.createApplicationContext(module, {
-    logger: [
-      'error',
-      'warn',
-      'log',
-      ...(cfg.LOG_LEVEL === 'debug' || cfg.LOG_LEVEL === 'verbose' ? (['debug'] as const) : []),
-    ],
+    logger: new PinoNestLogger(log),
   });
   app.enableShutdownHooks();
-  new Logger(name).log(
-    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY})`,
+  const metricsPort = await startWorkerMetrics(app, cfg.METRICS_PORT);
+  log.info(
+    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}` +
+      `${metricsPort === null ? '' : `, metrics on :${metricsPort}/metrics`})`,
   );
 }
 

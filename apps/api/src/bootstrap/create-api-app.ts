@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@clipline/config';
 import { socketIoRedisKey } from '@clipline/contracts';
+import { PinoNestLogger } from '@clipline/pipeline';
 import type { Server } from 'node:http';
 import { AppModule } from '../app.module';
 import { JsonErrorFilter } from '../common/json-error.filter';
@@ -14,7 +15,8 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 /** Everything main.ts does except listening, so tests run the same app in-process. */
 export async function createApiApp(cfg: AppConfig): Promise<NestExpressApplication> {
-  const logger = LEVELS.slice(0, LEVELS.indexOf(cfg.LOG_LEVEL as LogLevel) + 1);
+  const logger = new PinoNestLogger();
+  logger.setLogLevels(LEVELS.slice(0, LEVELS.indexOf(cfg.LOG_LEVEL as LogLevel) + 1));
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger });
   app.enableShutdownHooks();
   app.enableCors({ origin: true, exposedHeaders: ['ETag'] });

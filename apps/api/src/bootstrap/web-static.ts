@@ -9,8 +9,13 @@ interface SpaRequest {
   accepts(type: string): string | false;
 }
 interface SpaResponse {
-  sendFile(path: string): void;
+  sendFile(path: string, opts?: { headers: Record<string, string> }): void;
+  setHeader(name: string, value: string): void;
 }
+
+/** index.html names the current hashed bundles: it must be revalidated, or an upgrade shows a blank page. */
+const NO_CACHE = { 'Cache-Control': 'no-cache' };
+const HASHED_ASSET = /[/\\]assets[/\\]/;
 
 const API_PATHS = /^\/(v1|docs|docs-json|health|metrics|socket\.io)(\/|$)/;
 
@@ -23,10 +28,18 @@ export function serveWebApp(app: NestExpressApplication, dir: string | undefined
   const root = resolve(dir);
   const index = join(root, 'index.html');
   if (!existsSync(index)) return false;
-  app.useStaticAssets(root, { index: 'index.html', maxAge: '1h' });
+  app.useStaticAssets(root, {
+    index: 'index.html',
+    // Vite names bundles by content hash: a new build never reuses a name.
+    setHeaders: (res: SpaResponse, path: string) =>
+      res.setHeader(
+        'Cache-Control',
+        HASHED_ASSET.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
+  });
   app.use((req: SpaRequest, res: SpaResponse, next: () => void) => {
     if (req.method !== 'GET' || API_PATHS.test(req.path) || !req.accepts('html')) return next();
-    res.sendFile(index);
+    res.sendFile(index, { headers: NO_CACHE });
   });
   return true;
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { ServerResponse } from 'node:http';
 import { Public } from '../auth/roles.decorator';
 import { MetricsService } from './metrics.service';
-import { renderMetrics } from './prometheus.format';
 
 @ApiTags('health')
 @Controller('metrics')
@@ -12,10 +12,10 @@ export class MetricsController {
   /** Unauthenticated like /health, for Prometheus scrapers; it exposes counts only. */
   @Get()
   @Public()
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics: queue depths, stage durations, failures' })
+  @ApiOperation({ summary: 'Prometheus metrics: process, queue depths, jobs, API counters' })
   @ApiProduces('text/plain')
-  async scrape(): Promise<string> {
-    return renderMetrics(await this.metrics.collect());
+  async scrape(@Res({ passthrough: true }) res: ServerResponse): Promise<string> {
+    res.setHeader('Content-Type', this.metrics.contentType);
+    return this.metrics.render();
   }
 }

@@ -202,6 +202,8 @@ export class ResultsService {
         // Rows from before redaction at write time may still hold signed URLs.
         message: redactSecrets(l.message),
         command: redactSecrets(l.command),
+        // The stack tail of a failure, for whoever debugs the worker.
+        details: redactSecrets(l.details),
         durationMs: l.durationMs,
         workerHost: l.workerHost,
         createdAt: l.createdAt.toISOString(),

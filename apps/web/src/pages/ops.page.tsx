@@ -136,7 +136,10 @@ export function OpsPage() {
                   <th scope="row" data-label="Stage">
                     {q.stage}
                   </th>
-                  <td data-label="Waiting">{q.waiting}</td>
+                  <td data-label="Waiting">
+                    {q.waiting + (q.pausedJobs ?? 0)}
+                    {q.pausedJobs > 0 ? ` (${q.pausedJobs} held by the pause)` : ''}
+                  </td>
                   <td data-label="Active">{q.active}</td>
                   <td data-label="Delayed">{q.delayed}</td>
                   <td data-label="Failed">

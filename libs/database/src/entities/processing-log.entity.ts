@@ -40,6 +40,10 @@ export class ProcessingLogEntity {
   @Column({ type: 'text', nullable: true })
   command: string | null;
 
+  /** The tail of a failure's stack (redacted), for whoever debugs the worker. */
+  @Column({ type: 'text', nullable: true })
+  details: string | null;
+
   @Column({ type: 'int', name: 'duration_ms', nullable: true })
   durationMs: number | null;
 
