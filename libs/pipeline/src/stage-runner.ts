@@ -12,6 +12,7 @@ import { retryThroughOutage } from './infra-retry';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
+import { trackWork } from './worker-registry';
 import { StaleAttemptError, type Runnable } from './stage-store';
 
 /** How one unit of work (a stage, or one clip) is leased, kept alive and settled. */
@@ -96,6 +97,7 @@ export class StageRunner {
     // whole interval later, so a short Postgres restart never looks like a stall.
     let beat: NodeJS.Timeout | undefined;
     let beating = true;
+    const untrack = trackWork(`${label} of job ${jobId}, attempt ${attempt}`);
     const scheduleBeat = (ms: number) => {
       if (beating) beat = setTimeout(sendBeat, ms);
     };
@@ -109,6 +111,7 @@ export class StageRunner {
       );
     };
     const stopBeat = () => {
+      untrack();
       beating = false;
       clearTimeout(beat);
     };

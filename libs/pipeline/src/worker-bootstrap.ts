@@ -3,6 +3,7 @@ import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@clipline/config';
 import { sweepStaleScratch } from '@clipline/media';
+import { WorkerRegistry } from './worker-registry';
 
 /**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
@@ -23,6 +24,8 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
     ],
   });
   app.enableShutdownHooks();
+  // Registered once ready, so /health and the ops page list only processes that can take work.
+  await app.get(WorkerRegistry).start(name);
   new Logger(name).log(
     `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY})`,
   );
