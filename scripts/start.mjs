@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './start/bootstrap.mjs';
+import { recordConnection } from './start/connection.mjs';
+import { ensureModels } from './start/models.cjs';
 import { buildIfNeeded, buildWebIfMissing, entryFile } from './start/build.mjs';
 import { startEmbeddedPostgres } from './start/postgres.mjs';
 import { ensureRedis } from './start/redis.mjs';
@@ -128,6 +130,14 @@ async function main() {
 
   const keyFile = join(dataDir, 'api-key.txt');
   const { cfg, apiKey } = await prepare(root, env, keyFile);
+  if (shuttingDown) return;
+  // So `npm run apikey:create` and other CLIs find this run's database and S3.
+  recordConnection(dataDir, env);
+  const modelProblems = await ensureModels(root, cfg, {
+    fetch: env.CLIPLINE_MODEL_FETCH !== '0',
+    log: say,
+  });
+  for (const line of modelProblems) warn(line);
   if (shuttingDown) return;
 
   services.supervisor = new Supervisor(

@@ -71,5 +71,8 @@ export function buildIfNeeded(root, apps) {
 export function buildWebIfMissing(root) {
   if (existsSync(join(root, 'apps', 'web', 'dist', 'index.html'))) return;
   say('building the web app');
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), 'web'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-all.mjs'), 'web'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
