@@ -56,7 +56,7 @@ async function ensureModels(root, cfg, { fetch: allowFetch = true, log = console
   return [
     `models: missing ${missing.map((m) => m.path).join(', ')} in MODEL_DIR=${modelDir} ` +
       `(${[...new Set(missing.map((m) => m.why))].join('; ')}); until then ${byEffect}. ` +
-      `Fix: \`npm run models:pull\` where there is network, or copy the files into MODEL_DIR (docs/operations.md, "Models").`,
+      `Fix: \`npm run models:pull\` where there is network, or copy the files into MODEL_DIR (docs/operations.md, "Model files").`,
   ];
 }
 
