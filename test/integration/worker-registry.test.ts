@@ -70,6 +70,8 @@ describe('worker registry', () => {
   });
   afterAll(async () => {
     await stack?.stopAll();
+    // Gone workers count as "last seen"; other suites in this database start without them.
+    await db?.query(`DELETE FROM workers`);
     await db?.end();
   });
 
