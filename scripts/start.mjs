@@ -112,12 +112,15 @@ async function main() {
   if (!env.DATABASE_URL) {
     services.postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, 'postgres'),
-      preferredPort: 5433,
+      preferredPort: Number(env.CLIPLINE_PG_PORT) || 5433,
     });
     env.DATABASE_URL = services.postgres.url;
   }
   if (!env.S3_ENDPOINT) {
-    services.s3 = await startEmbeddedS3({ dir: join(dataDir, 's3'), preferredPort: 4569 });
+    services.s3 = await startEmbeddedS3({
+      dir: join(dataDir, 's3'),
+      preferredPort: Number(env.CLIPLINE_S3_PORT) || 4569,
+    });
     env.S3_ENDPOINT = services.s3.endpoint;
     env.S3_ACCESS_KEY_ID = services.s3.accessKeyId;
     env.S3_SECRET_ACCESS_KEY = services.s3.secretAccessKey;

@@ -208,6 +208,9 @@ describeBuilt('npm start launcher', () => {
       CLIPLINE_MODEL_FETCH: '0',
       MODEL_DIR: emptyModels,
       PORT: String(await freePort()),
+      // Not the default ports: a stray stack left by an earlier run may still point at those.
+      CLIPLINE_PG_PORT: String(await freePort()),
+      CLIPLINE_S3_PORT: String(await freePort()),
     };
     delete env.DATABASE_URL;
     delete env.S3_ENDPOINT;
