@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { smallMp4 } from '../support/api-fixtures';
 import { bootStack, createTestKey, WORKERS, type Stack } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -120,6 +122,41 @@ describe('worker registry', () => {
       segmenting: { live: 1 },
       rendering: { live: 1 },
     });
+  });
+
+  it('shows the work a worker is doing while it does it', async () => {
+    const form = new FormData();
+    form.append('options', '{}');
+    form.append('file', new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }), 'a.mp4');
+    const res = await fetch(`${base}/v1/jobs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}` },
+      body: form,
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    try {
+      const busy = await until(
+        async () => (await mine()).find((w) => w.currentWork.some((c) => c.includes(id))),
+        60_000,
+        'a worker reporting work on the job',
+      );
+      expect(busy.currentWork).toEqual([
+        expect.stringMatching(new RegExp(`^(${busy.stage}|clip \\S+) of job ${id}, attempt \\d+$`)),
+      ]);
+    } finally {
+      await fetch(`${base}/v1/jobs/${id}/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}` },
+      });
+    }
+    // Finished or dropped work leaves the list.
+    await until(
+      async () =>
+        (await mine()).every((w) => !w.currentWork.some((c) => c.includes(id))) ? true : undefined,
+      60_000,
+      'current work to clear',
+    );
   });
 
   it('degrades /health once a stage with waiting work has had no live worker for the window', async () => {
