@@ -1,5 +1,5 @@
 // One-shot setup for a deployment (the compose `migrate` service): applies
-// pending migrations and creates the bucket. Safe to run on every deploy.
+// pending migrations, creates the bucket and fetches the models. Safe to run on every deploy.
 require('reflect-metadata');
 const { join } = require('node:path');
 
@@ -21,6 +21,12 @@ async function main() {
   }
   await storageFromConfig(cfg).ensureBucket();
   console.log(`bucket ${cfg.S3_BUCKET} is ready`);
+  // Models into the shared volume; a missing one is reported, not fatal (layout degrades).
+  const { ensureModels } = require('../scripts/start/models.cjs');
+  const problems = await ensureModels(join(__dirname, '..'), cfg, {
+    fetch: process.env.CLIPLINE_MODEL_FETCH !== '0',
+  });
+  for (const line of problems) console.warn(line);
 }
 
 main().catch((err) => {

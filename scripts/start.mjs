@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepare } from './start/bootstrap.mjs';
+import { recordConnection } from './start/connection.mjs';
+import { ensureModels } from './start/models.cjs';
 import { buildIfNeeded, buildWebIfStale, entryFile } from './start/build.mjs';
 import { startEmbeddedPostgres } from './start/postgres.mjs';
 import { ensureRedis } from './start/redis.mjs';
@@ -114,12 +116,15 @@ async function main() {
   if (!env.DATABASE_URL) {
     services.postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, 'postgres'),
-      preferredPort: 5433,
+      preferredPort: Number(env.CLIPLINE_PG_PORT) || 5433,
     });
     env.DATABASE_URL = services.postgres.url;
   }
   if (!env.S3_ENDPOINT) {
-    services.s3 = await startEmbeddedS3({ dir: join(dataDir, 's3'), preferredPort: 4569 });
+    services.s3 = await startEmbeddedS3({
+      dir: join(dataDir, 's3'),
+      preferredPort: Number(env.CLIPLINE_S3_PORT) || 4569,
+    });
     env.S3_ENDPOINT = services.s3.endpoint;
     env.S3_ACCESS_KEY_ID = services.s3.accessKeyId;
     env.S3_SECRET_ACCESS_KEY = services.s3.secretAccessKey;
@@ -138,6 +143,14 @@ async function main() {
 
   const keyFile = join(dataDir, 'api-key.txt');
   const { cfg, apiKey } = await prepare(root, env, keyFile);
+  if (shuttingDown) return;
+  // So `npm run apikey:create` and other CLIs find this run's database and S3.
+  recordConnection(dataDir, env);
+  const modelProblems = await ensureModels(root, cfg, {
+    fetch: env.CLIPLINE_MODEL_FETCH !== '0',
+    log: say,
+  });
+  for (const line of modelProblems) warn(line);
   if (shuttingDown) return;
 
   services.supervisor = new Supervisor(

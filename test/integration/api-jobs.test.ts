@@ -18,7 +18,8 @@ interface JobView {
 }
 
 beforeAll(async () => {
-  api = await startApi();
+  // No workers run here; /health would rightly turn degraded once jobs waited a minute for them.
+  api = await startApi({ WORKER_ABSENT_SECONDS: '3600' });
   [alice, bob, ops] = await Promise.all([
     api.createKey('creator', 'alice'),
     api.createKey('creator', 'bob'),

@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { smallMp4 } from '../support/api-fixtures';
 import { parsePrometheusText } from '../support/prom-text.parser';
 
 /**
@@ -231,4 +233,108 @@ describeBuilt('npm start launcher', () => {
     expect(alive(pgPid)).toBe(false);
     expect(out.lines).toContain('[start] stopped');
   }, 150_000);
+
+  it('without models: one clear line, layout frames by centre, /health degraded; apikey:create reaches its database', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'clipline-launcher-fresh-'));
+    chmodSync(fresh, 0o755);
+    const emptyModels = mkdtempSync(join(tmpdir(), 'clipline-no-models-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CLIPLINE_SKIP_BUILD: '1',
+      CLIPLINE_DATA_DIR: fresh,
+      CLIPLINE_STOP_TIMEOUT_MS: '10000',
+      // Deterministic with or without internet: nothing may be fetched into the empty folder.
+      CLIPLINE_MODEL_FETCH: '0',
+      MODEL_DIR: emptyModels,
+      PORT: String(await freePort()),
+      // Not the default ports: a stray stack left by an earlier run may still point at those.
+      CLIPLINE_PG_PORT: String(await freePort()),
+      CLIPLINE_S3_PORT: String(await freePort()),
+    };
+    delete env.DATABASE_URL;
+    delete env.S3_ENDPOINT;
+    const launcher = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc = launcher;
+    const out = new Output(launcher);
+    const exited = new Promise<number | null>((r) => launcher.once('exit', (code) => r(code)));
+    try {
+      const [, base] = await out.waitFor(/^\s+API:\s+(http\S+)/, 100_000);
+      const modelLines = out.lines.filter((l) => l.startsWith('[start]') && /model/i.test(l));
+      expect(modelLines).toEqual([
+        expect.stringMatching(
+          /^\[start\] models: missing ultraface\/version-RFB-320\.onnx in MODEL_DIR=\S+ \(downloads are off \(CLIPLINE_MODEL_FETCH=0\)\); until then layout frames by centre\. Fix: `npm run models:pull`/,
+        ),
+      ]);
+      expect(modelLines[0]).toContain(emptyModels);
+
+      // The layout worker serves the stage instead of crash-looping, and says why on /health.
+      // The banner waits for the API only; the layout worker registers once it is ready.
+      let report = { status: '', reasons: [] as string[] };
+      for (let t0 = Date.now(); Date.now() - t0 < 30_000;) {
+        const health = await fetch(`${base}/health`);
+        expect(health.status).toBe(200);
+        report = (await health.json()) as typeof report;
+        if (report.status !== 'ok') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(report.status).toBe('degraded');
+      expect(report.reasons).toEqual([
+        expect.stringMatching(/^layout: no face model: framing by centre \(.*\) \(1 worker\)$/),
+      ]);
+      expect(out.pids().get('layout-worker')).toHaveLength(1);
+
+      const key = readFileSync(join(fresh, 'api-key.txt'), 'utf8').trim();
+      const form = new FormData();
+      form.append(
+        'file',
+        new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }),
+        'a.mp4',
+      );
+      const created = await fetch(`${base}/v1/jobs`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}` },
+        body: form,
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      let layout: { status: string; summary?: { note?: string } } | undefined;
+      for (let t0 = Date.now(); Date.now() - t0 < 60_000;) {
+        const job = (await (
+          await fetch(`${base}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${key}` } })
+        ).json()) as {
+          stages: Array<{ stage: string; status: string; summary?: { note?: string } }>;
+        };
+        layout = job.stages.find((st) => st.stage === 'layout');
+        if (layout && ['completed', 'failed'].includes(layout.status)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(layout).toMatchObject({ status: 'completed' });
+      expect(layout?.summary?.note).toContain('no face model: framing by centre');
+      expect(out.pids().get('layout-worker')).toHaveLength(1);
+
+      // The README's command, as written, against the launcher's own database.
+      const connection = join(fresh, 'connection.json');
+      expect(statSync(connection).mode & 0o777).toBe(0o600);
+      const { stdout } = await promisify(execFile)(
+        'npm',
+        ['run', 'apikey:create', '--', '--name', 'launcher-test', '--role', 'creator'],
+        { cwd: root, env, timeout: 180_000 },
+      );
+      const created2 = stdout.match(/^(clk_\S+)$/m);
+      expect(created2).not.toBeNull();
+      const jobs = await fetch(`${base}/v1/jobs`, {
+        headers: { Authorization: `Bearer ${created2![1]}` },
+      });
+      expect(jobs.status).toBe(200);
+    } finally {
+      launcher.kill('SIGINT');
+      await exited;
+      rmSync(fresh, { recursive: true, force: true });
+      rmSync(emptyModels, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -275,6 +275,12 @@ describe('web app end to end', () => {
     const before = (await stagesOf(jobId)).find((s) => s.stage === 'rendering')!;
     await page.goto(`${base}/#/ops`);
     await page.locator('tr[data-queue=rendering]').waitFor();
+    // Every stage's worker is listed live, with the host and pid that runs it.
+    for (const stage of ['transcription', 'silence', 'layout', 'segmenting', 'rendering']) {
+      const row = page.locator(`tr[data-worker=${stage}]`).first();
+      await expect(row.locator('td[data-label=State]').textContent()).resolves.toBe('live');
+      await expect(row.locator('td[data-label=Host]').textContent()).resolves.toMatch(/:\d+$/);
+    }
     await page.getByLabel('Job', { exact: true }).selectOption(jobId);
     await page.getByLabel('Stage', { exact: true }).selectOption('rendering');
     await shot('10-ops');

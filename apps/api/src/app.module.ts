@@ -8,8 +8,10 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 import { MetricsController } from './health/metrics.controller';
 import { MetricsService } from './health/metrics.service';
+import { WorkerStatusService } from './health/worker-status.service';
 import { JobAccessService } from './jobs/job-access.service';
 import { JobIntakeService } from './jobs/job-intake.service';
 import { JobsController } from './jobs/jobs.controller';
@@ -50,6 +52,8 @@ import { UploadsService } from './uploads/uploads.service';
     ResultsService,
     OpsService,
     MetricsService,
+    HealthService,
+    WorkerStatusService,
     EventsGateway,
   ],
 })

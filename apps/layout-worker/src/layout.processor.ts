@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnModuleInit } from '@nestjs/common';
 import {
   ASPECTS,
   QUEUE_NAMES,
@@ -13,9 +13,12 @@ import {
   createFaceDetector,
   layoutApplies,
   mergeLayoutParts,
+  NO_FACE_MODEL_NOTE,
+  ULTRAFACE_MODEL,
   type FaceDetector,
 } from '@clipline/layout';
 import {
+  reportDegraded,
   StageProcessorBase,
   WORKER_CONCURRENCY,
   type PartRange,
@@ -27,11 +30,23 @@ import type { Job } from 'bull';
 @Processor(QUEUE_NAMES.layout)
 export class LayoutProcessor extends StageProcessorBase implements OnModuleInit {
   protected readonly stage = 'layout' as const;
-  private detector: FaceDetector;
+  private detector: FaceDetector | null = null;
 
-  /** The model is checked (sha256) once at startup; a missing file stops the worker with the fix. */
+  /**
+   * The model is checked (sha256) once at startup. Without it the worker
+   * still serves the stage with centred crops and says so on /health:
+   * crash-looping would leave every job waiting with no error anywhere.
+   */
   async onModuleInit(): Promise<void> {
-    this.detector = await createFaceDetector(this.cfg.MODEL_DIR);
+    try {
+      this.detector = await createFaceDetector(this.cfg.MODEL_DIR);
+    } catch (err) {
+      if ((err as Error).name !== 'ModelMissingError') throw err;
+      this.detector = null;
+      const reason = `${NO_FACE_MODEL_NOTE} (${ULTRAFACE_MODEL.path} is missing or damaged in MODEL_DIR; see docs/operations.md)`;
+      reportDegraded(reason);
+      new Logger('LayoutProcessor').warn(`${reason}: ${(err as Error).message}`);
+    }
   }
 
   @Process({ concurrency: WORKER_CONCURRENCY })

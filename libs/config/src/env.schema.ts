@@ -197,6 +197,16 @@ export class EnvSchema {
   @Min(1)
   RECONCILE_INTERVAL_SECONDS = 10;
 
+  /**
+   * `/health` turns `degraded` when a stage has had no live worker for this
+   * long while work waits for it. A worker is live while its registry
+   * heartbeat (every HEARTBEAT_SECONDS) is less than 3 beats old.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WORKER_ABSENT_SECONDS = 60;
+
   /** Segmenting never selects a clip scoring below this (0–100), even if fewer clips result. */
   @Transform(toInt)
   @IsNumber()

@@ -78,6 +78,9 @@ export async function chooseDecodeMode(
   return byTime('noref');
 }
 
+/** The note of a layout made without the face model (a degraded worker). */
+export const NO_FACE_MODEL_NOTE = 'no face model: framing by centre';
+
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new Error('layout analysis aborted');
 }
@@ -114,9 +117,9 @@ export async function analyseLayout(
   if (!(end > start))
     throw new Error(`empty layout range ${start}..${end} for a ${media.durationSec}s source`);
 
-  let detector: FaceDetector | undefined = options.detector;
+  let detector: FaceDetector | null | undefined = options.detector;
   let ownDetector = false;
-  if (!detector) {
+  if (detector === undefined) {
     if (!options.modelDir)
       throw new Error('analyseLayout needs options.detector or options.modelDir');
     detector = await createFaceDetector(options.modelDir);
@@ -177,7 +180,7 @@ export async function analyseLayout(
       }
       sampleTimes[sampleTimes.length - 1].push(frame.t);
       allTimes.push(frame.t);
-      const faces = await detector.detect(frame, options.faceThreshold ?? 0.7);
+      const faces = detector ? await detector.detect(frame, options.faceThreshold ?? 0.7) : [];
       tracker.update(frame, faces);
       frameCount++;
       const progress = (frame.t - start) / (end - start);
@@ -217,7 +220,8 @@ export async function analyseLayout(
         );
       }
     }
-    if (tracks.length === 0) notes.push('no faces found; crops are centred');
+    if (!detector) notes.push(NO_FACE_MODEL_NOTE);
+    else if (tracks.length === 0) notes.push('no faces found; crops are centred');
     hooks.onProgress?.(1);
     return {
       decode: choice.mode,
@@ -231,6 +235,6 @@ export async function analyseLayout(
       note: notes.length ? notes.join('; ') : null,
     };
   } finally {
-    if (ownDetector) await detector.release();
+    if (ownDetector) await detector?.release();
   }
 }

@@ -24,8 +24,11 @@ export interface LayoutOptions {
   aspects: Aspect[];
   /** Where ultraface/version-RFB-320.onnx lives; ignored when `detector` is given. */
   modelDir?: string;
-  /** A detector created once at worker startup and reused across jobs. */
-  detector?: FaceDetector;
+  /**
+   * A detector created once at worker startup and reused across jobs; `null`
+   * when the face model is missing: crops are then centred, with a note.
+   */
+  detector?: FaceDetector | null;
   /** Frames analysed per second in `all`/`noref` decoding. Default 2. */
   sampleFps?: number;
   /**

@@ -11,6 +11,7 @@ export * from './leases';
 export * from './redis-options';
 export * from './pipeline.module';
 export * from './worker-bootstrap';
+export * from './worker-registry';
 export * from './stage-processor.base';
 export * from './infra-breaker';
 export * from './infra-retry';

@@ -25,6 +25,7 @@ import { redisOptionsFromUrl, watchQueue } from './redis-options';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
 import { StageStore } from './stage-store';
+import { WorkerRegistry } from './worker-registry';
 
 @Injectable()
 class PipelineShutdown implements OnApplicationShutdown {
@@ -173,6 +174,7 @@ export class PipelineModule {
           useFactory: (...a: ConstructorParameters<typeof StageRunner>) => new StageRunner(...a),
         },
         PipelineShutdown,
+        WorkerRegistry,
       ],
       exports: [
         ConfigModule,
@@ -189,6 +191,7 @@ export class PipelineModule {
         Reconciler,
         StageRunner,
         InfraBreaker,
+        WorkerRegistry,
       ],
     };
   }

@@ -13,6 +13,7 @@ import { appLogger } from './app-logger';
 import { stackTail, WORKER_HOST, type ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
+import { trackWork } from './worker-registry';
 import { StaleAttemptError, type Runnable } from './stage-store';
 import {
   failureClass,
@@ -121,6 +122,7 @@ export class StageRunner {
     // whole interval later, so a short Postgres restart never looks like a stall.
     let beat: NodeJS.Timeout | undefined;
     let beating = true;
+    const untrack = trackWork(`${label} of job ${jobId}, attempt ${attempt}`);
     const scheduleBeat = (ms: number) => {
       if (beating) beat = setTimeout(sendBeat, ms);
     };
@@ -134,6 +136,7 @@ export class StageRunner {
       );
     };
     const stopBeat = () => {
+      untrack();
       beating = false;
       clearTimeout(beat);
     };

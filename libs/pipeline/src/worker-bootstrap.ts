@@ -5,6 +5,7 @@ import { loadConfigOrExit } from '@clipline/config';
 import { sweepStaleScratch } from '@clipline/media';
 import { initAppLogger, PinoNestLogger } from './app-logger';
 import { startWorkerMetrics } from './worker-metrics';
+import { WorkerRegistry } from './worker-registry';
 
 /**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
@@ -20,6 +21,8 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
     logger: new PinoNestLogger(log),
   });
   app.enableShutdownHooks();
+  // Registered once ready, so /health and the ops page list only processes that can take work.
+  await app.get(WorkerRegistry).start(name);
   const metricsPort = await startWorkerMetrics(app, cfg.METRICS_PORT);
   log.info(
     `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}` +

@@ -4,6 +4,7 @@ import { ApiKeyEntity, createDataSource, type ApiKeyRole } from '@clipline/datab
 import { parseArgs } from 'node:util';
 import { API_KEY_ROLES } from '../auth/api-key.types';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { useLauncherConnection } from './launcher-connection';
 
 const USAGE = 'Usage: npm run apikey:create -- --name <name> [--role creator|ops]';
 
@@ -16,8 +17,16 @@ async function main(): Promise<void> {
     console.error(USAGE);
     process.exit(64);
   }
+  const recorded = useLauncherConnection();
   const cfg = loadConfigOrExit();
-  const ds = await createDataSource(cfg.DATABASE_URL).initialize();
+  const ds = await createDataSource(cfg.DATABASE_URL)
+    .initialize()
+    .catch((err: Error) => {
+      if (!recorded) throw err;
+      throw new Error(
+        `Cannot reach the database npm start recorded in ${recorded} (${err.message}). Is npm start running? Or set DATABASE_URL.`,
+      );
+    });
   try {
     const created = await new ApiKeysService(ds.getRepository(ApiKeyEntity)).create(
       values.name,

@@ -6,6 +6,7 @@ import { Roles } from '../auth/roles.decorator';
 import { JobAccessService } from '../jobs/job-access.service';
 import { ReplaceCropPlansDto } from './crop-plans.dto';
 import { LimitQueryDto } from './ops.dto';
+import { WorkerStatusService } from '../health/worker-status.service';
 import { OpsService, parseWorkerStage } from './ops.service';
 
 @ApiTags('operations')
@@ -15,6 +16,7 @@ export class OpsController {
   constructor(
     private readonly ops: OpsService,
     private readonly access: JobAccessService,
+    private readonly workers: WorkerStatusService,
   ) {}
 
   @Post('jobs/:id/stages/:stage/rerun')
@@ -68,6 +70,16 @@ export class OpsController {
   @ApiOperation({ summary: 'Waiting, active, delayed and failed counts per queue (ops)' })
   queues() {
     return this.ops.queues();
+  }
+
+  @Get('ops/workers')
+  @Roles('ops')
+  @ApiOperation({
+    summary: 'Worker processes: host, pid, stage, version, current work, liveness (ops)',
+  })
+  async workerList() {
+    const [workers, summary] = await Promise.all([this.workers.list(), this.workers.summary()]);
+    return { workers, stages: summary.stages, reasons: summary.reasons };
   }
 
   @Post('ops/queues/:stage/pause')

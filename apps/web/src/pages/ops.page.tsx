@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, plainError } from '../api.client';
+import { WorkersPanel, type WorkersReport } from '../components/workers-panel';
 import {
   WORKER_STAGES,
   type FailedStage,
@@ -24,6 +25,7 @@ export function OpsPage() {
   const [queues, setQueues] = useState<QueueStats[] | null>(null);
   const [failed, setFailed] = useState<FailedStage[] | null>(null);
   const [jobs, setJobs] = useState<JobPage | null>(null);
+  const [workers, setWorkers] = useState<WorkersReport | null>(null);
   const [updated, setUpdated] = useState<Date | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -37,12 +39,14 @@ export function OpsPage() {
 
   const load = useCallback(async () => {
     try {
-      const [q, f, j] = await Promise.all([
+      const [q, f, j, w] = await Promise.all([
         api<QueueStats[]>('GET', '/v1/ops/queues'),
         api<FailedStage[]>('GET', '/v1/ops/stages/failed?limit=50'),
         api<JobPage>('GET', '/v1/jobs?limit=20'),
+        api<WorkersReport>('GET', '/v1/ops/workers'),
       ]);
       setQueues(q);
+      setWorkers(w);
       setFailed(f);
       setJobs(j);
       setUpdated(new Date());
@@ -112,6 +116,9 @@ export function OpsPage() {
           {message}
         </p>
       )}
+
+      <h2>Workers</h2>
+      {workers && <WorkersPanel report={workers} />}
 
       <h2>Queues</h2>
       {queues && (

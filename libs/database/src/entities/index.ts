@@ -9,6 +9,7 @@ import { SilenceRegionEntity } from './silence-region.entity';
 import { StagePartEntity } from './stage-part.entity';
 import { TranscriptEntity } from './transcript.entity';
 import { UploadEntity } from './upload.entity';
+import { WorkerEntity } from './worker.entity';
 
 export * from './api-key.entity';
 export * from './clip.entity';
@@ -21,6 +22,7 @@ export * from './silence-region.entity';
 export * from './stage-part.entity';
 export * from './transcript.entity';
 export * from './upload.entity';
+export * from './worker.entity';
 
 export const ENTITIES = [
   ApiKeyEntity,
@@ -34,4 +36,5 @@ export const ENTITIES = [
   ProcessingLogEntity,
   UploadEntity,
   StagePartEntity,
+  WorkerEntity,
 ];
