@@ -4,6 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineResult, SoakResult } from './pipeline.bench';
+import { qualityLines } from './quality.bench';
+import type { QualityResult } from './quality-metrics';
 
 const DOCS = join(__dirname, '..', '..', 'docs');
 
@@ -35,6 +37,8 @@ export interface BenchReport {
     stages: Record<string, { one: number | null; two: number | null }>;
   }>;
   redisSoak?: SoakResult | { error: string };
+  /** The quality benchmark (`--only=quality`). */
+  quality?: QualityResult;
   microBenches: Record<string, unknown>;
   targets: Array<{ target: string; measured: string; met: boolean | null }>;
   failures: Array<{ part: string; error: string }>;
@@ -307,6 +311,19 @@ function markdown(r: BenchReport): string {
       '',
     );
   }
+  if (r.quality) {
+    const q = r.quality;
+    out.push(
+      '## Quality',
+      '',
+      `Measured ${q.measuredAt} on build ${q.build ?? '?'}, job ${q.jobId}. Every figure comes from what a creator ` +
+        'gets (the clips and segments endpoints, the MP4s, the VTT sidecars, the transcript endpoint) against the ' +
+        "truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Until the caption tier lands, the captions' WER is the fast tier's.",
+      '',
+      ...qualityLines(q),
+      '',
+    );
+  }
   if (r.redisSoak) {
     out.push('## Redis soak', '');
     if ('error' in r.redisSoak) out.push(`Failed: ${r.redisSoak.error}`, '');
@@ -345,7 +362,13 @@ function markdown(r: BenchReport): string {
  */
 export function carryOver(
   r: BenchReport,
-  rerun: { fixtures: string[]; scaling: string[]; soak: boolean; micro: string[] },
+  rerun: {
+    fixtures: string[];
+    scaling: string[];
+    soak: boolean;
+    quality?: boolean;
+    micro: string[];
+  },
 ): void {
   const file = join(DOCS, 'benchmarks.json');
   if (!existsSync(file)) return;
@@ -361,6 +384,7 @@ export function carryOver(
     ...(prev.scalingRuns ?? []).filter((f) => !rerun.scaling.includes(f.fixture)).map(stamp),
   );
   if (!rerun.soak && prev.redisSoak) r.redisSoak = prev.redisSoak;
+  if (!rerun.quality && prev.quality) r.quality = prev.quality;
   for (const [k, v] of Object.entries(prev.microBenches ?? {}))
     if (!rerun.micro.includes(k)) r.microBenches[k] = v;
   r.carriedOverFrom = prev.date;
