@@ -271,10 +271,10 @@ export async function measureQuality(
   const nonSpeech = nonSpeechSpans(t);
   const speech = speechSpans(t);
   const { clips } = await api<{ clips: ClipView[] }>('GET', `/v1/jobs/${jobId}/clips`);
-  const segs = await api<{ selected: SegmentView[]; summary: { shortfall?: unknown } | null }>(
-    'GET',
-    `/v1/jobs/${jobId}/segments`,
-  );
+  const segs = await api<{
+    selected: SegmentView[];
+    summary: { candidates?: number; requested?: number; shortfallReason?: string | null } | null;
+  }>('GET', `/v1/jobs/${jobId}/segments`);
   const transcript = await api<{ words: Array<{ text: string; start: number; end: number }> }>(
     'GET',
     `/v1/jobs/${jobId}/transcript`,
@@ -348,7 +348,9 @@ export async function measureQuality(
     jobId,
     status,
     options,
-    shortfall: segs.summary?.shortfall ?? null,
+    shortfall: segs.summary?.shortfallReason
+      ? { ...segs.summary, selected: segs.selected.length }
+      : null,
     werTranscript: allRef.length ? r3(editDistance(allRef, allHyp) / allRef.length) : null,
     werFastInClips,
     werCaptions,
