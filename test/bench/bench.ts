@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       console.log('\n=== quality');
       try {
         const { runQualityBench } = await import('./quality.bench');
-        report.quality = { ...(await runQualityBench()), build: buildId() };
+        report.quality = (await runQualityBench()).map((q) => ({ ...q, build: buildId() }));
       } catch (err) {
         console.error('quality failed:', err);
         report.failures.push({ part: 'quality', error: String((err as Error).message ?? err) });

@@ -76,12 +76,27 @@ export interface QualityResult {
   clipsOffLoudness: number;
   clipsOverPeak: number;
   clips: ClipQuality[];
+  diagnostics: QualityDiagnostics;
   measuredAt: string;
   build?: string;
   error?: string;
 }
 
 type Span = [number, number];
+
+/** Why the figures are what they are: the stage outputs (from the API) against the truth. */
+export interface QualityDiagnostics {
+  /** Share of the talking stretches (everything but music alone, dead air and long gaps) that the truth hears as unvoiced. */
+  truthPauseShareInTalk: number;
+  /** Share of the same stretches the silence stage reports as silence or music (what the floor counts). */
+  pipelinePauseShareInTalk: number;
+  /** Lowest such share over any 20 s window of talk (the shortest default clip). */
+  pipelineBestWindowPauseShare20s: number | null;
+  /** Scene cuts of the truth found by layout within 0.5 s, and layout's cut count. */
+  cutsFound: number;
+  cutsTruth: number;
+  cutsReported: number;
+}
 
 export function words(s: string): string[] {
   return s
@@ -244,6 +259,38 @@ async function durationOf(url: string): Promise<number | null> {
   return Number.isFinite(d) ? d : null;
 }
 
+function diagnose(
+  t: QualityTruth,
+  nonSpeech: Span[],
+  speech: Span[],
+  regions: Array<{ start: number; end: number }>,
+  layoutCuts: number[],
+): QualityDiagnostics {
+  const talk: Span[] = [];
+  let last = 0;
+  for (const [a, b] of [...nonSpeech, [t.durationSec, t.durationSec] as Span]) {
+    if (a > last) talk.push([last, a]);
+    last = b;
+  }
+  const pauses = regions.map((r): Span => [r.start, r.end]);
+  const talkSec = talk.reduce((n, [a, b]) => n + b - a, 0);
+  const inTalk = (spans: Span[]) => talk.reduce((n, w) => n + overlapAll(spans, w), 0);
+  let best: number | null = null;
+  for (const [a, b] of talk)
+    for (let x = a; x + 20 <= b; x += 0.5) {
+      const share = overlapAll(pauses, [x, x + 20]) / 20;
+      best = best === null ? share : Math.min(best, share);
+    }
+  return {
+    truthPauseShareInTalk: r3(1 - inTalk(speech) / talkSec),
+    pipelinePauseShareInTalk: r3(inTalk(pauses) / talkSec),
+    pipelineBestWindowPauseShare20s: best === null ? null : r3(best),
+    cutsFound: t.cuts.filter((c) => layoutCuts.some((x) => Math.abs(x - c) <= 0.5)).length,
+    cutsTruth: t.cuts.length,
+    cutsReported: layoutCuts.length,
+  };
+}
+
 interface ClipView {
   id: string;
   segmentId: string;
@@ -279,6 +326,12 @@ export async function measureQuality(
     'GET',
     `/v1/jobs/${jobId}/transcript`,
   );
+  const silences = await api<{ regions: Array<{ start: number; end: number }> }>(
+    'GET',
+    `/v1/jobs/${jobId}/silences`,
+  );
+  const layout = await api<{ sceneCuts: number[] }>('GET', `/v1/jobs/${jobId}/layout`);
+  const diagnostics = diagnose(t, nonSpeech, speech, silences.regions, layout.sceneCuts);
   const allRef = t.utterances
     .filter((u): u is Utterance & { text: string } => !!u.text)
     .flatMap((u) => words(u.text));
@@ -366,6 +419,7 @@ export async function measureQuality(
     clipsOverPeak: out.filter((q) => q.truePeakDb === null || q.truePeakDb > R.maxTruePeakDb)
       .length,
     clips: out,
+    diagnostics,
     measuredAt: new Date().toISOString(),
   };
 }

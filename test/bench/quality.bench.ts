@@ -1,53 +1,61 @@
 import { BenchSession } from './pipeline.bench';
 import { buildQualitySource, QUALITY_BENCH_SOURCE, type QualitySource } from './quality-fixtures';
-import { measureQuality, QUALITY_RULES, type QualityResult } from './quality-metrics';
+import { measureQuality, QUALITY_RULES, type Api, type QualityResult } from './quality-metrics';
 
-/** Defaults a creator would leave alone, a few clips asked for on a 3-minute source. */
-export const QUALITY_JOB_OPTIONS = { clipCount: 4, aspects: ['9:16'], captions: true };
+/**
+ * Two jobs on the same source: the defaults a creator leaves alone (20-60 s
+ * clips) and short clips (12-30 s), so the edge, cut and loudness figures have
+ * clips to measure even when the defaults yield few.
+ */
+export const QUALITY_JOB_OPTIONS: Array<Record<string, unknown>> = [
+  { clipCount: 4, aspects: ['9:16'], captions: true },
+  { clipCount: 6, minClipSeconds: 12, maxClipSeconds: 30, aspects: ['9:16'], captions: true },
+];
 
-/** Uploads a quality source through the API of a fresh stack and measures what comes back. */
-export async function runQualityJob(
+/** Uploads a quality source once per option set through the API of one fresh stack and measures what comes back. */
+export async function runQualityJobs(
   src: QualitySource,
-  options: Record<string, unknown> = QUALITY_JOB_OPTIONS,
+  optionSets: Array<Record<string, unknown>>,
   timeoutMs = 20 * 60_000,
-): Promise<QualityResult> {
+): Promise<QualityResult[]> {
   const session = new BenchSession(1);
   await session.start();
+  const api: Api = (method, path) => session.api(method, path);
+  const out: QualityResult[] = [];
   try {
-    const uploadId = await session.upload(src.path, options);
-    const job = await session.api<{ id: string }>('POST', `/v1/uploads/${uploadId}/complete`);
-    console.log(`[quality ${src.name}] job ${job.id} for ${src.path}`);
-    const status = await session.waitJob(job.id, timeoutMs);
-    if (status !== 'completed') {
-      const j = await session.api<{ error?: string }>('GET', `/v1/jobs/${job.id}`);
-      throw new Error(`job ${status}: ${j.error ?? ''}\n${session.stack.tails()}`);
+    for (const options of optionSets) {
+      const uploadId = await session.upload(src.path, options);
+      const job = await session.api<{ id: string }>('POST', `/v1/uploads/${uploadId}/complete`);
+      console.log(`[quality ${src.name}] job ${job.id} for ${src.path}`);
+      const status = await session.waitJob(job.id, timeoutMs);
+      if (status !== 'completed') {
+        const j = await session.api<{ error?: string }>('GET', `/v1/jobs/${job.id}`);
+        throw new Error(`job ${status}: ${j.error ?? ''}\n${session.stack.tails()}`);
+      }
+      out.push(await measureQuality(src, job.id, api, status, options));
     }
-    return await measureQuality(
-      src,
-      job.id,
-      (method, path) => session.api(method, path),
-      status,
-      options,
-    );
+    return out;
   } finally {
     await session.stop();
   }
 }
 
-export async function runQualityBench(): Promise<QualityResult> {
+export async function runQualityBench(): Promise<QualityResult[]> {
   const src = await buildQualitySource(QUALITY_BENCH_SOURCE);
-  const r = await runQualityJob(src);
-  for (const line of qualityLines(r)) console.log(line);
-  return r;
+  const runs = await runQualityJobs(src, QUALITY_JOB_OPTIONS);
+  for (const r of runs) console.log(qualityLines(r).join('\n'));
+  return runs;
 }
 
 const f = (x: number | null, unit = '') => (x === null ? '–' : `${x}${unit}`);
+const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
 const yes = (b: boolean) => (b ? '**yes**' : 'no');
 
 /** The report section (also printed by the bench). */
 export function qualityLines(r: QualityResult): string[] {
   const R = QUALITY_RULES;
   const n = r.clips.length;
+  const d = r.diagnostics;
   return [
     `Source: ${r.fixture}, ${Math.round(r.sourceSec)} s (real speech-dev utterances, jfk.wav, a music bed alone, speech over a ducked bed, dead air, scene cuts); options \`${JSON.stringify(r.options)}\`; ${n} clips; job ${r.status}${r.shortfall ? `; shortfall ${JSON.stringify(r.shortfall)}` : ''}.`,
     '',
@@ -63,6 +71,10 @@ export function qualityLines(r: QualityResult): string[] {
     `| Captions over > ${R.captionNonSpeechSec} s of non-speech | ${r.captionsOverNonSpeech} | 0 |`,
     `| Clips off ${R.loudnessTarget} ± ${R.loudnessToleranceLu} LUFS | ${r.clipsOffLoudness} / ${n} | 0 |`,
     `| Clips over ${R.maxTruePeakDb} dBTP | ${r.clipsOverPeak} / ${n} | 0 |`,
+    '',
+    `Diagnostics: the silence stage reports ${pct(d.pipelinePauseShareInTalk)} of the talking stretches as silence or music ` +
+      `(the truth hears ${pct(d.truthPauseShareInTalk)} unvoiced; the best 20 s window of talk has ${pct(d.pipelineBestWindowPauseShare20s)}); ` +
+      `layout found ${d.cutsFound} of ${d.cutsTruth} scene cuts (${d.cutsReported} reported).`,
     '',
     '| Rank | Window (s) | Non-speech | Start in speech | End in speech | Edge RMS (dBFS) | Near cut (start/end) | Captions over non-speech | LUFS | dBTP | Ref words | WER fast | WER captions |',
     '| ---: | --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',

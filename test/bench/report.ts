@@ -38,7 +38,7 @@ export interface BenchReport {
   }>;
   redisSoak?: SoakResult | { error: string };
   /** The quality benchmark (`--only=quality`). */
-  quality?: QualityResult;
+  quality?: QualityResult[];
   microBenches: Record<string, unknown>;
   targets: Array<{ target: string; measured: string; met: boolean | null }>;
   failures: Array<{ part: string; error: string }>;
@@ -311,18 +311,24 @@ function markdown(r: BenchReport): string {
       '',
     );
   }
-  if (r.quality) {
-    const q = r.quality;
+  if (r.quality?.length) {
     out.push(
       '## Quality',
       '',
-      `Measured ${q.measuredAt} on build ${q.build ?? '?'}, job ${q.jobId}. Every figure comes from what a creator ` +
+      'Every figure comes from what a creator ' +
         'gets (the clips and segments endpoints, the MP4s, the VTT sidecars, the transcript endpoint) against the ' +
         "truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Until the caption tier lands, the captions' WER is the fast tier's.",
       '',
-      ...qualityLines(q),
-      '',
     );
+    for (const q of r.quality)
+      out.push(
+        `### ${q.fixture}, ${JSON.stringify(q.options)}`,
+        '',
+        `Measured ${q.measuredAt} on build ${q.build ?? '?'}, job ${q.jobId}.`,
+        '',
+        ...qualityLines(q),
+        '',
+      );
   }
   if (r.redisSoak) {
     out.push('## Redis soak', '');

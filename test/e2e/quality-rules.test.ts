@@ -1,6 +1,6 @@
 import { buildQualitySource, QUALITY_TEST_SOURCE } from '../bench/quality-fixtures';
 import { QUALITY_RULES, type QualityResult } from '../bench/quality-metrics';
-import { qualityLines, runQualityJob } from '../bench/quality.bench';
+import { qualityLines, runQualityJobs } from '../bench/quality.bench';
 
 jest.setTimeout(10 * 60_000);
 
@@ -15,13 +15,9 @@ describe('clips a creator would publish', () => {
 
   beforeAll(async () => {
     const src = await buildQualitySource(QUALITY_TEST_SOURCE);
-    r = await runQualityJob(src, {
-      clipCount: 3,
-      minClipSeconds: 12,
-      maxClipSeconds: 30,
-      aspects: ['9:16'],
-      captions: true,
-    });
+    [r] = await runQualityJobs(src, [
+      { clipCount: 3, minClipSeconds: 12, maxClipSeconds: 30, aspects: ['9:16'], captions: true },
+    ]);
     console.log(qualityLines(r).join('\n'));
   });
 
