@@ -84,3 +84,29 @@ export function qualityLines(r: QualityResult): string[] {
     ),
   ];
 }
+
+/** The issue's targets for one quality run; a run without clips meets none of the hard rules. */
+export function qualityTargets(
+  r: QualityResult,
+): Array<{ target: string; measured: string; met: boolean | null }> {
+  const n = r.clips.length;
+  const opts = `${r.fixture} ${JSON.stringify(r.options)}`;
+  const hard = [r.clipsOverNonSpeech, r.edgesInSpeech, r.edgesNearCut, r.captionsOverNonSpeech];
+  return [
+    {
+      target: `quality, ${opts}: 0 clips over 15% non-speech, 0 edges in speech, 0 near cuts, 0 captions over non-speech`,
+      measured: `${n} clips: ${hard.join(', ')}`,
+      met: n > 0 && hard.every((x) => x === 0),
+    },
+    {
+      target: `quality, ${opts}: every clip -14 ± 1 LUFS and ≤ -1 dBTP`,
+      measured: `${n} clips: ${r.clipsOffLoudness} off loudness, ${r.clipsOverPeak} over the peak`,
+      met: n > 0 && r.clipsOffLoudness === 0 && r.clipsOverPeak === 0,
+    },
+    {
+      target: `quality, ${opts}: caption WER ≥ 15% (relative) below the fast tier`,
+      measured: `fast ${f(r.werFastInClips)}, captions ${f(r.werCaptions)}, gain ${f(r.captionGain)}`,
+      met: r.captionGain === null ? null : r.captionGain >= 0.15,
+    },
+  ];
+}

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineResult, SoakResult } from './pipeline.bench';
-import { qualityLines } from './quality.bench';
+import { qualityLines, qualityTargets } from './quality.bench';
 import type { QualityResult } from './quality-metrics';
 
 const DOCS = join(__dirname, '..', '..', 'docs');
@@ -177,6 +177,7 @@ function evaluateTargets(r: BenchReport): BenchReport['targets'] {
       met: judged ? last.prefixBytes <= half.prefixBytes * 1.1 : null,
     });
   }
+  for (const q of Array.isArray(r.quality) ? r.quality : []) out.push(...qualityTargets(q));
   return out;
 }
 
