@@ -90,6 +90,10 @@ export interface QualityDiagnostics {
   truthPauseShareInTalk: number;
   /** Share of the same stretches the silence stage reports as silence or music (what the floor counts). */
   pipelinePauseShareInTalk: number;
+  /** The same share split: plain talk, and talk over a music bed; and by region kind. */
+  pipelinePauseShareInPlainTalk: number;
+  pipelinePauseShareInTalkOverBed: number | null;
+  pipelinePauseSecInTalkByKind: Record<string, number>;
   /** Lowest such share over any 20 s window of talk (the shortest default clip). */
   pipelineBestWindowPauseShare20s: number | null;
   /** Scene cuts of the truth found by layout within 0.5 s, and layout's cut count. */
@@ -263,9 +267,13 @@ function diagnose(
   t: QualityTruth,
   nonSpeech: Span[],
   speech: Span[],
-  regions: Array<{ start: number; end: number }>,
+  regions: Array<{ kind: string; start: number; end: number }>,
   layoutCuts: number[],
 ): QualityDiagnostics {
+  const clipTo = (spans: Span[], by: Span[]) =>
+    spans
+      .flatMap((x) => by.map((y): Span => [Math.max(x[0], y[0]), Math.min(x[1], y[1])]))
+      .filter(([a, b]) => b > a);
   const talk: Span[] = [];
   let last = 0;
   for (const [a, b] of [...nonSpeech, [t.durationSec, t.durationSec] as Span]) {
@@ -281,9 +289,17 @@ function diagnose(
       const share = overlapAll(pauses, [x, x + 20]) / 20;
       best = best === null ? share : Math.min(best, share);
     }
+  const bedTalk = clipTo(talk, t.beds);
+  const bedSec = bedTalk.reduce((n, [a, b]) => n + b - a, 0);
+  const inBed = bedTalk.reduce((n, w) => n + overlapAll(pauses, w), 0);
+  const byKind: Record<string, number> = {};
+  for (const r of regions) byKind[r.kind] = r3((byKind[r.kind] ?? 0) + inTalk([[r.start, r.end]]));
   return {
     truthPauseShareInTalk: r3(1 - inTalk(speech) / talkSec),
     pipelinePauseShareInTalk: r3(inTalk(pauses) / talkSec),
+    pipelinePauseShareInPlainTalk: r3((inTalk(pauses) - inBed) / (talkSec - bedSec)),
+    pipelinePauseShareInTalkOverBed: bedSec ? r3(inBed / bedSec) : null,
+    pipelinePauseSecInTalkByKind: byKind,
     pipelineBestWindowPauseShare20s: best === null ? null : r3(best),
     cutsFound: t.cuts.filter((c) => layoutCuts.some((x) => Math.abs(x - c) <= 0.5)).length,
     cutsTruth: t.cuts.length,
@@ -326,7 +342,7 @@ export async function measureQuality(
     'GET',
     `/v1/jobs/${jobId}/transcript`,
   );
-  const silences = await api<{ regions: Array<{ start: number; end: number }> }>(
+  const silences = await api<{ regions: Array<{ kind: string; start: number; end: number }> }>(
     'GET',
     `/v1/jobs/${jobId}/silences`,
   );

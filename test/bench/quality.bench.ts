@@ -73,7 +73,8 @@ export function qualityLines(r: QualityResult): string[] {
     `| Clips over ${R.maxTruePeakDb} dBTP | ${r.clipsOverPeak} / ${n} | 0 |`,
     '',
     `Diagnostics: the silence stage reports ${pct(d.pipelinePauseShareInTalk)} of the talking stretches as silence or music ` +
-      `(the truth hears ${pct(d.truthPauseShareInTalk)} unvoiced; the best 20 s window of talk has ${pct(d.pipelineBestWindowPauseShare20s)}); ` +
+      `(the truth hears ${pct(d.truthPauseShareInTalk)} unvoiced; the best 20 s window of talk has ${pct(d.pipelineBestWindowPauseShare20s)}; ` +
+      `plain talk ${pct(d.pipelinePauseShareInPlainTalk ?? null)}, talk over a bed ${pct(d.pipelinePauseShareInTalkOverBed ?? null)}; seconds by kind ${JSON.stringify(d.pipelinePauseSecInTalkByKind ?? {})}); ` +
       `layout found ${d.cutsFound} of ${d.cutsTruth} scene cuts (${d.cutsReported} reported).`,
     '',
     '| Rank | Window (s) | Non-speech | Start in speech | End in speech | Edge RMS (dBFS) | Near cut (start/end) | Captions over non-speech | LUFS | dBTP | Ref words | WER fast | WER captions |',
