@@ -13,7 +13,8 @@ import { buildId, carryOver, newReport, rewriteReport, writeReport } from './rep
  *
  * Parts, in order: the five stage micro-benches, the 10-minute and the
  * 60-minute talk each with one then two processes per worker app, the 60-minute
- * podcast, the one-lane transcription scaling pair, and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
+ * podcast, the one-lane transcription scaling pair, the quality benchmark
+ * (`--only=quality`: real speech, what a creator gets) and the Redis soak. `--quick`: micro-benches and the 10-minute talk.
  * `--only=` takes part names (see PARTS) or `micro`; `--redis-soak` adds the soak;
  * `--append` keeps the previous report's results for the parts not re-run;
  * `--soak-jobs=N`, `--soak-inflight=N` and `--soak-keep=N` size the soak (default
@@ -39,7 +40,7 @@ const ONE_LANE = {
   env: { TRANSCRIPTION_CONCURRENCY: '1', STAGE_PART_SECONDS: '120' },
   jobOptions: { clipCount: 2 },
 };
-const PARTS = [...MICRO, ...PIPELINE, 'redis-soak'] as const;
+const PARTS = [...MICRO, ...PIPELINE, 'quality', 'redis-soak'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectParts(argv: string[]): Part[] {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       ),
       scaling: parts.filter((p) => p.endsWith('-2w')).map((p) => p.replace(/-2w$/, '')),
       soak: parts.includes('redis-soak'),
+      quality: parts.includes('quality'),
       micro: parts.filter((p) => (MICRO as readonly string[]).includes(p)),
     });
   const t0 = Date.now();
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   }
 
   const needsStack = parts.some(
-    (p) => (PIPELINE as readonly string[]).includes(p) || p === 'redis-soak',
+    (p) => (PIPELINE as readonly string[]).includes(p) || p === 'redis-soak' || p === 'quality',
   );
   if (!needsStack) return;
   await setupTestEnvironment();
@@ -151,6 +153,17 @@ async function main(): Promise<void> {
       } catch (err) {
         console.error(`pipeline ${name} failed:`, err);
         report.failures.push({ part: name, error: String((err as Error).message ?? err) });
+      }
+      writeReport(report);
+    }
+    if (parts.includes('quality')) {
+      console.log('\n=== quality');
+      try {
+        const { runQualityBench } = await import('./quality.bench');
+        report.quality = (await runQualityBench()).map((q) => ({ ...q, build: buildId() }));
+      } catch (err) {
+        console.error('quality failed:', err);
+        report.failures.push({ part: 'quality', error: String((err as Error).message ?? err) });
       }
       writeReport(report);
     }

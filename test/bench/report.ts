@@ -4,6 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineResult, SoakResult } from './pipeline.bench';
+import { qualityLines, qualityTargets } from './quality.bench';
+import type { QualityResult } from './quality-metrics';
 
 const DOCS = join(__dirname, '..', '..', 'docs');
 
@@ -35,6 +37,8 @@ export interface BenchReport {
     stages: Record<string, { one: number | null; two: number | null }>;
   }>;
   redisSoak?: SoakResult | { error: string };
+  /** The quality benchmark (`--only=quality`). */
+  quality?: QualityResult[];
   microBenches: Record<string, unknown>;
   targets: Array<{ target: string; measured: string; met: boolean | null }>;
   failures: Array<{ part: string; error: string }>;
@@ -173,6 +177,7 @@ function evaluateTargets(r: BenchReport): BenchReport['targets'] {
       met: judged ? last.prefixBytes <= half.prefixBytes * 1.1 : null,
     });
   }
+  for (const q of Array.isArray(r.quality) ? r.quality : []) out.push(...qualityTargets(q));
   return out;
 }
 
@@ -307,6 +312,38 @@ function markdown(r: BenchReport): string {
       '',
     );
   }
+  if (r.quality?.length) {
+    out.push(
+      '## Quality',
+      '',
+      'Every figure comes from what a creator ' +
+        'gets (the clips and segments endpoints, the MP4s, the VTT sidecars, the transcript endpoint) against the ' +
+        "truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Until the caption tier lands, the captions' WER is the fast tier's.",
+      '',
+      'Run it with `npm run bench -- --only=quality --append` (about 7 minutes on 2 cores); `npx jest --selectProjects e2e ' +
+        '--runInBand test/e2e/quality-rules.test.ts` asserts the hard rules on a 90 s source. Definitions (test/bench/quality-metrics.ts): ' +
+        'the source is built from the speech-dev utterances and jfk.wav, peak-levelled, with 0.4-1.5 s pauses, a music bed alone, ' +
+        'speech over the bed ducked by 16 dB, dead air, room tone at -62 dBFS and astronaut shots cut at known frames. ' +
+        '*Speech* is where each clean utterance sounds (10 ms frames within 35 dB of its peak, 150 ms hangover); ' +
+        '*non-speech* is music alone, dead air and any gap between voices over 2.5 s (natural pauses are part of speech). ' +
+        'An edge is *inside speech* when speech overlaps its first or last 250 ms by more than 30 ms; the edge RMS columns are ' +
+        "the clip's own audio there. An edge is *near a cut* when the clip opens on a shot shorter than 1.5 s or ends on a new " +
+        'shot shorter than 1 s. A caption is *over non-speech* when its cue overlaps non-speech by more than 1 s. WER counts ' +
+        'only utterances with a reference (the LibriSpeech ones have none, so words over them are left out); in a clip, a cut ' +
+        "utterance contributes its share of words; caption words come from the clip's VTT, spread evenly over each cue. " +
+        'Loudness and true peak: ffmpeg `ebur128=peak=true` on each downloaded MP4.',
+      '',
+    );
+    for (const q of r.quality)
+      out.push(
+        `### ${q.fixture}, ${JSON.stringify(q.options)}`,
+        '',
+        `Measured ${q.measuredAt} on build ${q.build ?? '?'}, job ${q.jobId}.`,
+        '',
+        ...qualityLines(q),
+        '',
+      );
+  }
   if (r.redisSoak) {
     out.push('## Redis soak', '');
     if ('error' in r.redisSoak) out.push(`Failed: ${r.redisSoak.error}`, '');
@@ -345,7 +382,13 @@ function markdown(r: BenchReport): string {
  */
 export function carryOver(
   r: BenchReport,
-  rerun: { fixtures: string[]; scaling: string[]; soak: boolean; micro: string[] },
+  rerun: {
+    fixtures: string[];
+    scaling: string[];
+    soak: boolean;
+    quality?: boolean;
+    micro: string[];
+  },
 ): void {
   const file = join(DOCS, 'benchmarks.json');
   if (!existsSync(file)) return;
@@ -361,6 +404,7 @@ export function carryOver(
     ...(prev.scalingRuns ?? []).filter((f) => !rerun.scaling.includes(f.fixture)).map(stamp),
   );
   if (!rerun.soak && prev.redisSoak) r.redisSoak = prev.redisSoak;
+  if (!rerun.quality && prev.quality) r.quality = prev.quality;
   for (const [k, v] of Object.entries(prev.microBenches ?? {}))
     if (!rerun.micro.includes(k)) r.microBenches[k] = v;
   r.carriedOverFrom = prev.date;
