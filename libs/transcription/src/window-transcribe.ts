@@ -50,6 +50,9 @@ export async function transcribeWindow(
   const start = Math.max(0, window.start);
   const end = window.end;
   const t0 = Date.now();
+  // A clip-length window stays one chunk (one engine process): cut into one
+  // chunk per core it finished sooner but heard worse (LJ Speech, 3 windows:
+  // word error 0.377 whole, 0.432 in halves), and words are the point here.
   const range = await transcribeRange(
     input,
     start,
