@@ -242,6 +242,26 @@ describe('caption tier in the render worker', () => {
     expect(werCaption).toBeLessThan(werFast);
   });
 
+  it('stores no caption words from a worker whose clip attempt was taken over mid-recognition', async () => {
+    const { jobId, payloads } = await jobWithQueuedClips();
+    // A slow heartbeat, so the worker only learns of the take-over when it writes.
+    const done = worker({ HEARTBEAT_SECONDS: 3600 })(payloads[0]);
+    const t0 = Date.now();
+    const recognising = async () =>
+      (await ds.getRepository(ProcessingLogEntity).countBy({
+        jobId,
+        command: Like('%pocketsphinx_continuous%'),
+      })) > 0;
+    while (!(await recognising()) && Date.now() - t0 < 300_000)
+      await new Promise((r) => setTimeout(r, 100));
+    // Another worker's claim (as after a stall) makes this attempt stale.
+    await ds.query(`UPDATE clips SET attempt = attempt + 1 WHERE id = $1`, [payloads[0].clipId]);
+    expect(await done).toBe('lost-lease');
+    const segment = await ds.getRepository(ContentSegmentEntity).findOneByOrFail({ jobId });
+    expect(segment.captionWords).toBeNull();
+    expect(segment.captionEngine).toBeNull();
+  });
+
   it('uses the transcript’s words, and says so, when the caption tier is off', async () => {
     const { jobId, payloads, fastWords } = await jobWithQueuedClips();
     const render = worker({ CAPTION_ENGINE: 'off' });
