@@ -131,7 +131,8 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
     store: StorageService,
     overrides: Partial<typeof cfg> = {},
   ): { handle(p: RenderJobPayload): Promise<unknown> } {
-    const c = { ...cfg, ...overrides };
+    // The captions must show the transcript's words (which winner wrote them), not a caption tier's.
+    const c = { ...cfg, CAPTION_ENGINE: 'off' as const, ...overrides };
     const runner = new StageRunner(ds, scheduler, logger, emitter, c);
     const p = new RenderProcessor(ds, runner, clips, store, emitter, c);
     return { handle: (data) => p.handle({ data } as Job<RenderJobPayload>) };

@@ -12,7 +12,9 @@ import { LessThan, MoreThan } from 'typeorm';
 export interface RenderInputs {
   clip: ClipEntity;
   segment: ContentSegmentEntity;
+  /** The whole-source (fast tier) words over the segment. */
   words: TranscriptWord[];
+  transcript: TranscriptEntity | null;
   silences: SilenceRegion[];
   cropPlan: CropPlan | null;
 }
@@ -41,6 +43,7 @@ export async function loadRenderInputs(
     clip,
     segment,
     words,
+    transcript,
     silences: silences.map((s) => ({ kind: s.kind, start: s.start, end: s.end, meanDb: s.meanDb })),
     cropPlan: layout?.cropPlans.find((p) => p.aspect === (clip.aspect as Aspect)) ?? null,
   };

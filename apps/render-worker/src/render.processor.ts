@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { Inject } from '@nestjs/common';
+import { Inject, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import { QUEUE_NAMES, type RenderJobPayload } from '@clipline/contracts';
@@ -17,10 +17,13 @@ import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
+import { CaptionTier, captionPlan } from './caption-tier';
 import { loadRenderInputs } from './render-inputs';
 
 @Processor(QUEUE_NAMES.rendering)
-export class RenderProcessor {
+export class RenderProcessor implements OnModuleInit {
+  private readonly captionTier: CaptionTier;
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(StageRunner) private readonly runner: StageRunner,
@@ -28,7 +31,15 @@ export class RenderProcessor {
     @Inject(StorageService) private readonly storage: StorageService,
     @Inject(ProgressEmitter) private readonly emitter: ProgressEmitter,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
-  ) {}
+  ) {
+    this.captionTier = new CaptionTier(ds, cfg);
+  }
+
+  /** A caption engine that cannot run stops the worker at startup, not in the middle of a job. */
+  async onModuleInit(): Promise<void> {
+    const plan = captionPlan(this.cfg, 'en');
+    if (plan.use) await this.captionTier.engineFor(plan);
+  }
 
   @Process({ concurrency: WORKER_CONCURRENCY })
   async handle(job: Job<RenderJobPayload>) {
@@ -80,6 +91,20 @@ export class RenderProcessor {
     const { job } = ctx;
     const sourceUrl = await this.storage.presignGet(job.sourceKey);
     const started = Date.now();
+    // Captions, sidecars and jump cuts use the caption tier's words for this segment.
+    const captions = await this.captionTier.wordsFor(
+      {
+        clipId,
+        attempt: ctx.attempt,
+        segment,
+        fastWords: inputs.words,
+        transcript: inputs.transcript,
+        language: job.options.language,
+        sourceUrl,
+        media: job.mediaInfo,
+      },
+      ctx.hooks,
+    );
     return withWorkDir(
       async (workDir) => {
         const out = await renderClip(
@@ -89,7 +114,7 @@ export class RenderProcessor {
             start: segment.start,
             end: segment.end,
             aspect: clip.aspect,
-            words: inputs.words,
+            words: captions.words,
             silences: inputs.silences,
             removeSilence: job.options.removeSilence,
             captions: job.options.captions,
@@ -124,6 +149,7 @@ export class RenderProcessor {
             height: out.height,
             sizeBytes: String(statSync(out.videoPath).size),
             renderMs: Date.now() - started,
+            captionEngine: captions.info,
           },
         };
       },

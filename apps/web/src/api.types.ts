@@ -116,6 +116,13 @@ export interface ClipView {
   width: number | null;
   height: number | null;
   sizeBytes: number | null;
+  /** The recogniser whose words the captions show: `caption` tier, or the transcript's (`fast`). */
+  captionEngine: {
+    tier: 'caption' | 'fast';
+    engine: string;
+    modelVersion: string;
+    preset: string | null;
+  } | null;
   error: string | null;
   downloads: {
     video: string | null;

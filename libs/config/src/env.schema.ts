@@ -119,6 +119,26 @@ export class EnvSchema {
   POCKETSPHINX_PRESET: 'fast' | 'accurate' = 'fast';
 
   /**
+   * The caption tier: after segmenting, the render worker re-recognises each
+   * selected segment (plus a margin) with this engine and uses those words for
+   * burned captions and the VTT/SRT sidecars; the whole-source transcript
+   * (TRANSCRIPTION_ENGINE) stays as it is. Unset: the transcription engine
+   * (with CAPTION_PRESET); `off`: captions use the transcript's words.
+   */
+  @IsOptional()
+  @IsIn(['off', 'pocketsphinx', 'openai', 'whisper'])
+  CAPTION_ENGINE?: 'off' | 'pocketsphinx' | 'openai' | 'whisper';
+
+  /** pocketsphinx search settings of the caption tier (see POCKETSPHINX_PRESET). */
+  @IsIn(['fast', 'accurate'])
+  CAPTION_PRESET: 'fast' | 'accurate' = 'accurate';
+
+  /** Whisper export for the caption tier when CAPTION_ENGINE=whisper (default whisper-base.en). */
+  @IsOptional()
+  @IsString()
+  CAPTION_WHISPER_MODEL?: string;
+
+  /**
    * Audio chunks one transcription worker recognises at once (one engine
    * process each); default: the number of CPUs.
    */

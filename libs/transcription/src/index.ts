@@ -11,3 +11,9 @@ export { OpenAiEngine, parseVerboseTranscription, type OpenAiEngineConfig } from
 export { WhisperEngine, WhisperTokenizer } from './whisper.engine';
 export { WHISPER_MODELS, WHISPER_MODEL_FILES, DEFAULT_WHISPER_MODEL } from './whisper-models';
 export { toSrt, toVtt, toTxt } from './caption-format';
+export {
+  transcribeWindow,
+  DEFAULT_WINDOW_MARGIN_SEC,
+  type WindowTranscript,
+  type WindowOptions,
+} from './window-transcribe';

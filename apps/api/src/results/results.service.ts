@@ -169,6 +169,8 @@ export class ResultsService {
           height: c.height,
           sizeBytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
           renderMs: c.renderMs,
+          // Which recogniser's words the captions and sidecars show (null before rendering).
+          captionEngine: c.captionEngine,
           error: redactSecrets(c.error),
           downloads: done
             ? {

@@ -150,6 +150,13 @@ export function ClipsPanel({
                   )}
                 </p>
               )}
+              {c.status === 'completed' && c.captionEngine && (
+                <p className="muted small" title={c.captionEngine.modelVersion}>
+                  Captions by {c.captionEngine.engine}
+                  {c.captionEngine.preset ? ` (${c.captionEngine.preset})` : ''}
+                  {c.captionEngine.tier === 'fast' ? ', from the full transcript' : ''}
+                </p>
+              )}
             </li>
           );
         })}

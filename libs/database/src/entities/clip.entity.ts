@@ -10,7 +10,7 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { ContentSegmentEntity } from './content-segment.entity';
+import { ContentSegmentEntity, type CaptionEngineInfo } from './content-segment.entity';
 import { JobEntity } from './job.entity';
 
 export type ClipStatus = 'queued' | 'rendering' | 'completed' | 'failed' | 'cancelled';
@@ -77,6 +77,10 @@ export class ClipEntity {
 
   @Column({ type: 'int', name: 'render_ms', nullable: true })
   renderMs: number | null;
+
+  /** The recogniser whose words this clip's captions and sidecars show. */
+  @Column({ type: 'jsonb', name: 'caption_engine', nullable: true })
+  captionEngine: CaptionEngineInfo | null;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;

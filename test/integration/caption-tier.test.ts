@@ -1,0 +1,280 @@
+import { loadConfig, type AppConfig } from '@clipline/config';
+import {
+  DEFAULT_JOB_OPTIONS,
+  QUEUE_NAMES,
+  WORKER_STAGES,
+  type RenderJobPayload,
+  type TranscriptWord,
+  type WorkerStage,
+} from '@clipline/contracts';
+import {
+  ClipEntity,
+  ContentSegmentEntity,
+  ProcessingLogEntity,
+  TranscriptEntity,
+  createDataSource,
+} from '@clipline/database';
+import { probeMedia } from '@clipline/media';
+import {
+  ClipStore,
+  JobOrchestrator,
+  ProcessingLogger,
+  ProgressEmitter,
+  StageRunner,
+  StageScheduler,
+  StageStore,
+  redisOptionsFromUrl,
+} from '@clipline/pipeline';
+import { storageFromConfig, type StorageService } from '@clipline/storage';
+import {
+  POCKETSPHINX_FAST_ARGS,
+  transcribeRange,
+  type ChunkTranscript,
+} from '@clipline/transcription';
+import Queue, { type Job } from 'bull';
+import { randomUUID } from 'node:crypto';
+import { Like, type DataSource } from 'typeorm';
+import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import {
+  normWords,
+  realSpeechMp4,
+  wordErrorRate,
+  type RealSpeechFixture,
+} from '../fixtures/real-speech.fixture';
+
+jest.setTimeout(600_000);
+
+/** The words of a WebVTT file's cues, in order. */
+const vttWords = (vtt: string) =>
+  vtt
+    .split('\n')
+    .filter((l) => l && l !== 'WEBVTT' && !l.includes('-->') && !/^\d+$/.test(l))
+    .flatMap((l) => normWords(l.replace(/<[^>]+>/g, ' ')));
+
+/**
+ * A real render worker on real speech (LJ Speech, real ffmpeg, real S3 and
+ * pocketsphinx): the transcript is the fast pass; a selected segment is
+ * rendered in two aspects at once; the sidecars must carry the caption tier's
+ * words, recognised once for the segment, with the engine recorded.
+ */
+describe('caption tier in the render worker', () => {
+  const cfg = loadConfig();
+  let ds: DataSource;
+  let storage: StorageService;
+  let clips: ClipStore;
+  let stages: StageStore;
+  let orchestrator: JobOrchestrator;
+  let emitter: ProgressEmitter;
+  let logger: ProcessingLogger;
+  let scheduler: StageScheduler;
+  let speech: RealSpeechFixture & { mp4Path: string };
+  let fast: ChunkTranscript;
+  const queues = {} as Record<WorkerStage, Queue.Queue>;
+
+  beforeAll(async () => {
+    ds = createDataSource(cfg.DATABASE_URL);
+    await ds.initialize();
+    for (const s of WORKER_STAGES) {
+      queues[s] = new Queue(QUEUE_NAMES[s], {
+        redis: redisOptionsFromUrl(cfg.REDIS_URL),
+        prefix: `${cfg.QUEUE_PREFIX}-caption`,
+      });
+      await queues[s].pause(true);
+    }
+    logger = new ProcessingLogger(ds);
+    emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
+    stages = new StageStore(ds);
+    clips = new ClipStore(ds, stages);
+    scheduler = new StageScheduler(queues);
+    storage = storageFromConfig(cfg);
+    await storage.ensureBucket();
+    orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage);
+    speech = await realSpeechMp4();
+    // The fast tier, as the transcription worker makes it, over the first four utterances.
+    fast = await transcribeRange(speech.wavPath, 0, speech.utterances[4].start, {
+      engine: 'pocketsphinx',
+      language: 'en',
+      concurrency: 2,
+      pocketsphinxArgs: POCKETSPHINX_FAST_ARGS,
+    });
+  });
+
+  afterAll(async () => {
+    for (const q of Object.values(queues)) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await emitter.close();
+    await ds.destroy();
+  });
+
+  /** Utterances 2–4 (about 24 s) selected, clips queued in 9:16 and 1:1. */
+  async function jobWithQueuedClips() {
+    const jobId = randomUUID();
+    const sourceKey = `jobs/${jobId}/source.mp4`;
+    await storage.putFile(sourceKey, speech.mp4Path, 'video/mp4');
+    await orchestrator.createJob({
+      jobId,
+      ownerKeyId: null,
+      sourceKey,
+      sourceFilename: 'lj.mp4',
+      sourceSizeBytes: 1000,
+      mediaInfo: await probeMedia(speech.mp4Path),
+      options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'], captions: true },
+    });
+    const us = speech.utterances.slice(1, 4);
+    const seg = { start: us[0].start - 0.3, end: us[2].end + 0.3 };
+    const write = (stage: WorkerStage, fn: Parameters<StageStore['completeStage']>[3]) =>
+      stages
+        .claimStage(jobId, stage as never, 'w', 30)
+        .then((a) => stages.completeStage(jobId, stage as never, a!, fn, {}));
+    await write('transcription', async (m) => {
+      await m.insert(TranscriptEntity, {
+        jobId,
+        engine: 'pocketsphinx',
+        model: 'cmusphinx en-us',
+        modelVersion: 'pocketsphinx en-us (fast)',
+        language: 'en',
+        text: fast.words.map((w) => w.text).join(' '),
+        words: fast.words,
+        segments: [],
+        note: null,
+        attempt: 1,
+      });
+    });
+    const noop = async () => undefined;
+    await write('silence', noop);
+    await write('layout', noop);
+    const fanout = await write('segmenting', async (m) => {
+      const ins = await m.insert(ContentSegmentEntity, {
+        jobId,
+        rank: 1,
+        ...seg,
+        score: 60,
+        features: {} as never,
+        reason: 'r',
+        text: 't',
+        selected: true,
+        attempt: 1,
+      });
+      for (const aspect of ['9:16', '1:1'] as const) {
+        await m.insert(ClipEntity, {
+          jobId,
+          segmentId: ins.identifiers[0].id as string,
+          aspect,
+          status: 'queued',
+        });
+      }
+    });
+    const payloads = (fanout as Array<{ clipId: string; segmentId: string; aspect: string }>).map(
+      (f): RenderJobPayload => ({
+        jobId,
+        stage: 'rendering',
+        attempt: 0,
+        clipId: f.clipId,
+        segmentId: f.segmentId,
+        aspect: f.aspect as never,
+      }),
+    );
+    expect(payloads).toHaveLength(2);
+    const ref = us.flatMap((u) => normWords(u.text));
+    const fastWords = fast.words.filter((w) => w.start < seg.end && w.end > seg.start);
+    return { jobId, payloads, seg, ref, fastWords };
+  }
+
+  function worker(overrides: Partial<AppConfig> = {}) {
+    const c = { ...cfg, ...overrides };
+    const runner = new StageRunner(ds, scheduler, logger, emitter, c);
+    const p = new RenderProcessor(ds, runner, clips, storage, emitter, c);
+    return (data: RenderJobPayload) => p.handle({ data } as Job<RenderJobPayload>);
+  }
+
+  const texts = (ws: TranscriptWord[]) => ws.map((w) => w.text.toLowerCase());
+
+  it('captions both aspects with the caption tier’s words, recognised once per segment', async () => {
+    const { jobId, payloads, seg, ref, fastWords } = await jobWithQueuedClips();
+    // Two workers, one per aspect, at the same time: one recognises, the other waits and reuses.
+    const t0 = Date.now();
+    const outcomes = await Promise.all(payloads.map((p) => worker()(p)));
+    const wallSec = (Date.now() - t0) / 1000;
+    expect(outcomes).toEqual(['completed', 'completed']);
+
+    const segment = await ds.getRepository(ContentSegmentEntity).findOneByOrFail({ jobId });
+    expect(segment.captionEngine).toMatchObject({
+      tier: 'caption',
+      engine: 'pocketsphinx',
+      preset: 'accurate',
+    });
+    expect(segment.captionEngine!.modelVersion).toMatch(/pocketsphinx .*en-us/);
+    const captionWords = segment.captionWords!;
+    expect(captionWords.length).toBeGreaterThan(30);
+    for (const w of captionWords) {
+      expect((w.start + w.end) / 2).toBeGreaterThanOrEqual(seg.start);
+      expect((w.start + w.end) / 2).toBeLessThan(seg.end);
+    }
+    const notes = await ds.getRepository(ProcessingLogEntity).findBy({
+      jobId,
+      message: Like('caption tier:%'),
+    });
+    expect(notes).toHaveLength(1);
+
+    const rows = await ds.getRepository(ClipEntity).findBy({ jobId });
+    for (const clip of rows) {
+      expect(clip.captionEngine).toEqual(segment.captionEngine);
+      const vtt = vttWords(await storage.getText(clip.vttKey!));
+      const srt = vttWords(await storage.getText(clip.srtKey!));
+      // The sidecars say exactly the caption tier's words, not the transcript's.
+      expect(vtt).toEqual(texts(captionWords));
+      expect(srt).toEqual(vtt);
+      expect(vtt).not.toEqual(texts(fastWords));
+    }
+    const werFast = wordErrorRate(ref, texts(fastWords));
+    const werCaption = wordErrorRate(ref, texts(captionWords));
+    console.log(
+      JSON.stringify({
+        clipSec: +(seg.end - seg.start).toFixed(2),
+        captionPassSec: +(segment.captionEngine!.elapsedMs! / 1000).toFixed(2),
+        twoClipsWallSec: +wallSec.toFixed(1),
+        werFast: +werFast.toFixed(3),
+        werCaption: +werCaption.toFixed(3),
+      }),
+    );
+    expect(werCaption).toBeLessThan(werFast);
+  });
+
+  it('stores no caption words from a worker whose clip attempt was taken over mid-recognition', async () => {
+    const { jobId, payloads } = await jobWithQueuedClips();
+    // A slow heartbeat, so the worker only learns of the take-over when it writes.
+    const done = worker({ HEARTBEAT_SECONDS: 3600 })(payloads[0]);
+    const t0 = Date.now();
+    const recognising = async () =>
+      (await ds.getRepository(ProcessingLogEntity).countBy({
+        jobId,
+        command: Like('%pocketsphinx_continuous%'),
+      })) > 0;
+    while (!(await recognising()) && Date.now() - t0 < 300_000)
+      await new Promise((r) => setTimeout(r, 100));
+    // Another worker's claim (as after a stall) makes this attempt stale.
+    await ds.query(`UPDATE clips SET attempt = attempt + 1 WHERE id = $1`, [payloads[0].clipId]);
+    expect(await done).toBe('lost-lease');
+    const segment = await ds.getRepository(ContentSegmentEntity).findOneByOrFail({ jobId });
+    expect(segment.captionWords).toBeNull();
+    expect(segment.captionEngine).toBeNull();
+  });
+
+  it('uses the transcript’s words, and says so, when the caption tier is off', async () => {
+    const { jobId, payloads, fastWords } = await jobWithQueuedClips();
+    const render = worker({ CAPTION_ENGINE: 'off' });
+    for (const p of payloads) expect(await render(p)).toBe('completed');
+    const segment = await ds.getRepository(ContentSegmentEntity).findOneByOrFail({ jobId });
+    expect(segment.captionWords).toBeNull();
+    for (const clip of await ds.getRepository(ClipEntity).findBy({ jobId })) {
+      expect(clip.captionEngine).toMatchObject({
+        tier: 'fast',
+        engine: 'pocketsphinx',
+        modelVersion: 'pocketsphinx en-us (fast)',
+      });
+      expect(vttWords(await storage.getText(clip.vttKey!))).toEqual(texts(fastWords));
+    }
+  });
+});
