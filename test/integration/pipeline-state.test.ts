@@ -383,6 +383,26 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     expect(row.error).toMatch(/stopped responding.*\(stalled\)/);
   });
 
+  it('takes back a part whose worker died and queues it again, so an idle worker takes it without waiting for the coordinator', async () => {
+    const jobId = await newJob();
+    const parts = new PartStore(ds, MAX);
+    const a = (await stages.claimStage(jobId, 'layout', 'w', 30))!;
+    const [p0, p1] = await parts.plan(jobId, 'layout', a, [
+      { start: 0, end: 60 },
+      { start: 60, end: 120 },
+    ]);
+    const claimed = (await parts.claim(p1.id, 30))!;
+    // The stage's coordinator is alive; only the part's worker died.
+    await stall('stage_parts', 'id = $1', [p1.id]);
+    await reconciler.runOnce();
+    const row = await ds.getRepository(StagePartEntity).findOneByOrFail({ id: p1.id });
+    expect(row.status).toBe('queued');
+    expect(await bullIds('layout')).toContain(`part.${p1.id}.${claimed.attempt}`);
+    // A part nobody claimed is not the reconciler's to touch.
+    const untouched = await ds.getRepository(StagePartEntity).findOneByOrFail({ id: p0.id });
+    expect(untouched.status).toBe('queued');
+  });
+
   it('keeps job and stages in agreement: a stage failing for good cancels the siblings still waiting to retry, and retry brings them back', async () => {
     const jobId = await newJob();
     const policy = { maxAttempts: 3, baseDelayMs: 60_000 };

@@ -71,7 +71,7 @@ export class PartStore {
    * A part whose worker stopped heartbeating: re-queued, or failed for good at
    * its last allowed attempt (the coordinator then retries or fails the stage).
    */
-  private async takeBack(
+  async takeBack(
     partId: string,
     stallSeconds: number,
   ): Promise<'queued' | 'failed' | null> {

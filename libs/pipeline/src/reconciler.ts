@@ -1,6 +1,7 @@
 import type { WorkerStage } from '@clipline/contracts';
 import type { DataSource } from 'typeorm';
 import { ClipStore } from './clip-store';
+import { PartStore } from './part-store';
 import type { ProcessingLogger } from './processing-logger';
 import type { StageScheduler } from './stage-scheduler';
 import { StageStore, type Runnable } from './stage-store';
@@ -25,6 +26,7 @@ export class Reconciler {
   private running = false;
   private readonly stages: StageStore;
   private readonly clips: ClipStore;
+  private readonly parts: PartStore;
 
   constructor(
     private readonly ds: DataSource,
@@ -41,6 +43,7 @@ export class Reconciler {
   ) {
     this.stages = new StageStore(ds);
     this.clips = new ClipStore(ds, this.stages);
+    this.parts = new PartStore(ds, opts.maxAttempts ?? Number.POSITIVE_INFINITY);
   }
 
   start(): void {
@@ -84,7 +87,7 @@ export class Reconciler {
     }
   }
 
-  /** Each stalled stage or clip is decided one at a time, under its row lock, by its store. */
+  /** Each stalled stage, clip or part is decided one at a time, under its row lock, by its store. */
   private async takeBackStalled(): Promise<number> {
     const stall = this.opts.stallSeconds;
     const max = this.opts.maxAttempts ?? Number.POSITIVE_INFINITY;
@@ -108,6 +111,38 @@ export class Reconciler {
         n++;
         stageTakeBacks.inc({ stage: 'rendering' });
       }
+    return n + (await this.takeBackStalledParts(stall));
+  }
+
+  /**
+   * A part whose worker died would otherwise wait until its coordinator is
+   * free to claim it; re-queued with a new message, any idle worker of the
+   * stage takes it at once. Only parts of a stage attempt still running.
+   */
+  private async takeBackStalledParts(stall: number): Promise<number> {
+    const parts: Array<{ id: string; job_id: string; stage: string; attempt: number }> =
+      await this.ds.query(
+        `SELECT p.id, p.job_id, p.stage, p.attempt FROM stage_parts p
+           JOIN job_stages s ON s.job_id = p.job_id AND s.stage = p.stage
+                            AND s.attempt = p.stage_attempt AND s.status = 'running'
+          WHERE p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => $1)`,
+        [stall],
+      );
+    let n = 0;
+    for (const p of parts) {
+      const outcome = await this.parts.takeBack(p.id, stall);
+      if (!outcome) continue;
+      n++;
+      stageTakeBacks.inc({ stage: p.stage });
+      if (outcome !== 'queued') continue;
+      await this.scheduler.enqueue({
+        kind: 'part',
+        jobId: p.job_id,
+        stage: p.stage as Exclude<WorkerStage, 'rendering'>,
+        partId: p.id,
+        attempt: p.attempt,
+      });
+    }
     return n;
   }
 
