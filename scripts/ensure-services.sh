@@ -8,6 +8,8 @@ command -v pocketsphinx_continuous >/dev/null || need_apt+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || need_apt+=(pocketsphinx-en-us)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
+# One ffmpeg/ffprobe release, maintained by Debian; the npm builds are only a fallback.
+{ [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || need_apt+=(ffmpeg)
 command -v psql >/dev/null || need_apt+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 # The web app's browser test drives Debian's Chromium (playwright-core, no downloaded browser).

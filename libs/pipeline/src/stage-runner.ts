@@ -5,6 +5,7 @@ import {
   type StageName,
 } from '@clipline/contracts';
 import { JobEntity } from '@clipline/database';
+import { describeFfmpegPair } from '@clipline/media';
 import type { AppConfig } from '@clipline/config';
 import type { DataSource } from 'typeorm';
 import type { InfraBreaker } from './infra-breaker';
@@ -85,6 +86,8 @@ export class StageRunner {
         : null;
 
     await this.logger.write(jobId, stage, attempt, 'start', `${label} started`);
+    // Which ffmpeg ran matters when one build decodes what another could not.
+    await this.logger.write(jobId, stage, attempt, 'note', `${label} uses ${describeFfmpegPair()}`);
     this.emitter.emit('stage.started', owner, {
       jobId,
       stage,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@clipline/config';
-import { sweepStaleScratch } from '@clipline/media';
+import { describeFfmpegPair, sweepStaleScratch } from '@clipline/media';
 
 /**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
@@ -24,7 +24,7 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
   });
   app.enableShutdownHooks();
   new Logger(name).log(
-    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY})`,
+    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}; ${describeFfmpegPair()})`,
   );
 }
 
