@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  JobStatusEvent,
   ServerToClientEvents,
   StageProgressEvent,
 } from '../../../libs/contracts/src/events.types';
@@ -101,6 +102,17 @@ export function useJobLive(jobId: string): JobLive {
     const onChange = (e: { jobId: string }) => {
       if (mine(e)) refreshSoon();
     };
+    // The job-level numbers come as the API sent them; a new status re-reads the rest.
+    const onJobStatus = (e: JobStatusEvent) => {
+      if (!mine(e)) return;
+      let changed = false;
+      setJob((j) => {
+        if (!j) return j;
+        changed = j.status !== e.status;
+        return { ...j, progress: e.progress, etaSeconds: e.etaSeconds };
+      });
+      if (changed) refreshSoon();
+    };
     const onClip = (e: { jobId: string }) => {
       if (!mine(e)) return;
       setClipsVersion((v) => v + 1);
@@ -113,7 +125,7 @@ export function useJobLive(jobId: string): JobLive {
     socket.on('stage.started', onChange);
     socket.on('stage.completed', onChange);
     socket.on('stage.failed', onChange);
-    socket.on('job.status', onChange);
+    socket.on('job.status', onJobStatus);
     socket.on('clip.ready', onClip);
     if (socket.connected) onConnect();
     else void load();
@@ -125,7 +137,7 @@ export function useJobLive(jobId: string): JobLive {
       socket.off('stage.started', onChange);
       socket.off('stage.completed', onChange);
       socket.off('stage.failed', onChange);
-      socket.off('job.status', onChange);
+      socket.off('job.status', onJobStatus);
       socket.off('clip.ready', onClip);
       if (socket.connected) socket.emit('unsubscribe', { jobId });
       if (timer.current) clearTimeout(timer.current);

@@ -14,3 +14,6 @@ export * from './worker-bootstrap';
 export * from './stage-processor.base';
 export * from './infra-breaker';
 export * from './infra-retry';
+export * from './job-progress';
+export * from './eta-estimator';
+export * from './throughput';

@@ -14,6 +14,7 @@ import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import type { Runnable, StageStore } from './stage-store';
+import { readJobProgress } from './throughput';
 
 export class OrchestrationError extends Error {
   constructor(
@@ -112,6 +113,7 @@ export class JobOrchestrator {
       jobId: job.id,
       status: job.status,
       error: null,
+      ...(await readJobProgress(this.ds, job)),
       at: new Date().toISOString(),
     });
     return job;
@@ -160,10 +162,12 @@ export class JobOrchestrator {
       `re-run requested for ${stage} and downstream`,
     );
     await this.scheduler.enqueueAll(runnables);
+    const rerun = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
     this.emitter.emit('job.status', owner, {
       jobId,
       status: 'running',
       error: null,
+      ...(rerun ? await readJobProgress(this.ds, rerun) : { progress: 0, etaSeconds: null }),
       at: new Date().toISOString(),
     });
   }
@@ -214,10 +218,14 @@ export class JobOrchestrator {
       );
     });
     await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
+    const cancelled = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
     this.emitter.emit('job.status', owner, {
       jobId,
       status: 'cancelled',
       error: 'cancelled by request',
+      ...(cancelled
+        ? await readJobProgress(this.ds, cancelled)
+        : { progress: 0, etaSeconds: null }),
       at: new Date().toISOString(),
     });
   }
