@@ -15,10 +15,9 @@ export class EtaEstimator {
     if (progress >= 1) return 0;
     const measured =
       progress > 0.005 && elapsed >= 1 ? (elapsed * (1 - progress)) / progress : null;
-    const expected =
-      this.expectedSeconds === null
-        ? null
-        : Math.max(this.expectedSeconds * (1 - progress), this.expectedSeconds - elapsed, 0);
+    // Past the expected time, history no longer knows; only a measurement does.
+    const left = this.expectedSeconds === null ? 0 : this.expectedSeconds - elapsed;
+    const expected = left > 0 ? left : null;
     if (measured === null) return expected === null ? null : Math.round(expected);
     if (expected === null) return Math.round(measured);
     // A first part's rate is noisy; by a quarter of the way it is the better guess.
