@@ -7,7 +7,7 @@ import type {
   StageProgressEvent,
 } from '../../../libs/contracts/src/events.types';
 import { api, plainError, storedKey } from './api.client';
-import type { JobDetail, StageView } from './api.types';
+import type { JobDetail } from './api.types';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -69,10 +69,6 @@ export function useJobLive(jobId: string): JobLive {
   useEffect(() => {
     const socket = liveSocket();
     const mine = (e: { jobId: string }) => e.jobId === jobId;
-    const patchStage = (stage: string, patch: Partial<StageView>) =>
-      setJob((j) =>
-        j ? { ...j, stages: j.stages.map((s) => (s.stage === stage ? { ...s, ...patch } : s)) } : j,
-      );
     const onConnect = () => {
       setLive(true);
       socket
@@ -90,14 +86,31 @@ export function useJobLive(jobId: string): JobLive {
       setLive(false);
       setError(`Live updates are unavailable: ${err.message}`);
     };
+    // A late event (an older attempt, or one sent just before the stage settled)
+    // must not make the page say something the API no longer does.
     const onProgress = (e: StageProgressEvent) => {
       if (!mine(e)) return;
-      patchStage(e.stage, {
-        status: 'running',
-        progress: e.progress,
-        etaSeconds: e.etaSeconds,
-        attempt: e.attempt,
-      });
+      setJob((j) =>
+        j
+          ? {
+              ...j,
+              stages: j.stages.map((s) =>
+                s.stage !== e.stage ||
+                e.attempt < s.attempt ||
+                (s.status !== 'running' && s.status !== 'queued')
+                  ? s
+                  : {
+                      ...s,
+                      status: 'running',
+                      progress:
+                        e.attempt > s.attempt ? e.progress : Math.max(s.progress, e.progress),
+                      etaSeconds: e.etaSeconds,
+                      attempt: e.attempt,
+                    },
+              ),
+            }
+          : j,
+      );
     };
     const onChange = (e: { jobId: string }) => {
       if (mine(e)) refreshSoon();
