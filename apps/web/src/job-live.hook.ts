@@ -8,6 +8,7 @@ import type {
 } from '../../../libs/contracts/src/events.types';
 import { api, plainError, storedKey } from './api.client';
 import type { JobDetail } from './api.types';
+import { withJobStatus, withStageProgress } from './live-patch';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -86,31 +87,8 @@ export function useJobLive(jobId: string): JobLive {
       setLive(false);
       setError(`Live updates are unavailable: ${err.message}`);
     };
-    // A late event (an older attempt, or one sent just before the stage settled)
-    // must not make the page say something the API no longer does.
     const onProgress = (e: StageProgressEvent) => {
-      if (!mine(e)) return;
-      setJob((j) =>
-        j
-          ? {
-              ...j,
-              stages: j.stages.map((s) =>
-                s.stage !== e.stage ||
-                e.attempt < s.attempt ||
-                (s.status !== 'running' && s.status !== 'queued')
-                  ? s
-                  : {
-                      ...s,
-                      status: 'running',
-                      progress:
-                        e.attempt > s.attempt ? e.progress : Math.max(s.progress, e.progress),
-                      etaSeconds: e.etaSeconds,
-                      attempt: e.attempt,
-                    },
-              ),
-            }
-          : j,
-      );
+      if (mine(e)) setJob((j) => (j ? withStageProgress(j, e) : j));
     };
     const onChange = (e: { jobId: string }) => {
       if (mine(e)) refreshSoon();
@@ -122,7 +100,7 @@ export function useJobLive(jobId: string): JobLive {
       setJob((j) => {
         if (!j) return j;
         changed = j.status !== e.status;
-        return { ...j, progress: e.progress, etaSeconds: e.etaSeconds };
+        return withJobStatus(j, e);
       });
       if (changed) refreshSoon();
     };
