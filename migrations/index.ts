@@ -2,6 +2,7 @@ import { Init1795261012446 } from './1795261012446-Init';
 import { StageParts1795263266409 } from './1795263266409-StageParts';
 import { Workers1796077657483 } from './1796077657483-Workers';
 import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLogDetails';
+import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
@@ -10,5 +11,6 @@ export const MIGRATIONS: Array<new () => unknown> = [
   StageParts1795263266409,
   Workers1796077657483,
   ProcessingLogDetails1796077661942,
+  WorkProgress1796078238252,
   CaptionTier1796078278930,
 ];

@@ -8,6 +8,8 @@ command -v pocketsphinx_continuous >/dev/null || need_apt+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || need_apt+=(pocketsphinx-en-us)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
+# One ffmpeg/ffprobe release, maintained by Debian; the npm builds are only a fallback.
+{ [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || need_apt+=(ffmpeg)
 command -v psql >/dev/null || need_apt+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 # The web app's browser test drives Debian's Chromium (playwright-core, no downloaded browser).
@@ -17,6 +19,24 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# Node: the LTS line in .nvmrc. Debian ships an older Node and nodejs.org may be
+# unreachable, so the binary comes from the npm registry's node-linux-<arch>
+# package into /opt/node-<major>; .ci/run puts it first on PATH.
+node_major=$(cat "$(dirname "$0")/../.nvmrc")
+node_dir=/opt/node-$node_major
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)" != "$node_major" ] \
+   && [ ! -x "$node_dir/bin/node" ]; then
+  if [ "$(id -u)" != 0 ]; then echo "Node $node_major is missing (run as root or install it)" >&2; exit 1; fi
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  echo "installing Node $node_major (node-linux-$arch from the npm registry)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-$arch@$node_major" >/dev/null)
+  mkdir -p "$node_dir"
+  tar xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$node_dir" --strip-components=1
+  rm -rf "$tmp"
+  "$node_dir/bin/node" --version
 fi
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then

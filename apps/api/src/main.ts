@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@clipline/config';
+import { describeFfmpegPair } from '@clipline/media';
 import { initAppLogger, Reconciler } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { createApiApp } from './bootstrap/create-api-app';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   // PipelineModule stops it on shutdown; only the API process runs it.
   app.get(Reconciler).start();
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  log.info(`API listening on ${url} (OpenAPI at ${url}/docs)`);
+  log.info(`API listening on ${url} (OpenAPI at ${url}/docs); probes with ${describeFfmpegPair()}`);
 }
 
 main().catch((err: unknown) => {

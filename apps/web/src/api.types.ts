@@ -57,6 +57,9 @@ export interface JobSummary {
 }
 
 export interface JobDetail extends JobSummary {
+  /** 0..1 over the whole job, as the API computes it (the page never derives its own). */
+  progress: number;
+  etaSeconds: number | null;
   stages: StageView[];
   clips: ClipCounts;
 }

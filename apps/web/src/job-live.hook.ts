@@ -2,11 +2,13 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  JobStatusEvent,
   ServerToClientEvents,
   StageProgressEvent,
 } from '../../../libs/contracts/src/events.types';
 import { api, plainError, storedKey } from './api.client';
-import type { JobDetail, StageView } from './api.types';
+import type { JobDetail } from './api.types';
+import { withJobStatus, withStageProgress } from './live-patch';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -68,10 +70,6 @@ export function useJobLive(jobId: string): JobLive {
   useEffect(() => {
     const socket = liveSocket();
     const mine = (e: { jobId: string }) => e.jobId === jobId;
-    const patchStage = (stage: string, patch: Partial<StageView>) =>
-      setJob((j) =>
-        j ? { ...j, stages: j.stages.map((s) => (s.stage === stage ? { ...s, ...patch } : s)) } : j,
-      );
     const onConnect = () => {
       setLive(true);
       socket
@@ -90,16 +88,21 @@ export function useJobLive(jobId: string): JobLive {
       setError(`Live updates are unavailable: ${err.message}`);
     };
     const onProgress = (e: StageProgressEvent) => {
-      if (!mine(e)) return;
-      patchStage(e.stage, {
-        status: 'running',
-        progress: e.progress,
-        etaSeconds: e.etaSeconds,
-        attempt: e.attempt,
-      });
+      if (mine(e)) setJob((j) => (j ? withStageProgress(j, e) : j));
     };
     const onChange = (e: { jobId: string }) => {
       if (mine(e)) refreshSoon();
+    };
+    // The job-level numbers come as the API sent them; a new status re-reads the rest.
+    const onJobStatus = (e: JobStatusEvent) => {
+      if (!mine(e)) return;
+      let changed = false;
+      setJob((j) => {
+        if (!j) return j;
+        changed = j.status !== e.status;
+        return withJobStatus(j, e);
+      });
+      if (changed) refreshSoon();
     };
     const onClip = (e: { jobId: string }) => {
       if (!mine(e)) return;
@@ -113,7 +116,7 @@ export function useJobLive(jobId: string): JobLive {
     socket.on('stage.started', onChange);
     socket.on('stage.completed', onChange);
     socket.on('stage.failed', onChange);
-    socket.on('job.status', onChange);
+    socket.on('job.status', onJobStatus);
     socket.on('clip.ready', onClip);
     if (socket.connected) onConnect();
     else void load();
@@ -125,7 +128,7 @@ export function useJobLive(jobId: string): JobLive {
       socket.off('stage.started', onChange);
       socket.off('stage.completed', onChange);
       socket.off('stage.failed', onChange);
-      socket.off('job.status', onChange);
+      socket.off('job.status', onJobStatus);
       socket.off('clip.ready', onClip);
       if (socket.connected) socket.emit('unsubscribe', { jobId });
       if (timer.current) clearTimeout(timer.current);

@@ -11,6 +11,10 @@ export interface JobStatusEvent {
   jobId: string;
   status: JobStatus;
   error: string | null;
+  /** 0..1 over the whole job; the same number as the job view's `progress`. */
+  progress: number;
+  /** Seconds to the last clip, or null while a stage ahead has no estimate. */
+  etaSeconds: number | null;
   at: string;
 }
 export interface StageStartedEvent {

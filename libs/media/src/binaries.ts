@@ -1,9 +1,8 @@
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
-import ffprobeInstaller from '@ffprobe-installer/ffprobe';
+import { FFMPEG_PAIR } from './ffmpeg-pair';
 
-/** Env overrides let ops use a newer system ffmpeg without a code change. */
-export const FFMPEG_PATH: string = process.env.FFMPEG_PATH || ffmpegInstaller.path;
-export const FFPROBE_PATH: string = process.env.FFPROBE_PATH || ffprobeInstaller.path;
+/** The system pair when installed, else the npm builds; FFMPEG_PATH/FFPROBE_PATH override. */
+export const FFMPEG_PATH: string = FFMPEG_PAIR.ffmpeg;
+export const FFPROBE_PATH: string = FFMPEG_PAIR.ffprobe;
 
 /**
  * Demuxers of ordinary single-file containers. None of them opens another

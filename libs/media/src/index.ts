@@ -1,4 +1,5 @@
 export * from './binaries';
+export * from './ffmpeg-pair';
 export * from './process-runner';
 export * from './probe';
 export * from './pcm-stream';

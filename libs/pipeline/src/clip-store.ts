@@ -32,7 +32,7 @@ export class ClipStore {
   ): Promise<ClipEntity | null> {
     if ((await this.takeBackClip(clipId, stallSeconds, maxAttempts)) === 'failed') return null;
     const res = await this.ds.query(
-      `UPDATE clips c SET status = 'rendering', attempt = attempt + 1, heartbeat_at = now(), error = NULL, retry_at = NULL, updated_at = now()
+      `UPDATE clips c SET status = 'rendering', attempt = attempt + 1, progress = 0, heartbeat_at = now(), error = NULL, retry_at = NULL, updated_at = now()
         WHERE c.id = $1
           AND (c.status = 'queued' OR (c.status = 'rendering' AND c.heartbeat_at < now() - make_interval(secs => $2)))
           AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = c.job_id AND j.status IN ('queued', 'running'))
@@ -50,17 +50,46 @@ export class ClipStore {
     return clip;
   }
 
-  async heartbeat(clipId: string, attempt: number): Promise<boolean> {
+  async heartbeat(clipId: string, attempt: number, progress?: number): Promise<boolean> {
+    return (await this.report(clipId, attempt, progress)) !== null;
+  }
+
+  /**
+   * Stores the running clip's fraction and refreshes the rendering row from
+   * all clips (done ones count whole, running ones by their fraction), so the
+   * stage moves through each clip instead of starting over. Null when this
+   * attempt no longer holds the clip.
+   */
+  async report(
+    clipId: string,
+    attempt: number,
+    progress?: number,
+  ): Promise<{ progress: number; etaSeconds: number | null } | null> {
     const res = await this.ds.query(
-      `UPDATE clips SET heartbeat_at = now() WHERE id = $1 AND attempt = $2 AND status = 'rendering'`,
-      [clipId, attempt],
+      `UPDATE clips SET heartbeat_at = now(), progress = GREATEST(progress, COALESCE($3, progress))
+        WHERE id = $1 AND attempt = $2 AND status = 'rendering'`,
+      [clipId, attempt, progress === undefined ? null : Math.min(1, Math.max(0, progress))],
     );
-    if (affected(res) === 0) return false;
-    await this.ds.query(
-      `UPDATE job_stages SET heartbeat_at = now() WHERE job_id = (SELECT job_id FROM clips WHERE id = $1) AND stage = 'rendering'`,
+    if (affected(res) === 0) return null;
+    // ETA from this job's own rendering rate: time spent so far over the share done.
+    const rows: Array<{ progress: number; eta_seconds: number | null }> = await this.ds.query(
+      `WITH agg AS (
+         SELECT (count(*) FILTER (WHERE status IN ('completed', 'failed'))
+                 + COALESCE(sum(progress) FILTER (WHERE status = 'rendering'), 0))::float
+                / GREATEST(count(*), 1) AS p
+           FROM clips WHERE job_id = (SELECT job_id FROM clips WHERE id = $1))
+       UPDATE job_stages s SET heartbeat_at = now(),
+              progress = GREATEST(s.progress, LEAST(agg.p, 0.999)),
+              eta_seconds = CASE WHEN agg.p > 0.005 AND s.started_at IS NOT NULL
+                THEN round(extract(epoch FROM now() - s.started_at) * (1 - agg.p) / agg.p)::int END
+         FROM agg
+        WHERE s.job_id = (SELECT job_id FROM clips WHERE id = $1) AND s.stage = 'rendering'
+        RETURNING s.progress, s.eta_seconds`,
       [clipId],
     );
-    return true;
+    const row = (Array.isArray(rows[0]) ? rows[0] : rows)[0] as
+      { progress: number; eta_seconds: number | null } | undefined;
+    return row ? { progress: Number(row.progress), etaSeconds: row.eta_seconds } : null;
   }
 
   /**
@@ -201,10 +230,12 @@ export class ClipStore {
     const open = (by.queued ?? 0) + (by.rendering ?? 0);
     const summary = { clips: total, completed, failed };
     if (open > 0) {
-      await m.update(
-        JobStageEntity,
-        { jobId, stage: 'rendering' },
-        { progress: total ? (completed + failed) / total : 0, summary },
+      // Running clips count by their fraction; never below what was already shown.
+      await m.query(
+        `UPDATE job_stages SET summary = $2, progress = GREATEST(progress, LEAST(0.999,
+           ($3 + (SELECT COALESCE(sum(progress), 0) FROM clips WHERE job_id = $1 AND status = 'rendering')) / $4::float))
+          WHERE job_id = $1 AND stage = 'rendering'`,
+        [jobId, JSON.stringify(summary), completed + failed, Math.max(total, 1)],
       );
       return;
     }

@@ -17,3 +17,6 @@ export * from './infra-breaker';
 export * from './infra-retry';
 export * from './app-logger';
 export * from './worker-metrics';
+export * from './job-progress';
+export * from './eta-estimator';
+export * from './throughput';

@@ -15,6 +15,7 @@ import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import type { Runnable, StageStore } from './stage-store';
 import { jobsCreated, jobsDeleted } from './worker-metrics';
+import { readJobProgress } from './throughput';
 
 export class OrchestrationError extends Error {
   constructor(
@@ -114,6 +115,7 @@ export class JobOrchestrator {
       jobId: job.id,
       status: job.status,
       error: null,
+      ...(await readJobProgress(this.ds, job)),
       at: new Date().toISOString(),
     });
     return job;
@@ -162,10 +164,12 @@ export class JobOrchestrator {
       `re-run requested for ${stage} and downstream`,
     );
     await this.scheduler.enqueueAll(runnables);
+    const rerun = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
     this.emitter.emit('job.status', owner, {
       jobId,
       status: 'running',
       error: null,
+      ...(rerun ? await readJobProgress(this.ds, rerun) : { progress: 0, etaSeconds: null }),
       at: new Date().toISOString(),
     });
   }
@@ -216,10 +220,14 @@ export class JobOrchestrator {
       );
     });
     await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
+    const cancelled = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
     this.emitter.emit('job.status', owner, {
       jobId,
       status: 'cancelled',
       error: 'cancelled by request',
+      ...(cancelled
+        ? await readJobProgress(this.ds, cancelled)
+        : { progress: 0, etaSeconds: null }),
       at: new Date().toISOString(),
     });
   }

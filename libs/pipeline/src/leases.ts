@@ -65,7 +65,8 @@ export function clipLease(
     jobId,
     claim: async () =>
       (await clips.claimClip(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
-    heartbeat: (attempt) => clips.heartbeat(clipId, attempt),
+    heartbeat: (attempt, progress) => clips.heartbeat(clipId, attempt, progress),
+    report: (attempt, progress) => clips.report(clipId, attempt, progress),
     complete: async (attempt, fields) => {
       const { replacedKeys } = await clips.completeClip(clipId, attempt, fields);
       await afterPublish?.(replacedKeys).catch((err: Error) =>

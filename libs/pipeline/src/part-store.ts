@@ -54,7 +54,7 @@ export class PartStore {
   async claim(partId: string, stallSeconds: number): Promise<StagePartEntity | null> {
     if ((await this.takeBack(partId, stallSeconds)) === 'failed') return null;
     const res = await this.ds.query(
-      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, heartbeat_at = now(), worker_host = $3, error = NULL
+      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, progress = 0, heartbeat_at = now(), worker_host = $3, error = NULL
         WHERE p.id = $1
           AND (p.status = 'queued' OR (p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => $2)))
           AND EXISTS (SELECT 1 FROM job_stages s WHERE s.job_id = p.job_id AND s.stage = p.stage
@@ -71,10 +71,7 @@ export class PartStore {
    * A part whose worker stopped heartbeating: re-queued, or failed for good at
    * its last allowed attempt (the coordinator then retries or fails the stage).
    */
-  async takeBack(
-    partId: string,
-    stallSeconds: number,
-  ): Promise<'queued' | 'failed' | null> {
+  async takeBack(partId: string, stallSeconds: number): Promise<'queued' | 'failed' | null> {
     return this.ds.transaction(async (m) => {
       const part = await m
         .createQueryBuilder(StagePartEntity, 'p')
@@ -123,10 +120,12 @@ export class PartStore {
     return null;
   }
 
-  async heartbeat(partId: string, attempt: number): Promise<boolean> {
+  /** Keeps the part's lease; `progress` (0..1 of the part) lets the coordinator show movement within it. */
+  async heartbeat(partId: string, attempt: number, progress?: number): Promise<boolean> {
     const res = await this.ds.query(
-      `UPDATE stage_parts SET heartbeat_at = now() WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-      [partId, attempt],
+      `UPDATE stage_parts SET heartbeat_at = now(), progress = GREATEST(progress, COALESCE($3, progress))
+        WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [partId, attempt, progress === undefined ? null : Math.min(1, Math.max(0, progress))],
     );
     return affected(res) > 0;
   }
@@ -135,7 +134,7 @@ export class PartStore {
     const res = await this.ds
       .createQueryBuilder()
       .update(StagePartEntity)
-      .set({ status: 'completed', result: result as never, heartbeatAt: new Date() })
+      .set({ status: 'completed', result: result as never, progress: 1, heartbeatAt: new Date() })
       .where('id = :partId AND attempt = :attempt AND status = :status', {
         partId,
         attempt,
@@ -158,6 +157,28 @@ export class PartStore {
       .getRepository(StagePartEntity)
       .find({ where: { jobId, stage, stageAttempt }, order: { index: 'ASC' } });
   }
+}
+
+/**
+ * Share of a split stage done: completed parts whole, running ones by their
+ * reported fraction (or `local` for parts this process runs), weighted by length.
+ */
+export function partsProgress(
+  parts: Array<Pick<StagePartEntity, 'id' | 'status' | 'progress' | 'start' | 'end'>>,
+  local: ReadonlyMap<string, number> = new Map(),
+): number {
+  let done = 0;
+  let total = 0;
+  for (const p of parts) {
+    const len = Math.max(0, p.end - p.start);
+    total += len;
+    if (p.status === 'completed') done += len;
+    else {
+      const row = p.status === 'running' ? (p.progress ?? 0) : 0;
+      done += len * Math.min(1, Math.max(row, local.get(p.id) ?? 0));
+    }
+  }
+  return total > 0 ? done / total : 0;
 }
 
 /** Splits [0, duration) into ranges of about `partSeconds`, none shorter than half of it. */

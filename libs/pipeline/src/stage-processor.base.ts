@@ -12,7 +12,7 @@ import { StorageService } from '@clipline/storage';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { stageLease, type StageResult } from './leases';
-import { PartStore, splitRanges, type PartRange } from './part-store';
+import { PartStore, partsProgress, splitRanges, type PartRange } from './part-store';
 import { retryThroughOutage } from './infra-retry';
 import { ProcessingLogger } from './processing-logger';
 import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
@@ -20,6 +20,8 @@ import { StageScheduler } from './stage-scheduler';
 import { StageStore } from './stage-store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often a coordinator busy with its own part reads the other parts' progress. */
+const PART_WATCH_MS = 1000;
 
 /**
  * Shared shape of the four single-job stage processors: take the lease, give
@@ -91,6 +93,8 @@ export abstract class StageProcessorBase {
         attempt: p.attempt,
       });
     }
+    // This process's own parts report here at once; others' arrive through their rows.
+    const local = new Map<string, number>();
     for (;;) {
       if (ctx.hooks.signal.aborted) throw new Error('stage aborted');
       const all = await this.parts.list(job.id, stage, attempt);
@@ -103,18 +107,28 @@ export abstract class StageProcessorBase {
           : new Error(why);
       }
       const done = all.filter((p) => p.status === 'completed').length;
-      ctx.hooks.onProgress(done / all.length);
+      ctx.hooks.onProgress(partsProgress(all, local));
       if (done === all.length) return all.map((p) => p.result as T);
       const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
       if (mine) {
+        // While this process runs a part, the others' parts keep moving the stage too.
+        const watch = setInterval(() => {
+          void this.parts.list(job.id, stage, attempt).then(
+            (rows) => ctx.hooks.onProgress(partsProgress(rows, local)),
+            () => undefined,
+          );
+        }, PART_WATCH_MS);
         // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
-        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal).catch(
-          async (err: unknown) => {
+        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal, (f) => {
+          local.set(mine.id, f);
+          ctx.hooks.onProgress(partsProgress(all, local));
+        })
+          .finally(() => clearInterval(watch))
+          .catch(async (err: unknown) => {
             if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
             // The part is queued again; wait out the outage (within the stage's budget) before retaking it.
             if (isInfrastructureError(err)) await ctx.awaitInfrastructure(err);
-          },
-        );
+          });
         continue;
       }
       await sleep(500);
@@ -139,13 +153,15 @@ export abstract class StageProcessorBase {
     part: StagePartEntity,
     sourceUrl: string,
     outer?: AbortSignal,
+    onProgress?: (fraction: number) => void,
   ): Promise<void> {
     const stage = this.stage;
     const abort = new AbortController();
     const onOuter = () => abort.abort();
     outer?.addEventListener('abort', onOuter, { once: true });
+    let fraction = 0;
     const beat = setInterval(() => {
-      void this.parts.heartbeat(part.id, part.attempt).then(
+      void this.parts.heartbeat(part.id, part.attempt, fraction).then(
         (alive) => alive || abort.abort(),
         () => undefined,
       );
@@ -155,6 +171,10 @@ export abstract class StageProcessorBase {
     try {
       const result = await this.partWork(job, { start: part.start, end: part.end }, sourceUrl, {
         signal: abort.signal,
+        onProgress: (f) => {
+          fraction = Math.max(fraction, Math.min(1, f));
+          onProgress?.(fraction);
+        },
         onCommand: (cmd) => void this.logger.command(job.id, stage, part.stageAttempt, label, cmd),
         onLog: (msg) =>
           void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),

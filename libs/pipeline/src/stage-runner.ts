@@ -5,6 +5,7 @@ import {
   type StageName,
 } from '@clipline/contracts';
 import { JobEntity } from '@clipline/database';
+import { describeFfmpegPair } from '@clipline/media';
 import type { AppConfig } from '@clipline/config';
 import type { DataSource } from 'typeorm';
 import type { InfraBreaker } from './infra-breaker';
@@ -23,6 +24,11 @@ import {
   stageOutcomes,
   stageRetries,
 } from './worker-metrics';
+import { EtaEstimator } from './eta-estimator';
+import { cachedRates, readJobProgress } from './throughput';
+
+/** At most one progress event a second per unit of work, and at least one while it runs. */
+const PROGRESS_TICK_MS = 1000;
 
 /** How one unit of work (a stage, or one clip) is leased, kept alive and settled. */
 export interface Lease<R> {
@@ -30,12 +36,23 @@ export interface Lease<R> {
   jobId: string;
   claim(): Promise<number | null>;
   heartbeat(attempt: number, progress: number, eta: number | null): Promise<boolean>;
+  /**
+   * For a unit that is one share of its stage (a clip of rendering): stores
+   * this unit's fraction and returns the stage's own progress and ETA, which
+   * is what the stage's progress events must show.
+   */
+  report?(attempt: number, progress: number): Promise<StageShare | null>;
   complete(attempt: number, result: R): Promise<Runnable[]>;
   fail(
     attempt: number,
     error: string,
     permanent: boolean,
   ): Promise<{ willRetry: boolean; retry?: Runnable }>;
+}
+
+export interface StageShare {
+  progress: number;
+  etaSeconds: number | null;
 }
 
 export interface RunContext {
@@ -104,13 +121,35 @@ export class StageRunner {
     const abort = new AbortController();
     let progress = 0;
     let lastEmit = 0;
-    const eta = () =>
-      progress > 0.02
-        ? Math.round(((Date.now() - started) / 1000) * ((1 - progress) / progress))
-        : null;
+    // A clip is a share of rendering: its own history says little about the stage.
+    const rate = lease.report ? undefined : (await cachedRates(this.ds))[stage];
+    const durationSec = job.mediaInfo?.durationSec ?? 0;
+    const estimator = new EtaEstimator(
+      started,
+      rate !== undefined && durationSec > 0 ? rate * durationSec : null,
+    );
+    const eta = () => estimator.etaSeconds(progress);
+    // Events say what the stage as a whole has done: for a clip, the rendering aggregate.
+    const publish = async () => {
+      lastEmit = Date.now();
+      const share = lease.report
+        ? await lease.report(attempt, progress).catch(() => null)
+        : { progress, etaSeconds: eta() };
+      if (!share || abort.signal.aborted) return;
+      this.emitter.emit('stage.progress', owner, {
+        jobId,
+        stage,
+        attempt,
+        progress: share.progress,
+        etaSeconds: share.etaSeconds,
+        at: new Date().toISOString(),
+      });
+    };
 
     log.info(`${label} started`);
     await this.logger.write(jobId, stage, attempt, 'start', `${label} started`);
+    // Which ffmpeg ran matters when one build decodes what another could not.
+    await this.logger.write(jobId, stage, attempt, 'note', `${label} uses ${describeFfmpegPair()}`);
     this.emitter.emit('stage.started', owner, {
       jobId,
       stage,
@@ -130,15 +169,23 @@ export class StageRunner {
       void lease.heartbeat(attempt, progress, eta()).then(
         (alive) => {
           if (!alive && !abort.signal.aborted) abort.abort(new Error('lease lost'));
-          else scheduleBeat(this.cfg.HEARTBEAT_SECONDS * 1000);
+          else {
+            scheduleBeat(this.cfg.HEARTBEAT_SECONDS * 1000);
+            void this.announceProgress(jobId, owner).catch(() => undefined);
+          }
         },
         () => scheduleBeat(1000),
       );
     };
+    // Between reports the ETA still counts down, so a slow stretch never freezes it.
+    const ticker = setInterval(() => {
+      if (Date.now() - lastEmit >= PROGRESS_TICK_MS) void publish();
+    }, PROGRESS_TICK_MS);
     const stopBeat = () => {
       untrack();
       beating = false;
       clearTimeout(beat);
+      clearInterval(ticker);
     };
     scheduleBeat(this.cfg.HEARTBEAT_SECONDS * 1000);
 
@@ -174,17 +221,7 @@ export class StageRunner {
         signal: abort.signal,
         onProgress: (f) => {
           progress = Math.max(progress, Math.min(1, f));
-          const now = Date.now();
-          if (now - lastEmit < 1000) return;
-          lastEmit = now;
-          this.emitter.emit('stage.progress', owner, {
-            jobId,
-            stage,
-            attempt,
-            progress,
-            etaSeconds: eta(),
-            at: new Date().toISOString(),
-          });
+          if (Date.now() - lastEmit >= PROGRESS_TICK_MS) void publish();
         },
         onCommand: (cmd) => void this.logger.command(jobId, stage, attempt, label, cmd),
         onLog: (msg) => void this.logger.write(jobId, stage, attempt, 'note', msg),
@@ -269,6 +306,19 @@ export class StageRunner {
     }
   }
 
+  /** job.status with the job-level progress and ETA, the numbers the job view shows. */
+  private async announceProgress(jobId: string, owner: string | null): Promise<void> {
+    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
+    if (!job) return;
+    this.emitter.emit('job.status', owner, {
+      jobId,
+      status: job.status,
+      error: job.error,
+      ...(await readJobProgress(this.ds, job)),
+      at: new Date().toISOString(),
+    });
+  }
+
   private retryWrites<T>(write: () => Promise<T>): Promise<T> {
     return retryThroughOutage(write, this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000);
   }
@@ -304,13 +354,12 @@ export class StageRunner {
         at: new Date().toISOString(),
       });
     }
-    if (job.status === 'completed' || job.status === 'failed') {
-      this.emitter.emit('job.status', owner, {
-        jobId,
-        status: job.status,
-        error: job.error,
-        at: new Date().toISOString(),
-      });
-    }
+    this.emitter.emit('job.status', owner, {
+      jobId,
+      status: job.status,
+      error: job.error,
+      ...(await readJobProgress(this.ds, job)),
+      at: new Date().toISOString(),
+    });
   }
 }

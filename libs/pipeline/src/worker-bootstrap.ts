@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@clipline/config';
-import { sweepStaleScratch } from '@clipline/media';
+import { describeFfmpegPair, sweepStaleScratch } from '@clipline/media';
 import { initAppLogger, PinoNestLogger } from './app-logger';
 import { startWorkerMetrics } from './worker-metrics';
 import { WorkerRegistry } from './worker-registry';
@@ -25,7 +25,7 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
   await app.get(WorkerRegistry).start(name);
   const metricsPort = await startWorkerMetrics(app, cfg.METRICS_PORT);
   log.info(
-    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}` +
+    `ready (queue prefix ${cfg.QUEUE_PREFIX}, concurrency ${cfg.WORKER_CONCURRENCY}; ${describeFfmpegPair()}` +
       `${metricsPort === null ? '' : `, metrics on :${metricsPort}/metrics`})`,
   );
 }

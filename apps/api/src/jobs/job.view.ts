@@ -1,5 +1,6 @@
 import { STAGES, redactSecrets } from '@clipline/contracts';
 import type { JobEntity, JobStageEntity } from '@clipline/database';
+import type { JobProgress } from '@clipline/pipeline';
 
 export interface ClipCounts {
   total: number;
@@ -57,10 +58,17 @@ export function jobSummaryView(job: JobEntity) {
   };
 }
 
-export function jobDetailView(job: JobEntity, stages: JobStageEntity[], clips: ClipCounts) {
+export function jobDetailView(
+  job: JobEntity,
+  stages: JobStageEntity[],
+  clips: ClipCounts,
+  overall: JobProgress,
+) {
   const order = (s: JobStageEntity) => STAGES.indexOf(s.stage);
   return {
     ...jobSummaryView(job),
+    progress: overall.progress,
+    etaSeconds: overall.etaSeconds,
     ownerKeyId: job.ownerKeyId,
     sourceKey: job.sourceKey,
     mediaInfo: job.mediaInfo,

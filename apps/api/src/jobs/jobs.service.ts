@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
-import { JobOrchestrator } from '@clipline/pipeline';
+import { cachedRates, JobOrchestrator, jobProgress } from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import type { AuthenticatedKey } from '../auth/api-key.types';
 import { isUuid, JobAccessService } from './job-access.service';
@@ -78,11 +78,14 @@ export class JobsService {
   }
 
   async detailOf(job: JobEntity): Promise<JobDetailView> {
-    const [stages, clips] = await Promise.all([
+    const [stages, clips, rates] = await Promise.all([
       this.stages.find({ where: { jobId: job.id } }),
       this.clipCounts(job.id),
+      cachedRates(this.jobs.manager.connection),
     ]);
-    return jobDetailView(job, stages, clips);
+    // The same function the workers use for job.status, so view and event agree.
+    const overall = jobProgress(job.status, stages, job.mediaInfo?.durationSec ?? 0, rates);
+    return jobDetailView(job, stages, clips, overall);
   }
 
   async cancel(jobId: string, key: AuthenticatedKey): Promise<JobDetailView> {

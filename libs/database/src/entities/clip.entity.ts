@@ -45,6 +45,10 @@ export class ClipEntity {
   @Column({ type: 'int', default: 0 })
   attempt: number;
 
+  /** 0..1 of the running render, so the rendering aggregate moves between clips. */
+  @Column({ type: 'real', default: 0 })
+  progress: number;
+
   @Column({ type: 'timestamptz', name: 'heartbeat_at', nullable: true })
   heartbeatAt: Date | null;
 

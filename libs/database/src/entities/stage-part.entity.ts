@@ -41,6 +41,10 @@ export class StagePartEntity {
   @Column({ type: 'int', default: 0 })
   attempt: number;
 
+  /** 0..1 of this part, written with its heartbeat so the coordinator can report movement within parts. */
+  @Column({ type: 'real', default: 0 })
+  progress: number;
+
   @Column({ type: 'timestamptz', name: 'heartbeat_at', nullable: true })
   heartbeatAt: Date | null;
 
