@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../support/api-fixtures';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 
 jest.setTimeout(90_000);
 
@@ -18,27 +18,13 @@ interface JobView {
 
 beforeAll(async () => {
   api = await startApi();
-  [alice, bob, ops] = await Promise.all([
-    api.createKey('creator', 'alice'),
-    api.createKey('creator', 'bob'),
-    api.createKey('ops', 'ops'),
-  ]);
+  [alice, bob, ops] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
 });
 afterAll(() => api?.close());
 
-async function newJob(key: TestKey, options: unknown = {}): Promise<JobView> {
-  const form = new FormData();
-  form.append('options', JSON.stringify(options));
-  form.append('file', new Blob([media], { type: 'video/mp4' }), 'talk.mp4');
-  const res = await fetch(`${api.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key.key}` },
-    body: form,
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as JobView;
-}
+const newJob = (key: TestKey, options: unknown = {}) =>
+  streamJob<JobView>(api, key, media, { options });
 
 const msg = (body: unknown) => (body as { message: string }).message;
 
