@@ -20,6 +20,7 @@ import {
   completeParallelStages,
   createTestJob,
   fanOutOneClip,
+  selectedSegment,
   startPipelineHarness,
   type PipelineHarness,
 } from '../support/pipeline-harness';
@@ -190,18 +191,9 @@ describe('pipeline state in Postgres, transport in Bull', () => {
       await m.delete(ContentSegmentEntity, { jobId });
       const ins = await m.insert(
         ContentSegmentEntity,
-        [1, 2].map((rank) => ({
-          jobId,
-          rank,
-          start: rank * 10,
-          end: rank * 10 + 8,
-          score: 50,
-          features: {} as never,
-          reason: 'r',
-          text: 't',
-          selected: true,
-          attempt: 1,
-        })),
+        [1, 2].map((rank) =>
+          selectedSegment(jobId, rank, { start: rank * 10, end: rank * 10 + 8 }),
+        ),
       );
       for (const id of ins.identifiers.map((i) => i.id as string)) {
         for (const aspect of ['9:16', '1:1'] as const)

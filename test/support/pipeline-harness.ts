@@ -135,6 +135,26 @@ export async function completeParallelStages(stages: StageStore, jobId: string):
     await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
 }
 
+/** A selected segment row as segmenting writes it, with placeholder score and text. */
+export function selectedSegment(
+  jobId: string,
+  rank: number,
+  range: { start: number; end: number },
+): Partial<ContentSegmentEntity> {
+  return {
+    jobId,
+    rank,
+    start: range.start,
+    end: range.end,
+    score: 50,
+    features: {} as never,
+    reason: 'r',
+    text: 't',
+    selected: true,
+    attempt: 1,
+  };
+}
+
 /**
  * Completes the three parallel stages with no output and segmenting with one
  * selected segment over `range` and its 9:16 clip, the way the workers would;
@@ -152,18 +172,7 @@ export async function fanOutOneClip(
     'segmenting',
     seg,
     async (m) => {
-      const ins = await m.insert(ContentSegmentEntity, {
-        jobId,
-        rank: 1,
-        start: range.start,
-        end: range.end,
-        score: 50,
-        features: {} as never,
-        reason: 'r',
-        text: 't',
-        selected: true,
-        attempt: 1,
-      });
+      const ins = await m.insert(ContentSegmentEntity, selectedSegment(jobId, 1, range));
       await m.insert(ClipEntity, {
         jobId,
         segmentId: ins.identifiers[0].id as string,
