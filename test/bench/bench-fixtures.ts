@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { FFMPEG_PATH } from '@clipline/media';
 import { cached, SHARED_FIXTURES_DIR } from '../fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES, type SpeechTruth } from '../fixtures/speech.fixture';
-import { buildTalkingHead } from '../fixtures/talking-head.fixture';
+import { buildCutTalk } from '../fixtures/talking-head.fixture';
 
 // Async on purpose: the bench process also hosts s3rver, which must keep serving.
 const exec = promisify(execFile);
@@ -329,20 +329,7 @@ export async function buildSoakClip(): Promise<BenchFixture> {
   const sentences = TALK_SENTENCES.slice(0, 4);
   const speech = await buildSpeech({ sentences, pauses: [0.8, 1.5, 0.6, 1.0], leadIn: 0.5 });
   const total = 20;
-  const talk = await buildTalkingHead({
-    width: 640,
-    height: 360,
-    fps: 25,
-    audioPath: speech.wavPath,
-    scenes: [
-      { duration: 10, background: 'navy', faces: [{ size: 200, from: { x: 60, y: 80 } }] },
-      {
-        duration: total - 10,
-        background: 'darkgreen',
-        faces: [{ size: 200, from: { x: 380, y: 100 } }],
-      },
-    ],
-  });
+  const talk = await buildCutTalk(speech.wavPath, total, 10);
   const truth: BenchTruth = {
     durationSec: total,
     sentences: speech.truth.sentences,

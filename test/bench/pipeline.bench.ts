@@ -10,6 +10,7 @@ import { Pool, type Client } from 'pg';
 import { STAGE_DEPENDENCIES, type StageName } from '@clipline/contracts';
 import { FFMPEG_PATH } from '@clipline/media';
 import { hashApiKey } from '../../apps/api/src/auth/api-keys.service';
+import { apiJson } from '../support/api-client';
 import { APPS, appEntry, freePort, Stack, type AppName } from '../support/stack';
 import type { BenchFixture } from './bench-fixtures';
 
@@ -290,17 +291,7 @@ export class BenchSession {
   }
 
   async api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.key}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : null) as T;
+    return ((await apiJson(this.base, this.key, method, path, body)) ?? null) as T;
   }
 
   /** The resumable multipart upload, reading the file one part at a time, two parts in flight. */

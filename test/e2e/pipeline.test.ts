@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { FFPROBE_PATH } from '@clipline/media';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
-import { buildTalkingHead } from '../fixtures/talking-head.fixture';
+import { buildCutTalk } from '../fixtures/talking-head.fixture';
 import { Stack, bootStack, createTestKey } from '../support/stack';
 
 jest.setTimeout(20 * 60_000);
@@ -95,20 +95,7 @@ describe('end to end: upload to rendered clips', () => {
     const speech = await buildSpeech({ sentences, pauses, leadIn: 0.5 });
     const total = Math.ceil(speech.truth.durationSec);
     const cut = Math.round(total / 2);
-    const talk = await buildTalkingHead({
-      width: 640,
-      height: 360,
-      fps: 25,
-      audioPath: speech.wavPath,
-      scenes: [
-        { duration: cut, background: 'navy', faces: [{ size: 200, from: { x: 60, y: 80 } }] },
-        {
-          duration: total - cut,
-          background: 'darkgreen',
-          faces: [{ size: 200, from: { x: 380, y: 100 } }],
-        },
-      ],
-    });
+    const talk = await buildCutTalk(speech.wavPath, total, cut);
     expect(talk.durationSec).toBeGreaterThanOrEqual(120);
 
     // 2. Upload through the resumable multipart API, two parts at least.

@@ -4,7 +4,8 @@ import { Client, Pool } from 'pg';
 import { StorageService } from '@clipline/storage';
 import { createDataSource } from '../../libs/database/src/data-source';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
-import { buildTalkingHead } from '../fixtures/talking-head.fixture';
+import { buildCutTalk } from '../fixtures/talking-head.fixture';
+import { apiJson } from '../support/api-client';
 import { Stack, createTestKey, freePort, type AppName } from '../support/stack';
 import { startServices, stopServicesSync, type Services } from './services';
 
@@ -177,17 +178,10 @@ export class Rig {
   }
 
   async api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.key}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : {};
+    return ((await apiJson(this.base, this.key, method, path, body)) ?? {}) as Record<
+      string,
+      unknown
+    >;
   }
 
   /** Creates a job from the uploaded source; retries while the API is restarting. */
@@ -253,19 +247,6 @@ async function buildSource(): Promise<string> {
   });
   const total = Math.ceil(speech.truth.durationSec);
   const cut = Math.round(total / 2);
-  const talk = await buildTalkingHead({
-    width: 640,
-    height: 360,
-    fps: 25,
-    audioPath: speech.wavPath,
-    scenes: [
-      { duration: cut, background: 'navy', faces: [{ size: 200, from: { x: 60, y: 80 } }] },
-      {
-        duration: total - cut,
-        background: 'darkgreen',
-        faces: [{ size: 200, from: { x: 380, y: 100 } }],
-      },
-    ],
-  });
+  const talk = await buildCutTalk(speech.wavPath, total, cut);
   return talk.path;
 }

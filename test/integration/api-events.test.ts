@@ -1,53 +1,24 @@
-import {
-  ALL_JOBS_ROOM,
-  jobRoom,
-  ownerRoom,
-  socketIoRedisKey,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type StageProgressEvent,
-} from '@clipline/contracts';
-import { Emitter } from '@socket.io/redis-emitter';
-import Redis from 'ioredis';
+import { ALL_JOBS_ROOM, jobRoom, ownerRoom, type StageProgressEvent } from '@clipline/contracts';
 import { readFileSync } from 'node:fs';
-import { io, type Socket } from 'socket.io-client';
 import { smallMp4 } from '../support/api-fixtures';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, streamJob, type ApiHarness, type TestKey } from '../support/api-app';
+import { ApiSockets, type Client } from '../support/api-sockets';
 
 jest.setTimeout(60_000);
 
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 let api: ApiHarness;
-let redis: Redis;
-let emitter: Emitter<ServerToClientEvents>;
-const sockets: Client[] = [];
+let sockets: ApiSockets;
 
 beforeAll(async () => {
   api = await startApi();
-  redis = new Redis(process.env.REDIS_URL as string);
-  emitter = new Emitter<ServerToClientEvents>(redis, {
-    key: socketIoRedisKey(process.env.QUEUE_PREFIX as string),
-  });
+  sockets = new ApiSockets();
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await redis?.quit();
+  await sockets?.close();
   await api?.close();
 });
 
-function connect(apiKey: string): Promise<Client> {
-  const s: Client = io(api.url, {
-    auth: { apiKey },
-    transports: ['websocket'],
-    reconnection: false,
-  });
-  sockets.push(s);
-  return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
+const connect = (apiKey: string): Promise<Client> => sockets.connect(api.url, apiKey);
 
 function subscribe(s: Client, req: { jobId?: string; all?: boolean }) {
   return new Promise<{ ok: boolean; error?: string }>((resolve) =>
@@ -57,19 +28,8 @@ function subscribe(s: Client, req: { jobId?: string; all?: boolean }) {
 
 /** Creators start jobs only from their own uploads, so each job is streamed in. */
 async function jobOf(key: TestKey, name: string): Promise<string> {
-  const form = new FormData();
-  form.append(
-    'file',
-    new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }),
-    `${name}.mp4`,
-  );
-  const res = await fetch(`${api.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key.key}` },
-    body: form,
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
+  const media = readFileSync(await smallMp4());
+  return (await streamJob(api, key, media, { filename: `${name}.mp4` })).id;
 }
 
 /** What a worker does: one emit to the job room, the owner's room and the ops room. */
@@ -82,7 +42,9 @@ function workerEmits(jobId: string, owner: TestKey, progress: number): void {
     etaSeconds: 3,
     at: new Date().toISOString(),
   };
-  emitter.to([jobRoom(jobId), ownerRoom(owner.id), ALL_JOBS_ROOM]).emit('stage.progress', e);
+  sockets.emitter
+    .to([jobRoom(jobId), ownerRoom(owner.id), ALL_JOBS_ROOM])
+    .emit('stage.progress', e);
 }
 
 function collect(s: Client): StageProgressEvent[] {

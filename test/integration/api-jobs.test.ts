@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../support/api-fixtures';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 import { parsePrometheusText, sampleValue } from '../support/prom-text.parser';
 
 jest.setTimeout(90_000);
@@ -20,27 +20,13 @@ interface JobView {
 beforeAll(async () => {
   // No workers run here; /health would rightly turn degraded once jobs waited a minute for them.
   api = await startApi({ WORKER_ABSENT_SECONDS: '3600' });
-  [alice, bob, ops] = await Promise.all([
-    api.createKey('creator', 'alice'),
-    api.createKey('creator', 'bob'),
-    api.createKey('ops', 'ops'),
-  ]);
+  [alice, bob, ops] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
 });
 afterAll(() => api?.close());
 
-async function newJob(key: TestKey, options: unknown = {}): Promise<JobView> {
-  const form = new FormData();
-  form.append('options', JSON.stringify(options));
-  form.append('file', new Blob([media], { type: 'video/mp4' }), 'talk.mp4');
-  const res = await fetch(`${api.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key.key}` },
-    body: form,
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as JobView;
-}
+const newJob = (key: TestKey, options: unknown = {}) =>
+  streamJob<JobView>(api, key, media, { options });
 
 const msg = (body: unknown) => (body as { message: string }).message;
 

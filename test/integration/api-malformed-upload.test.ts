@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { healthy, spawnApi, type ApiProcess } from '../support/api-process';
 import { rawRequest, repeat, type RawResult } from '../support/raw-http';
 import { danglingMultipartUploads, startS3Recorder } from '../support/s3-recorder';
 
@@ -12,7 +10,6 @@ import { danglingMultipartUploads, startS3Recorder } from '../support/s3-recorde
  */
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..');
 const MIB = 1024 * 1024;
 const BOUNDARY = 'cliplinemalformedboundary';
 const FILE_HEAD = Buffer.from(
@@ -37,16 +34,21 @@ type Case = [string, (url: string, key: string) => Promise<RawResult>, Array<num
 const fileBytes = (n: number) => [FILE_HEAD, ...repeat(FILLER, n)];
 const bodyLength = (parts: Buffer[]) => parts.reduce((s, b) => s + b.length, 0);
 
+/** A multipart POST of `body` that declares `length` bytes (the true length unless given). */
+const declaring = (
+  url: string,
+  key: string,
+  body: Buffer[],
+  length = bodyLength(body),
+  opts?: Parameters<typeof rawRequest>[3],
+) => rawRequest(url, head(url, key, `${multipart}Content-Length: ${length}\r\n`), body, opts);
+
 const CASES: Case[] = [
   [
     'no closing boundary',
     (url, key) => {
       const body = fileBytes(12 * MIB);
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(body)}\r\n`),
-        body,
-      );
+      return declaring(url, key, body);
     },
     [400],
   ],
@@ -54,11 +56,7 @@ const CASES: Case[] = [
     'no closing boundary, small file',
     (url, key) => {
       const body = fileBytes(1000);
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(body)}\r\n`),
-        body,
-      );
+      return declaring(url, key, body);
     },
     [400],
   ],
@@ -67,7 +65,7 @@ const CASES: Case[] = [
     (url, key) => {
       const body = [...fileBytes(12 * MIB), CLOSE];
       const declared = Math.floor(bodyLength(body) / 2);
-      return rawRequest(url, head(url, key, `${multipart}Content-Length: ${declared}\r\n`), body);
+      return declaring(url, key, body, declared);
     },
     // The rest of the body is not HTTP, so the connection may end before the 400 arrives.
     [400, null],
@@ -77,11 +75,7 @@ const CASES: Case[] = [
     (url, key) => {
       const announced = [...fileBytes(6 * MIB), CLOSE];
       const sent = [...fileBytes(9 * MIB), CLOSE];
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(announced)}\r\n`),
-        sent,
-      );
+      return declaring(url, key, sent, bodyLength(announced));
     },
     [400, null],
   ],
@@ -89,12 +83,7 @@ const CASES: Case[] = [
     'the client hangs up mid-file',
     (url, key) => {
       const body = fileBytes(7 * MIB);
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(body) + 5 * MIB}\r\n`),
-        body,
-        { end: 'destroy' },
-      );
+      return declaring(url, key, body, bodyLength(body) + 5 * MIB, { end: 'destroy' });
     },
     [null],
   ],
@@ -102,12 +91,7 @@ const CASES: Case[] = [
     'the client stops sending mid-file (half-close)',
     (url, key) => {
       const body = fileBytes(7 * MIB);
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(body) + 5 * MIB}\r\n`),
-        body,
-        { end: 'half-close' },
-      );
+      return declaring(url, key, body, bodyLength(body) + 5 * MIB, { end: 'half-close' });
     },
     [400, null],
   ],
@@ -148,20 +132,11 @@ const CASES: Case[] = [
         ...repeat(FILLER, MIB),
         CLOSE,
       ];
-      return rawRequest(
-        url,
-        head(url, key, `${multipart}Content-Length: ${bodyLength(body)}\r\n`),
-        body,
-      );
+      return declaring(url, key, body);
     },
     [400],
   ],
 ];
-
-async function healthy(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/health`).catch(() => null);
-  return res?.status === 200;
-}
 
 /** Cleanup runs after the response; give it a moment before checking S3. */
 async function expectNothingLeft(before: string[]) {
@@ -224,62 +199,22 @@ describe('malformed uploads to the API in-process', () => {
 });
 
 describe('malformed uploads to the API as its own process', () => {
-  let child: ChildProcess;
-  let url: string;
-  let output = '';
+  let apiProc: ApiProcess;
 
   beforeAll(async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'apps/api/src/main.ts',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          LOG_LEVEL: 'warn',
-          S3_ENDPOINT: recorder.endpoint,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    url = `http://127.0.0.1:${port}`;
-    for (let i = 0; !(await healthy(url)); i++) {
-      if (child.exitCode !== null || i > 600) throw new Error(`API did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    apiProc = await spawnApi({ LOG_LEVEL: 'warn', S3_ENDPOINT: recorder.endpoint }, 600);
   });
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => apiProc?.stop());
 
   it.each(CASES)('%s', async (_name, send, allowed) => {
     const before = await api.storage.listKeys('jobs/');
-    const res = await send(url, creator.key);
+    const res = await send(apiProc.url, creator.key);
     expect(allowed).toContain(res.status);
     expectCleanError(res);
-    expect([child.exitCode, child.signalCode]).toEqual([null, null]);
-    expect(await healthy(url)).toBe(true);
+    expect([apiProc.child.exitCode, apiProc.child.signalCode]).toEqual([null, null]);
+    expect(await healthy(apiProc.url)).toBe(true);
     await expectNothingLeft(before);
-    expect(output).not.toMatch(/Emitted 'error' event|Unexpected end of form\n\s+at /);
+    expect(apiProc.output).not.toMatch(/Emitted 'error' event|Unexpected end of form\n\s+at /);
   });
 });
 
@@ -314,12 +249,9 @@ describe('a refused upload does not keep the API reading', () => {
   });
 
   it('closes the connection after a 413 for a declared size over the limit', async () => {
-    const res = await rawRequest(
-      small.url,
-      head(small.url, creator.key, `${multipart}Content-Length: ${ENDLESS}\r\n`),
-      fileBytes(ENDLESS),
-      { timeoutMs: 60_000 },
-    );
+    const res = await declaring(small.url, creator.key, fileBytes(ENDLESS), ENDLESS, {
+      timeoutMs: 60_000,
+    });
     expect(res.status).toBe(413);
     expect(res.timedOut).toBe(false);
     expect(res.bytesWritten).toBeLessThan(READ_AT_MOST);

@@ -1,34 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { smallMp4 } from '../support/api-fixtures';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { spawnApi, type ApiProcess } from '../support/api-process';
 
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..');
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 const BOUNDARY = 'cliplinerssboundary';
 
 let keys: ApiHarness;
 let creator: TestKey;
-let child: ChildProcess | undefined;
-let logs = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+let apiProc: ApiProcess | undefined;
 
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -89,53 +74,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child?.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await apiProc?.stop();
   await keys?.close();
 });
 
-let port = 0;
 /** RSS after one warm-up upload, before any large one. */
 let warmBaseline = Infinity;
 
 it('streams a 1 GiB upload to S3 with flat API memory', async () => {
-  port = await freePort();
-  child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/api/src/main.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: 'log',
-        UPLOAD_MAX_BYTES: String(2 * GIB),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (child.exitCode !== null || i > 300) throw new Error(`API did not start:\n${logs}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const pid = child.pid as number;
+  apiProc = await spawnApi({ LOG_LEVEL: 'log', UPLOAD_MAX_BYTES: String(2 * GIB) }, 300);
+  const url = apiProc.url;
+  const pid = apiProc.child.pid as number;
   const media = readFileSync(await smallMp4());
 
   // Warm up every lazy path (busboy, S3 multipart, ffprobe) before the baseline.
@@ -157,7 +106,7 @@ it('streams a 1 GiB upload to S3 with flat API memory', async () => {
   // A real mp4 header followed by filler: the whole body is stored, then ffprobe
   // decides. Either answer is fine; what matters is that 1 GiB went through.
   expect([201, 422]).toContain(res.status);
-  expect(logs).toContain(`received ${GIB} bytes of "long.mp4"`);
+  expect(apiProc.output).toContain(`received ${GIB} bytes of "long.mp4"`);
   const growthMb = (peak - baseline) / MIB;
   console.log(
     `RSS baseline ${(baseline / MIB).toFixed(0)} MB, peak ${(peak / MIB).toFixed(0)} MB, growth ${growthMb.toFixed(0)} MB over a 1 GiB upload (status ${res.status})`,
@@ -166,8 +115,8 @@ it('streams a 1 GiB upload to S3 with flat API memory', async () => {
 });
 
 it('holds 20 concurrent streaming uploads within +50 MB, answering 429 beyond the cap', async () => {
-  const url = `http://127.0.0.1:${port}`;
-  const pid = child?.pid as number;
+  const url = apiProc!.url;
+  const pid = apiProc?.child.pid as number;
   const media = readFileSync(await smallMp4());
   // Measured from the warm-up, so what the 1 GiB upload left behind counts too.
   const baseline = Math.min(warmBaseline, rssBytes(pid));

@@ -2,20 +2,12 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { multiPartMkv, smallMp4, truncatedMp4 } from '../support/api-fixtures';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, type ApiHarness, type TestKey, type UploadCreated } from '../support/api-app';
 
 jest.setTimeout(120_000);
 
 const MAX_BYTES = 20_000_000;
 const MIB = 1024 * 1024;
-
-interface UploadCreated {
-  uploadId: string;
-  jobId: string;
-  partSize: number;
-  partCount: number;
-  parts: Array<{ partNumber: number; url: string }>;
-}
 
 let api: ApiHarness;
 let creator: TestKey;

@@ -2,17 +2,9 @@ import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { badInputCorpus, buildCorpusMedia, type BadInput } from '../fixtures/bad-inputs.fixture';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, type ApiHarness, type TestKey, type UploadCreated } from '../support/api-app';
 
 jest.setTimeout(180_000);
-
-interface UploadCreated {
-  uploadId: string;
-  jobId: string;
-  partSize: number;
-  partCount: number;
-  parts: Array<{ partNumber: number; url: string }>;
-}
 
 let api: ApiHarness;
 let creator: TestKey;

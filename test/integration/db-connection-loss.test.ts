@@ -1,26 +1,19 @@
-import {
-  DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
-  type WorkerStage,
-} from '@clipline/contracts';
 import { loadConfig, type AppConfig } from '@clipline/config';
 import { JobStageEntity, createDataSource } from '@clipline/database';
 import {
-  JobOrchestrator,
   ProcessingLogger,
-  ProgressEmitter,
   StageRunner,
   StageScheduler,
   StageStore,
-  redisOptionsFromUrl,
   stageLease,
   type StageResult,
 } from '@clipline/pipeline';
-import { storageFromConfig } from '@clipline/storage';
-import Queue from 'bull';
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import {
+  createTestJob,
+  startPipelineHarness,
+  type PipelineHarness,
+} from '../support/pipeline-harness';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,59 +27,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('a worker losing its Postgres connection mid-stage', () => {
   const base = loadConfig();
   let proxy: TcpProxy;
+  let h: PipelineHarness;
   let direct: DataSource;
   let viaProxy: DataSource;
-  let orchestrator: JobOrchestrator;
-  let emitter: ProgressEmitter;
-  const queues = {} as Record<WorkerStage, Queue.Queue>;
 
   beforeAll(async () => {
     const pg = new URL(base.DATABASE_URL);
     proxy = await TcpProxy.start(pg.hostname, Number(pg.port || 5432));
-    direct = createDataSource(base.DATABASE_URL);
-    await direct.initialize();
+    h = await startPipelineHarness({ queuePrefix: `${base.QUEUE_PREFIX}-dbloss`, cfg: base });
+    direct = h.ds;
     viaProxy = createDataSource(proxy.rewrite(base.DATABASE_URL));
     await viaProxy.initialize();
-    for (const s of WORKER_STAGES) {
-      queues[s] = new Queue(QUEUE_NAMES[s], {
-        redis: redisOptionsFromUrl(base.REDIS_URL),
-        prefix: `${base.QUEUE_PREFIX}-dbloss`,
-      });
-      await queues[s].pause(true);
-    }
-    emitter = new ProgressEmitter(base.REDIS_URL, base.QUEUE_PREFIX);
-    const storage = storageFromConfig(base);
-    await storage.ensureBucket();
-    orchestrator = new JobOrchestrator(
-      direct,
-      new StageStore(direct),
-      new StageScheduler(queues),
-      new ProcessingLogger(direct),
-      emitter,
-      storage,
-    );
   });
 
   afterAll(async () => {
     if (proxy.isCut) await proxy.restore();
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await emitter.close();
     await viaProxy.destroy();
-    await direct.destroy();
+    await h.close();
     await proxy.close();
   });
 
-  async function newJob(): Promise<string> {
-    const jobId = randomUUID();
-    await orchestrator.createJob({
-      jobId,
-      ownerKeyId: null,
-      sourceKey: `jobs/${jobId}/source.wav`,
-      sourceFilename: 'talk.wav',
-      sourceSizeBytes: 1000,
+  const newJob = () =>
+    createTestJob(h.orchestrator, {
+      filename: 'talk.wav',
       mediaInfo: {
         durationSec: 11,
         sizeBytes: 1000,
@@ -96,17 +59,14 @@ describe('a worker losing its Postgres connection mid-stage', () => {
         video: null,
         audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
       },
-      options: DEFAULT_JOB_OPTIONS,
     });
-    return jobId;
-  }
 
   function runnerWith(cfg: AppConfig): StageRunner {
     return new StageRunner(
       viaProxy,
-      new StageScheduler(queues),
+      new StageScheduler(h.queues),
       new ProcessingLogger(viaProxy),
-      emitter,
+      h.emitter,
       cfg,
     );
   }

@@ -1,19 +1,9 @@
-import {
-  ALL_JOBS_ROOM,
-  jobRoom,
-  ownerRoom,
-  socketIoRedisKey,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type StageProgressEvent,
-} from '@clipline/contracts';
-import { Emitter } from '@socket.io/redis-emitter';
-import Redis from 'ioredis';
+import { ALL_JOBS_ROOM, jobRoom, ownerRoom, type StageProgressEvent } from '@clipline/contracts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { io, type Socket } from 'socket.io-client';
 import { smallMp4 } from '../support/api-fixtures';
-import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import { ApiSockets, type Client } from '../support/api-sockets';
 
 /**
  * Two creators and an ops key against every REST route and the socket.io
@@ -22,7 +12,6 @@ import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
  */
 jest.setTimeout(120_000);
 
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Reply = Awaited<ReturnType<ApiHarness['call']>>;
 
 let api: ApiHarness;
@@ -35,21 +24,7 @@ let aliceSource: string;
 let aliceSegment: string;
 let aliceUpload: string;
 let bobJob: string;
-let redis: Redis;
-let emitter: Emitter<ServerToClientEvents>;
-const sockets: Client[] = [];
-
-async function streamJob(key: TestKey): Promise<{ id: string; sourceKey: string }> {
-  const form = new FormData();
-  form.append('file', new Blob([media], { type: 'video/mp4' }), 'talk.mp4');
-  const res = await fetch(`${api.url}/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key.key}` },
-    body: form,
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; sourceKey: string };
-}
+let sockets: ApiSockets;
 
 /** What the workers would have stored, so the owner sees 200 on every result route. */
 async function finishStages(jobId: string): Promise<string> {
@@ -75,32 +50,24 @@ async function finishStages(jobId: string): Promise<string> {
 
 beforeAll(async () => {
   api = await startApi();
-  [alice, bob, ops] = await Promise.all([
-    api.createKey('creator', 'alice'),
-    api.createKey('creator', 'bob'),
-    api.createKey('ops', 'ops'),
-  ]);
+  [alice, bob, ops] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
-  const a = await streamJob(alice);
+  const a = await streamJob(api, alice, media);
   aliceJob = a.id;
   aliceSource = a.sourceKey;
   aliceSegment = await finishStages(aliceJob);
-  bobJob = (await streamJob(bob)).id;
+  bobJob = (await streamJob(api, bob, media)).id;
   const up = await api.call('POST', '/v1/uploads', {
     key: alice,
     json: { filename: 'a.mp4', size: 1000, contentType: 'video/mp4' },
   });
   expect(up.status).toBe(201);
   aliceUpload = (up.body as { uploadId: string }).uploadId;
-  redis = new Redis(process.env.REDIS_URL as string);
-  emitter = new Emitter<ServerToClientEvents>(redis, {
-    key: socketIoRedisKey(process.env.QUEUE_PREFIX as string),
-  });
+  sockets = new ApiSockets();
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await redis?.quit();
+  await sockets?.close();
   await api?.close();
 });
 
@@ -429,18 +396,7 @@ describe('every REST route across tenants', () => {
 });
 
 describe('socket.io across tenants', () => {
-  function connect(apiKey: string): Promise<Client> {
-    const s: Client = io(api.url, {
-      auth: { apiKey },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    sockets.push(s);
-    return new Promise((resolve, reject) => {
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
-  }
+  const connect = (apiKey: string) => sockets.connect(api.url, apiKey);
   const subscribe = (s: Client, req: unknown) =>
     new Promise<{ ok: boolean; error?: string }>((resolve) =>
       s.emit('subscribe', req as { jobId: string }, resolve),
@@ -497,10 +453,10 @@ describe('socket.io across tenants', () => {
       at: new Date().toISOString(),
     });
     // Alice's job through each room a worker publishes to, then one of Bob's as a marker.
-    emitter.to(jobRoom(aliceJob)).emit('stage.progress', event(aliceJob, 0.1));
-    emitter.to(ownerRoom(alice.id)).emit('stage.progress', event(aliceJob, 0.2));
-    emitter.to(ALL_JOBS_ROOM).emit('stage.progress', event(aliceJob, 0.3));
-    emitter
+    sockets.emitter.to(jobRoom(aliceJob)).emit('stage.progress', event(aliceJob, 0.1));
+    sockets.emitter.to(ownerRoom(alice.id)).emit('stage.progress', event(aliceJob, 0.2));
+    sockets.emitter.to(ALL_JOBS_ROOM).emit('stage.progress', event(aliceJob, 0.3));
+    sockets.emitter
       .to([jobRoom(bobJob), ownerRoom(bob.id), ALL_JOBS_ROOM])
       .emit('stage.progress', event(bobJob, 0.9));
     // One Redis channel carries them in order: once the marker is in, Alice's would be too.

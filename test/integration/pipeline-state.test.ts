@@ -1,38 +1,41 @@
-import {
-  DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
-  type MediaInfo,
-  type WorkerStage,
-} from '@clipline/contracts';
-import { loadConfig } from '@clipline/config';
+import { DEFAULT_JOB_OPTIONS, type MediaInfo, type WorkerStage } from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
   JobEntity,
   JobStageEntity,
   StagePartEntity,
-  createDataSource,
 } from '@clipline/database';
 import {
-  ClipStore,
-  JobOrchestrator,
   PartStore,
-  ProcessingLogger,
-  ProgressEmitter,
   Reconciler,
-  StageScheduler,
-  StageStore,
   StaleAttemptError,
-  redisOptionsFromUrl,
+  type ClipStore,
+  type JobOrchestrator,
   type Runnable,
+  type StageStore,
 } from '@clipline/pipeline';
-import { storageFromConfig } from '@clipline/storage';
-import Queue from 'bull';
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import {
+  completeParallelStages,
+  createTestJob,
+  fanOutOneClip,
+  selectedSegment,
+  startPipelineHarness,
+  type PipelineHarness,
+} from '../support/pipeline-harness';
 
 const MAX = 4;
+
+/** A new job's stages: probe done in the API, the three parallel ones queued. */
+const FRESH = [
+  ['probe', 'completed'],
+  ['transcription', 'queued'],
+  ['silence', 'queued'],
+  ['layout', 'queued'],
+  ['segmenting', 'pending'],
+  ['rendering', 'pending'],
+];
 
 const MEDIA: MediaInfo = {
   durationSec: 120,
@@ -61,36 +64,18 @@ const MEDIA: MediaInfo = {
  * replace outputs, and the clip fan-out settling the job.
  */
 describe('pipeline state in Postgres, transport in Bull', () => {
-  const cfg = loadConfig();
+  let h: PipelineHarness;
   let ds: DataSource;
   let stages: StageStore;
   let clips: ClipStore;
-  let scheduler: StageScheduler;
   let orchestrator: JobOrchestrator;
   let reconciler: Reconciler;
-  let emitter: ProgressEmitter;
-  const queues = {} as Record<WorkerStage, Queue.Queue>;
 
   beforeAll(async () => {
-    ds = createDataSource(cfg.DATABASE_URL);
-    await ds.initialize();
-    for (const s of WORKER_STAGES) {
-      queues[s] = new Queue(QUEUE_NAMES[s], {
-        redis: redisOptionsFromUrl(cfg.REDIS_URL),
-        prefix: `${cfg.QUEUE_PREFIX}-state`,
-      });
-      // Nobody consumes here: jobs stay waiting, so the test can inspect them.
-      await queues[s].pause(true);
-    }
-    const logger = new ProcessingLogger(ds);
-    emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
-    stages = new StageStore(ds);
-    clips = new ClipStore(ds, stages);
-    scheduler = new StageScheduler(queues);
-    const storage = storageFromConfig(cfg);
-    await storage.ensureBucket();
-    orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage);
-    reconciler = new Reconciler(ds, scheduler, logger, {
+    // Nobody consumes here: jobs stay waiting, so the test can inspect them.
+    h = await startPipelineHarness({ queuePrefix: `${process.env.QUEUE_PREFIX}-state` });
+    ({ ds, stages, clips, orchestrator } = h);
+    reconciler = new Reconciler(ds, h.scheduler, h.logger, {
       intervalSeconds: 60,
       stallSeconds: 30,
       graceSeconds: 0,
@@ -98,46 +83,24 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     });
   });
 
-  afterAll(async () => {
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await emitter.close();
-    await ds.destroy();
-  });
+  afterAll(() => h.close());
 
   const stageRow = (jobId: string, stage: string) =>
     ds.getRepository(JobStageEntity).findOneByOrFail({ jobId, stage: stage as never });
   const bullIds = async (stage: WorkerStage) =>
-    (await queues[stage].getJobs(['waiting', 'paused', 'delayed'])).map((j) => String(j.id));
+    (await h.queues[stage].getJobs(['waiting', 'paused', 'delayed'])).map((j) => String(j.id));
   const noop = async () => undefined;
 
-  async function newJob(): Promise<string> {
-    const jobId = randomUUID();
-    await orchestrator.createJob({
-      jobId,
-      ownerKeyId: null,
-      sourceKey: `jobs/${jobId}/source.mp4`,
-      sourceFilename: 'talk.mp4',
-      sourceSizeBytes: 1000,
+  const newJob = () =>
+    createTestJob(orchestrator, {
       mediaInfo: MEDIA,
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'] },
     });
-    return jobId;
-  }
 
   it('creates the stages, queues the three parallel ones, and fences late writes', async () => {
     const jobId = await newJob();
     const rows = await stages.stagesOf(jobId);
-    expect(rows.map((r) => [r.stage, r.status])).toEqual([
-      ['probe', 'completed'],
-      ['transcription', 'queued'],
-      ['silence', 'queued'],
-      ['layout', 'queued'],
-      ['segmenting', 'pending'],
-      ['rendering', 'pending'],
-    ]);
+    expect(rows.map((r) => [r.stage, r.status])).toEqual(FRESH);
     expect(await bullIds('transcription')).toContain(`${jobId}.transcription.0`);
 
     const a1 = await stages.claimStage(jobId, 'transcription', 'w1', 30);
@@ -198,8 +161,8 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     const row = await stageRow(jobId, 'silence');
     expect(row.status).toBe('queued');
     expect(row.retryAt!.getTime()).toBeGreaterThan(Date.now());
-    await scheduler.enqueue(transient.retry!);
-    const delayed = await queues.silence.getJob(`${jobId}.silence.${a}`);
+    await h.scheduler.enqueue(transient.retry!);
+    const delayed = await h.queues.silence.getJob(`${jobId}.silence.${a}`);
     expect(await delayed!.getState()).toBe('delayed');
 
     const b = (await stages.claimStage(jobId, 'silence', 'w', 30))!;
@@ -223,25 +186,14 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
   it('fans rendering out per clip, settles the job, and a segmenting re-run replaces clips instead of adding', async () => {
     const jobId = await newJob();
-    for (const s of ['transcription', 'silence', 'layout'] as const) {
-      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
-    }
+    await completeParallelStages(stages, jobId);
     const writeSegments = async (m: import('typeorm').EntityManager) => {
       await m.delete(ContentSegmentEntity, { jobId });
       const ins = await m.insert(
         ContentSegmentEntity,
-        [1, 2].map((rank) => ({
-          jobId,
-          rank,
-          start: rank * 10,
-          end: rank * 10 + 8,
-          score: 50,
-          features: {} as never,
-          reason: 'r',
-          text: 't',
-          selected: true,
-          attempt: 1,
-        })),
+        [1, 2].map((rank) =>
+          selectedSegment(jobId, rank, { start: rank * 10, end: rank * 10 + 8 }),
+        ),
       );
       for (const id of ins.identifiers.map((i) => i.id as string)) {
         for (const aspect of ['9:16', '1:1'] as const)
@@ -317,36 +269,7 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
   it('counts a take-back by a claim too: a clip stalled at its last attempt fails instead of running a fifth time', async () => {
     const jobId = await newJob();
-    for (const s of ['transcription', 'silence', 'layout'] as const)
-      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
-    const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-    const fanout = await stages.completeStage(
-      jobId,
-      'segmenting',
-      seg,
-      async (m) => {
-        const ins = await m.insert(ContentSegmentEntity, {
-          jobId,
-          rank: 1,
-          start: 0,
-          end: 8,
-          score: 50,
-          features: {} as never,
-          reason: 'r',
-          text: 't',
-          selected: true,
-          attempt: 1,
-        });
-        await m.insert(ClipEntity, {
-          jobId,
-          segmentId: ins.identifiers[0].id as string,
-          aspect: '9:16',
-          status: 'queued',
-        });
-      },
-      {},
-    );
-    const clipId = (fanout[0] as { clipId: string }).clipId;
+    const clipId = await fanOutOneClip(stages, jobId, { start: 0, end: 8 });
     for (let i = 1; i <= MAX; i++) {
       const c = await clips.claimClip(clipId, 30, MAX);
       expect(c?.attempt).toBe(i);
@@ -435,22 +358,8 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
     await orchestrator.retryJob(jobId);
     const again = await stages.stagesOf(jobId);
-    expect(again.map((r) => [r.stage, r.status])).toEqual([
-      ['probe', 'completed'],
-      ['transcription', 'queued'],
-      ['silence', 'queued'],
-      ['layout', 'queued'],
-      ['segmenting', 'pending'],
-      ['rendering', 'pending'],
-    ]);
-    for (const st of ['transcription', 'silence', 'layout'] as const)
-      await stages.completeStage(
-        jobId,
-        st,
-        (await stages.claimStage(jobId, st, 'w', 30))!,
-        noop,
-        {},
-      );
+    expect(again.map((r) => [r.stage, r.status])).toEqual(FRESH);
+    await completeParallelStages(stages, jobId);
     expect((await stageRow(jobId, 'segmenting')).status).toBe('queued');
     expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
       'running',

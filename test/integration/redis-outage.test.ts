@@ -1,25 +1,14 @@
-import {
-  DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
-  type WorkerStage,
-} from '@clipline/contracts';
+import { QUEUE_NAMES, WORKER_STAGES } from '@clipline/contracts';
 import { loadConfig } from '@clipline/config';
-import { JobStageEntity, createDataSource } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import {
-  JobOrchestrator,
-  ProcessingLogger,
-  ProgressEmitter,
-  StageScheduler,
-  StageStore,
-  redisOptionsFromUrl,
-} from '@clipline/pipeline';
-import { storageFromConfig, type StorageService } from '@clipline/storage';
-import Queue from 'bull';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { DataSource } from 'typeorm';
+import {
+  createTestJob,
+  startPipelineHarness,
+  waitForStage,
+  type PipelineHarness,
+} from '../support/pipeline-harness';
 import { Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -38,32 +27,14 @@ describe('a worker process through a Redis outage', () => {
   const prefix = `${cfg.QUEUE_PREFIX}-redisout`;
   let proxy: TcpProxy;
   let stack: Stack;
-  let ds: DataSource;
-  let storage: StorageService;
-  let orchestrator: JobOrchestrator;
-  let emitter: ProgressEmitter;
-  const queues = {} as Record<WorkerStage, Queue.Queue>;
+  let h: PipelineHarness;
 
   beforeAll(async () => {
     Stack.assertBuilt();
     const r = new URL(cfg.REDIS_URL);
     proxy = await TcpProxy.start(r.hostname, Number(r.port || 6379));
-    ds = createDataSource(cfg.DATABASE_URL);
-    await ds.initialize();
-    for (const s of WORKER_STAGES) {
-      queues[s] = new Queue(QUEUE_NAMES[s], { redis: redisOptionsFromUrl(cfg.REDIS_URL), prefix });
-    }
-    emitter = new ProgressEmitter(cfg.REDIS_URL, prefix);
-    storage = storageFromConfig(cfg);
-    await storage.ensureBucket();
-    orchestrator = new JobOrchestrator(
-      ds,
-      new StageStore(ds),
-      new StageScheduler(queues),
-      new ProcessingLogger(ds),
-      emitter,
-      storage,
-    );
+    // The built worker consumes these queues.
+    h = await startPipelineHarness({ queuePrefix: prefix, paused: false, emitterPrefix: prefix });
     stack = new Stack({
       ...process.env,
       LOG_LEVEL: 'log',
@@ -77,43 +48,25 @@ describe('a worker process through a Redis outage', () => {
   afterAll(async () => {
     if (proxy.isCut) await proxy.restore();
     await stack?.stopAll();
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await emitter.close();
-    await ds.destroy();
+    await h.close();
     await proxy.close();
   });
 
   async function silenceJob(): Promise<string> {
     const jobId = randomUUID();
-    const sourceKey = `jobs/${jobId}/source.wav`;
-    await storage.putFile(sourceKey, FIXTURE, 'audio/wav');
-    await orchestrator.createJob({
+    await h.storage.putFile(`jobs/${jobId}/source.wav`, FIXTURE, 'audio/wav');
+    return createTestJob(h.orchestrator, {
       jobId,
-      ownerKeyId: null,
-      sourceKey,
-      sourceFilename: 'talk.wav',
-      sourceSizeBytes: 1000,
+      filename: 'talk.wav',
       mediaInfo: await probeMedia(FIXTURE),
-      options: DEFAULT_JOB_OPTIONS,
     });
-    return jobId;
   }
 
-  async function silenceDone(jobId: string, timeoutMs = 30_000): Promise<void> {
-    const t0 = Date.now();
-    for (;;) {
-      const row = await ds
-        .getRepository(JobStageEntity)
-        .findOneByOrFail({ jobId, stage: 'silence' });
-      if (row.status === 'completed') return;
-      if (Date.now() - t0 > timeoutMs)
-        throw new Error(`silence ${row.status}:\n${stack.tail('silence-worker')}`);
-      await sleep(200);
-    }
-  }
+  const silenceDone = (jobId: string) =>
+    waitForStage(h.ds, jobId, 'silence', (row) => row.status === 'completed', {
+      timeoutMs: 30_000,
+      describe: (row) => `silence ${row.status}:\n${stack.tail('silence-worker')}`,
+    });
 
   it('logs the outage once per client, stays alive, and takes work again', async () => {
     await silenceDone(await silenceJob());

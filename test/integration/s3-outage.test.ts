@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DEFAULT_JOB_OPTIONS, WORKER_STAGES } from '@clipline/contracts';
+import { WORKER_STAGES } from '@clipline/contracts';
 import { ProcessingLogEntity, JobStageEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
 import { InfraBreaker, JobOrchestrator, StageScheduler } from '@clipline/pipeline';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { SilenceWorkerModule } from '../../apps/silence-worker/src/silence-worker.module';
+import { createTestJob, waitForStage } from '../support/pipeline-harness';
 import { startS3 } from '../support/s3-server';
 import { freePort } from '../support/stack';
 
@@ -69,31 +70,17 @@ describe('a worker through an S3 outage', () => {
     process.env = saved;
   });
 
-  async function newJob(sourceKey: string): Promise<string> {
-    const jobId = randomUUID();
-    await app.get(JobOrchestrator).createJob({
-      jobId,
-      ownerKeyId: null,
+  const newJob = async (sourceKey: string) =>
+    createTestJob(app.get(JobOrchestrator), {
       sourceKey,
-      sourceFilename: 'talk.wav',
-      sourceSizeBytes: 1000,
+      filename: 'talk.wav',
       mediaInfo: await probeMedia(FIXTURE),
-      options: DEFAULT_JOB_OPTIONS,
     });
-    return jobId;
-  }
 
-  async function settled(jobId: string, timeoutMs = 60_000): Promise<JobStageEntity> {
-    const t0 = Date.now();
-    for (;;) {
-      const row = await ds
-        .getRepository(JobStageEntity)
-        .findOneByOrFail({ jobId, stage: 'silence' });
-      if (row.status === 'completed' || row.status === 'failed') return row;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`silence still ${row.status}`);
-      await sleep(200);
-    }
-  }
+  const settled = (jobId: string) =>
+    waitForStage(ds, jobId, 'silence', (row) => ['completed', 'failed'].includes(row.status), {
+      timeoutMs: 60_000,
+    });
 
   it('completes a stage started while S3 is down, without using up an attempt', async () => {
     const key = `jobs/${randomUUID()}/source.wav`;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { FFMPEG_PATH, runChecked } from '@clipline/media';
+import type { MediaInfo } from '@clipline/contracts';
+import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
 import { cached } from '../fixtures/fixture-cache';
 
 /** Name and parent pid of a live process, from /proc/<pid>/stat (the name may hold spaces). */
@@ -64,6 +65,37 @@ export async function expectCleanAbort(
   await settle();
   expect(trap.reasons.map(String)).toEqual([]);
   expect([...scratchDirs()].filter((d) => !before.has(d))).toEqual([]);
+}
+
+/**
+ * Runs `start` under a fresh AbortController and expects a clean abort.
+ * `start` aborts through the controller (from its progress callback, say);
+ * otherwise `abortWhen` does, once the run is under way.
+ */
+export async function expectCleanAbortOf(
+  start: (ac: AbortController) => Promise<unknown>,
+  abortWhen?: (ac: AbortController) => Promise<void>,
+): Promise<void> {
+  const trap = trapUnhandledRejections();
+  const before = scratchDirs();
+  const ac = new AbortController();
+  try {
+    const run = start(ac);
+    await abortWhen?.(ac);
+    await expectCleanAbort(run, before, trap);
+  } finally {
+    trap.dispose();
+  }
+}
+
+/** The long pattern and its probe, made once before the tests of the calling describe. */
+export function useLongPatternSource(): { source: string; media: MediaInfo } {
+  const src = {} as { source: string; media: MediaInfo };
+  beforeAll(async () => {
+    src.source = await longPatternMp4();
+    src.media = await probeMedia(src.source);
+  });
+  return src;
 }
 
 /** A minute of 320x240 test pattern with a tone: long enough to abort any engine mid-run. */

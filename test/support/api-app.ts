@@ -15,6 +15,15 @@ export interface TestKey {
   role: ApiKeyRole;
 }
 
+/** The answer to POST /v1/uploads: where to PUT each part of a resumable upload. */
+export interface UploadCreated {
+  uploadId: string;
+  jobId: string;
+  partSize: number;
+  partCount: number;
+  parts: Array<{ partNumber: number; url: string }>;
+}
+
 export interface ApiHarness {
   app: NestExpressApplication;
   url: string;
@@ -82,4 +91,36 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * Streams `media` to POST /v1/jobs as `key` (creators start jobs only from
+ * their own uploads) and expects a 201; returns the job as the API shows it.
+ */
+export async function streamJob<T = { id: string; sourceKey: string }>(
+  api: ApiHarness,
+  key: TestKey,
+  media: Buffer,
+  opts: { filename?: string; options?: unknown } = {},
+): Promise<T> {
+  const form = new FormData();
+  // Options first: the API reads them before the file streams past.
+  if (opts.options !== undefined) form.append('options', JSON.stringify(opts.options));
+  form.append('file', new Blob([media], { type: 'video/mp4' }), opts.filename ?? 'talk.mp4');
+  const res = await fetch(`${api.url}/v1/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key.key}` },
+    body: form,
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as T;
+}
+
+/** Two creators, alice and bob, and an ops key: the tenants of the cross-tenant cases. */
+export function tenantKeys(api: ApiHarness): Promise<[TestKey, TestKey, TestKey]> {
+  return Promise.all([
+    api.createKey('creator', 'alice'),
+    api.createKey('creator', 'bob'),
+    api.createKey('ops', 'ops'),
+  ]);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
-import { loudnessAndTruePeak } from '../test/render-checks';
+import { fastRender, loudnessAndTruePeak } from '../test/render-checks';
 import { parseEbur128Summary } from './loudness.meter';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';
@@ -19,76 +19,45 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Real read speech over a loud, steady chord bed: the music carries most of the loudness. */
-async function musicHeavy(): Promise<string> {
-  const out = join(dir, 'music-heavy.wav');
-  const chord =
-    'aevalsrc=0.25*sin(2*PI*220*t)+0.25*sin(2*PI*277.2*t)+0.25*sin(2*PI*329.6*t)+0.15*sin(2*PI*110*t):s=44100:d=22';
+/** Mixes the inputs (files, then lavfi sources) through `filter`, whose output is [a], to mono. */
+async function mix(name: string, files: string[], lavfi: string, filter: string): Promise<string> {
+  const out = join(dir, name);
   await runChecked(FFMPEG_PATH, [
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    LJ[0],
-    '-i',
-    LJ[1],
-    '-f',
-    'lavfi',
-    '-i',
-    chord,
-    '-filter_complex',
-    '[0:a]aresample=44100[s0];[1:a]aresample=44100[s1];[s0][s1]concat=n=2:v=0:a=1,volume=-6dB[sp];[sp][2:a]amix=inputs=2:duration=longest:dropout_transition=0[a]',
-    '-map',
-    '[a]',
-    '-ac',
-    '1',
-    out,
+    ...['-v', 'error', '-y'],
+    ...files.flatMap((f) => ['-i', f]),
+    ...['-f', 'lavfi', '-i', lavfi],
+    ...['-filter_complex', filter, '-map', '[a]', '-ac', '1', out],
   ]);
   return out;
 }
 
+/** Real read speech over a loud, steady chord bed: the music carries most of the loudness. */
+function musicHeavy(): Promise<string> {
+  const chord =
+    'aevalsrc=0.25*sin(2*PI*220*t)+0.25*sin(2*PI*277.2*t)+0.25*sin(2*PI*329.6*t)+0.15*sin(2*PI*110*t):s=44100:d=22';
+  return mix(
+    'music-heavy.wav',
+    LJ,
+    chord,
+    '[0:a]aresample=44100[s0];[1:a]aresample=44100[s1];[s0][s1]concat=n=2:v=0:a=1,volume=-6dB[sp];[sp][2:a]amix=inputs=2:duration=longest:dropout_transition=0[a]',
+  );
+}
+
 /** Quiet speech with loud clicks: the gain to -14 LUFS pushes the clicks far over the ceiling. */
-async function peaky(): Promise<string> {
-  const out = join(dir, 'peaky.wav');
+function peaky(): Promise<string> {
   const clicks = 'aevalsrc=if(lt(mod(t\\,1.3)\\,0.004)\\,0.95*sin(2*PI*3000*t)\\,0):s=16000:d=11';
-  await runChecked(FFMPEG_PATH, [
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    JFK,
-    '-f',
-    'lavfi',
-    '-i',
+  return mix(
+    'peaky.wav',
+    [JFK],
     clicks,
-    '-filter_complex',
     '[0:a]volume=-12dB[s];[s][1:a]amix=inputs=2:duration=first:dropout_transition=0[a]',
-    '-map',
-    '[a]',
-    '-ac',
-    '1',
-    out,
-  ]);
-  return out;
+  );
 }
 
 async function render(source: string, start: number, end: number) {
   const media = await probeMedia(source);
   return withWorkDir(async (workDir) => {
-    const res = await renderClip({
-      sourceUrl: source,
-      media,
-      start,
-      end,
-      aspect: '1:1',
-      words: [],
-      silences: [],
-      removeSilence: false,
-      captions: false,
-      cropPlan: null,
-      workDir,
-      options: { preset: 'ultrafast' },
-    });
+    const res = await renderClip(fastRender(source, media, workDir, { start, end, aspect: '1:1' }));
     return loudnessAndTruePeak(res.videoPath);
   });
 }

@@ -1,11 +1,10 @@
-import type { MediaInfo } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
 import {
-  expectCleanAbort,
+  expectCleanAbortOf,
   longPatternMp4,
-  scratchDirs,
-  trapUnhandledRejections,
+  useLongPatternSource,
 } from '../../../test/support/abort-checks';
+import { fastRender } from '../test/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';
 import { mountTinyDisk } from '../../../test/support/tiny-disk';
@@ -13,41 +12,23 @@ import { mountTinyDisk } from '../../../test/support/tiny-disk';
 jest.setTimeout(60_000);
 
 describe('render abort', () => {
-  let source: string;
-  let media: MediaInfo;
-  beforeAll(async () => {
-    source = await longPatternMp4();
-    media = await probeMedia(source);
-  });
+  const src = useLongPatternSource();
 
   it('stops the encoder mid-clip and removes the work folder', async () => {
-    const trap = trapUnhandledRejections();
-    const before = scratchDirs();
-    const ac = new AbortController();
-    try {
-      const run = withWorkDir((workDir) =>
+    await expectCleanAbortOf((ac) =>
+      withWorkDir((workDir) =>
         renderClip(
-          {
-            sourceUrl: source,
-            media,
+          fastRender(src.source, src.media, workDir, {
             start: 1,
             end: 40,
             aspect: '9:16',
             words: [{ text: 'hello', start: 2, end: 2.5, confidence: 1 }],
-            silences: [],
-            removeSilence: false,
             captions: true,
-            cropPlan: null,
-            workDir,
-            options: { preset: 'ultrafast' },
-          },
+          }),
           { signal: ac.signal, onProgress: (f) => f > 0.02 && ac.abort() },
         ),
-      );
-      await expectCleanAbort(run, before, trap);
-    } finally {
-      trap.dispose();
-    }
+      ),
+    );
   });
 });
 
@@ -63,20 +44,7 @@ describe('render on a full scratch disk', () => {
     const started = Date.now();
     const err = await withWorkDir(
       (workDir) =>
-        renderClip({
-          sourceUrl: source,
-          media,
-          start: 0,
-          end: 40,
-          aspect: '9:16',
-          words: [],
-          silences: [],
-          removeSilence: false,
-          captions: false,
-          cropPlan: null,
-          workDir,
-          options: { preset: 'ultrafast' },
-        }),
+        renderClip(fastRender(source, media, workDir, { start: 0, end: 40, aspect: '9:16' })),
       { parent: disk!.dir },
     ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

@@ -7,7 +7,7 @@ import {
   buildTalkingHead,
   type TalkingHeadSpec,
 } from '../../../test/fixtures/talking-head.fixture';
-import { frameDifference, frameRgb, probeOutput } from '../test/render-checks';
+import { fastRender, frameDifference, frameRgb, probeOutput } from '../test/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';
 
@@ -102,20 +102,15 @@ describe('renderClip on awkward sources', () => {
       if (name === '10-bit') expect(media.video?.bitDepth).toBe(10);
       if (name === 'variable frame rate') expect(media.video?.variableFrameRate).toBe(true);
       await withWorkDir(async (workDir) => {
-        const res = await renderClip({
-          sourceUrl: path,
-          media,
-          start: 0.5,
-          end: 3.5,
-          aspect,
-          words: [{ text: 'hello', start: 1, end: 1.5, confidence: 1 }],
-          silences: [],
-          removeSilence: false,
-          captions: true,
-          cropPlan: null,
-          workDir,
-          options: { preset: 'ultrafast' },
-        });
+        const res = await renderClip(
+          fastRender(path, media, workDir, {
+            start: 0.5,
+            end: 3.5,
+            aspect,
+            words: [{ text: 'hello', start: 1, end: 1.5, confidence: 1 }],
+            captions: true,
+          }),
+        );
         const probe = await probeOutput(res.videoPath);
         const v = probe.streams.find((s) => s.codec_type === 'video')!;
         const a = probe.streams.find((s) => s.codec_type === 'audio');

@@ -1,5 +1,6 @@
 import { FFMPEG_PATH, FFPROBE_PATH, runChecked, runCollect } from '@clipline/media';
-import type { TranscriptWord } from '@clipline/contracts';
+import type { MediaInfo, TranscriptWord } from '@clipline/contracts';
+import type { RenderRequest } from '../src/render.types';
 
 export interface ProbedStream {
   codec_type: string;
@@ -162,4 +163,28 @@ export async function loudnessAndTruePeak(path: string): Promise<{ i: number; tp
   const tp = /True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS/.exec(res.stderrTail);
   if (!i || !tp) throw new Error(`no ebur128 summary for ${path}`);
   return { i: Number(i[1]), tp: tp[1] === '-inf' ? -Infinity : Number(tp[1]) };
+}
+
+/**
+ * An ultrafast render of `source` over `start`–`end`, with no words,
+ * silences, captions or crop plan unless `more` gives them.
+ */
+export function fastRender(
+  source: string,
+  media: MediaInfo,
+  workDir: string,
+  more: Pick<RenderRequest, 'start' | 'end' | 'aspect'> & Partial<RenderRequest>,
+): RenderRequest {
+  return {
+    sourceUrl: source,
+    media,
+    words: [],
+    silences: [],
+    removeSilence: false,
+    captions: false,
+    cropPlan: null,
+    workDir,
+    options: { preset: 'ultrafast' },
+    ...more,
+  };
 }
