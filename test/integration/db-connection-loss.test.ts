@@ -16,6 +16,8 @@ import {
 } from '../support/pipeline-harness';
 import { TcpProxy } from '../support/tcp-proxy';
 
+// Set-up starts real services and a worker module; on a loaded machine that outlasts jest's 5 s hook default.
+jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -13,6 +13,9 @@ import { Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'jfk.wav');
+
+// Set-up starts real services and a worker module; on a loaded machine that outlasts jest's 5 s hook default.
+jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -17,6 +17,9 @@ import { startS3 } from '../support/s3-server';
 import { freePort } from '../support/stack';
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'jfk.wav');
+
+// Set-up starts real services and a worker module; on a loaded machine that outlasts jest's 5 s hook default.
+jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
