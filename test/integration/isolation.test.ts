@@ -348,6 +348,7 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   'POST /v1/ops/queues/:stage/resume': () => opsOnly('POST', '/v1/ops/queues/silence/resume'),
   'GET /v1/ops/queues/:stage/failed': () => opsOnly('GET', '/v1/ops/queues/silence/failed'),
   'GET /v1/ops/stages/failed': () => opsOnly('GET', '/v1/ops/stages/failed'),
+  'GET /v1/ops/workers': () => opsOnly('GET', '/v1/ops/workers'),
 };
 
 interface RouterLayer {

@@ -112,7 +112,7 @@ describe('progress and ETA', () => {
   }
 
   function layoutWorker(): LayoutProcessor {
-    const c = { ...cfg, STAGE_PART_SECONDS: 8, HEARTBEAT_SECONDS: 1 };
+    const c = { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 };
     const p = new LayoutProcessor();
     // Nest injects these properties in the worker app; here they are the same real services.
     Object.assign(p, {
@@ -129,7 +129,7 @@ describe('progress and ETA', () => {
   }
 
   it('moves within parts, keeps the ETA moving, and carries job-level numbers in the view and job.status', async () => {
-    const jobId = await newJob(40);
+    const jobId = await newJob(120);
     const worker = layoutWorker();
     await worker.onModuleInit();
     // Parts completed as seen from outside, sampled while the stage runs.

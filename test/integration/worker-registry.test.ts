@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { smallMp4 } from '../support/api-fixtures';
 import { bootStack, createTestKey, WORKERS, type Stack } from '../support/stack';
+import { cancelLeftoverJobs } from '../support/leftover-jobs';
 
 jest.setTimeout(180_000);
 
@@ -63,6 +64,7 @@ describe('worker registry', () => {
   beforeAll(async () => {
     db = new Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
+    await cancelLeftoverJobs(db);
     key = await createTestKey(db, 'registry');
     ({ stack, base } = await bootStack({
       HEARTBEAT_SECONDS: '1',

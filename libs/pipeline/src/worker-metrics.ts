@@ -116,24 +116,26 @@ export function trackQueues(scheduler: StageScheduler): void {
 }
 
 type QueueStats = Awaited<ReturnType<StageScheduler['queueStats']>>;
-let cached: { at: number; stats: Promise<QueueStats> } | undefined;
+let inflight: Promise<QueueStats> | undefined;
 
 /**
- * One Bull read for both gauges of a scrape. With Redis down the gauges are
- * left out (and the error logged) rather than failing the whole scrape, so the
- * process metrics still arrive.
+ * One Bull read for both gauges of a scrape: they collect at the same time and
+ * share the read in flight. Nothing is kept after it, so a scrape never shows
+ * counts from before the last change. With Redis down the gauges are left out
+ * (and the error logged) rather than failing the whole scrape, so the process
+ * metrics still arrive.
  */
 function queueStats(): Promise<QueueStats> {
-  if (!cached || Date.now() - cached.at > 200) {
-    cached = {
-      at: Date.now(),
-      stats: current!.queueStats().catch((err: Error) => {
-        appLogger().warn({ err }, `metrics: queue counts unavailable (${err.message})`);
-        return [];
-      }),
-    };
-  }
-  return cached.stats;
+  inflight ??= current!
+    .queueStats()
+    .catch((err: Error) => {
+      appLogger().warn({ err }, `metrics: queue counts unavailable (${err.message})`);
+      return [];
+    })
+    .finally(() => {
+      inflight = undefined;
+    });
+  return inflight;
 }
 
 function stateCount(q: QueueStats[number], state: (typeof QUEUE_STATES)[number]): number {
