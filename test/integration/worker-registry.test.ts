@@ -5,21 +5,9 @@ import { Client } from 'pg';
 import { smallMp4 } from '../support/api-fixtures';
 import { bootStack, createTestKey, WORKERS, type Stack } from '../support/stack';
 import { cancelLeftoverJobs } from '../support/leftover-jobs';
+import type { WorkerView } from '@clipline/contracts';
 
 jest.setTimeout(180_000);
-
-interface WorkerView {
-  host: string;
-  pid: number;
-  app: string;
-  stage: string;
-  version: string;
-  live: boolean;
-  currentWork: string[];
-  startedAt: string;
-  heartbeatAt: string;
-  stoppedAt: string | null;
-}
 
 const STAGE_OF: Record<string, string> = {
   'transcription-worker': 'transcription',

@@ -12,3 +12,4 @@ export * from './events.types';
 export * from './stage-hooks.types';
 export * from './errors';
 export * from './redact-secrets';
+export * from './workers.types';

@@ -1,29 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import { redactSecrets, WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
+import {
+  redactSecrets,
+  WORKER_STAGES,
+  type StageWorkers,
+  type WorkerStage,
+  type WorkerView,
+} from '@clipline/contracts';
 import { DataSource } from 'typeorm';
-
-export interface WorkerView {
-  id: string;
-  host: string;
-  pid: number;
-  app: string;
-  stage: string;
-  version: string;
-  live: boolean;
-  currentWork: string[];
-  degraded: string | null;
-  startedAt: string;
-  heartbeatAt: string;
-  stoppedAt: string | null;
-}
-
-export interface StageWorkers {
-  live: number;
-  /** Jobs whose stage is queued or running and so needs a worker of this kind. */
-  waiting: number;
-  lastSeenAt: string | null;
-}
 
 interface WorkerRow {
   id: string;

@@ -1,25 +1,5 @@
+import type { WorkersReport } from '@clipline/contracts';
 import { formatTime } from '../format';
-
-export interface WorkerRow {
-  id: string;
-  host: string;
-  pid: number;
-  app: string;
-  stage: string;
-  version: string;
-  live: boolean;
-  currentWork: string[];
-  degraded: string | null;
-  startedAt: string;
-  heartbeatAt: string;
-  stoppedAt: string | null;
-}
-
-export interface WorkersReport {
-  workers: WorkerRow[];
-  stages: Record<string, { live: number; waiting: number; lastSeenAt: string | null }>;
-  reasons: string[];
-}
 
 /** Which process runs what, and why the system is degraded when it is. */
 export function WorkersPanel({ report }: { report: WorkersReport }) {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, plainError } from '../api.client';
-import { WorkersPanel, type WorkersReport } from '../components/workers-panel';
+import type { WorkersReport } from '@clipline/contracts';
+import { WorkersPanel } from '../components/workers-panel';
 import {
   WORKER_STAGES,
   type FailedStage,
