@@ -193,7 +193,7 @@ export class EnvSchema {
   @IsInt()
   @Min(1)
   @Max(1000)
-  UPLOAD_MAX_CONCURRENT = 3;
+  UPLOAD_MAX_CONCURRENT = 2;
 
   /** Multipart uploads untouched for this long are aborted. */
   @Transform(toInt)
