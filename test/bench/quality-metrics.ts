@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FFMPEG_PATH, FFPROBE_PATH } from '@clipline/media';
 import type { QualitySource, QualityTruth, Utterance } from './quality-fixtures';
+import { editDistance } from '../support/word-error';
 
 // Async on purpose: s3rver serves the downloads from this same process.
 const exec = promisify(execFile);
@@ -110,21 +111,6 @@ export function words(s: string): string[] {
     .replace(/[^a-z0-9' ]/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
-}
-
-export function editDistance(ref: string[], hyp: string[]): number {
-  let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= hyp.length; j++)
-      cur[j] = Math.min(
-        prev[j] + 1,
-        cur[j - 1] + 1,
-        prev[j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1),
-      );
-    prev = cur;
-  }
-  return prev[hyp.length];
 }
 
 const overlap = (a: Span, b: Span) => Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));

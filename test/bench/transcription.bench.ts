@@ -10,31 +10,10 @@ import {
 } from '@clipline/transcription';
 import { SHARED_FIXTURES_DIR } from '../fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
+import { normWords as norm, wordErrorRate as wer } from '../support/word-error';
 
 const JFK_TEXT =
   'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
-const norm = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z' ]/g, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
-
-function wer(ref: string[], hyp: string[]): number {
-  let prev = Array.from({ length: hyp.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= ref.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= hyp.length; j++) {
-      cur[j] = Math.min(
-        prev[j] + 1,
-        cur[j - 1] + 1,
-        prev[j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[hyp.length] / ref.length;
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
