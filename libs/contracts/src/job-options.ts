@@ -1,3 +1,5 @@
+import type { ClipLook } from './clip-look.types';
+
 export const ASPECTS = ['9:16', '1:1', '16:9'] as const;
 export type Aspect = (typeof ASPECTS)[number];
 
@@ -17,6 +19,8 @@ export interface JobOptions {
   removeSilence: boolean;
   /** BCP-47-ish language hint, e.g. "en"; "auto" lets the engine decide. */
   language: string;
+  /** Default look of the job's clips; each clip may override it (clips.look). */
+  look?: ClipLook;
 }
 
 export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = {

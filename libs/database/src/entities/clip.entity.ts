@@ -1,4 +1,4 @@
-import type { Aspect } from '@clipline/contracts';
+import type { Aspect, ClipLayoutChoice, ClipLook } from '@clipline/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -85,6 +85,14 @@ export class ClipEntity {
   /** The recogniser whose words this clip's captions and sidecars show. */
   @Column({ type: 'jsonb', name: 'caption_engine', nullable: true })
   captionEngine: CaptionEngineInfo | null;
+
+  /** The creator's own look for this clip; null fields fall back to the job's options.look. */
+  @Column({ type: 'jsonb', nullable: true })
+  look: ClipLook | null;
+
+  /** The layout the renderer used and why (an `auto` look records its choice here). */
+  @Column({ type: 'jsonb', name: 'layout_choice', nullable: true })
+  layoutChoice: ClipLayoutChoice | null;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
