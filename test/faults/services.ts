@@ -13,8 +13,8 @@ import { freePort } from '../support/stack';
  */
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-// A restarted service may take a while to listen on a loaded machine (s3rver took over 30 s once).
 
+// A restarted service may take a while to listen on a loaded machine (s3rver took over 30 s once).
 async function waitForPort(port: number, timeoutMs = 90_000): Promise<void> {
   const t0 = Date.now();
   for (;;) {
