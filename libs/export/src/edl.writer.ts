@@ -24,7 +24,11 @@ export function writeEdl(doc: ExportDocument): string {
   const df = canDropFrame(r);
   const tc = (f: number) => framesToTimecode(f, r, df);
   const channel = source.hasVideo ? (source.hasAudio ? 'B' : 'V') : 'A';
-  const out = [`TITLE: ${ascii(doc.title, 70)}`, `FCM: ${df ? 'DROP FRAME' : 'NON-DROP FRAME'}`, ''];
+  const out = [
+    `TITLE: ${ascii(doc.title, 70)}`,
+    `FCM: ${df ? 'DROP FRAME' : 'NON-DROP FRAME'}`,
+    '',
+  ];
   let rec = 0;
   let n = 0;
   for (const clip of doc.clips) {

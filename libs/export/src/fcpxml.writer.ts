@@ -41,7 +41,9 @@ export function writeFcpxml(doc: ExportDocument): string {
   const sizes = [...new Set(doc.clips.map((c) => `${c.width}x${c.height}`))];
   sizes.forEach((s, i) => {
     const [w, h] = s.split('x');
-    lines.push(`    <format id="r${3 + i}" frameDuration="${t(1, r)}" width="${w}" height="${h}"/>`);
+    lines.push(
+      `    <format id="r${3 + i}" frameDuration="${t(1, r)}" width="${w}" height="${h}"/>`,
+    );
   });
   lines.push(
     `    <asset id="r2" name="${x(source.fileName)}" start="0s" duration="${t(source.durationFrames, r)}"` +
@@ -96,7 +98,10 @@ function spineItems(clip: ExportClip, source: ExportSource, tc: string): string[
         `              <adjust-transform position="${pos(first)}" scale="${fmt(first.scale, 6)} ${fmt(first.scale, 6)}">`,
       );
       if (keys.length > 1) {
-        out.push('                <param name="position">', '                  <keyframeAnimation>');
+        out.push(
+          '                <param name="position">',
+          '                  <keyframeAnimation>',
+        );
         for (const k of keys) {
           const when = e.sourceIn + (k.frame - e.recIn);
           out.push(

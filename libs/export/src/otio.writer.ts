@@ -2,7 +2,7 @@ import type { CaptionCue, ExportClip, ExportDocument, ExportSource } from './exp
 import { fpsOf, type FrameRate } from './frame-rate';
 import { placementOf } from './placement';
 import { clipLength, keyframesIn, placeEvents } from './timeline';
-import { relinkUrl } from './xml';
+import { printable, relinkUrl } from './xml';
 
 const rt = (value: number, r: FrameRate) => ({
   OTIO_SCHEMA: 'RationalTime.1',
@@ -57,7 +57,7 @@ function track(kind: 'Video' | 'Audio', clip: ExportClip, source: ExportSource) 
       media_references: {
         DEFAULT_MEDIA: {
           OTIO_SCHEMA: 'ExternalReference.1',
-          name: source.fileName,
+          name: printable(source.fileName),
           target_url: relinkUrl(source.fileName),
           available_range: range(0, source.durationFrames, r),
           available_image_bounds: null,

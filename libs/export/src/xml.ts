@@ -18,5 +18,9 @@ export function xmlEscape(s: string): string {
  * the editor searches for it by name.
  */
 export function relinkUrl(fileName: string, prefix = 'file:///'): string {
-  return prefix + encodeURIComponent(fileName);
+  return prefix + encodeURIComponent(printable(fileName));
 }
+
+/** Client text without control characters, which no editor shows and XML forbids. */
+// eslint-disable-next-line no-control-regex
+export const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
