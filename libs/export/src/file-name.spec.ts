@@ -6,6 +6,7 @@ describe('safeFileName', () => {
     ['../../etc/passwd', 'edl', 'etc_passwd.edl'],
     ['a"; filename=evil.sh\r\nX-Header: 1.mov', 'xml', 'a_filename_evil.sh_X-Header_1.xml'],
     ['Über Café.MP4', 'otio', 'Uber_Cafe.otio'],
+    ['a <b> - c.mp4', 'otio', 'a_b-c.otio'],
     ['.hidden', 'edl', 'hidden.edl'],
     ['', 'edl', 'clip.edl'],
     [null, 'srt', 'clip.srt'],

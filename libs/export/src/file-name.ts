@@ -13,6 +13,7 @@ export function safeFileName(
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/\.[A-Za-z0-9]{1,5}$/, '')
     .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/_*-[_-]*/g, '-')
     .replace(/^[._-]+|[._-]+$/g, '')
     .slice(0, 80)
     .replace(/[._-]+$/, '');
