@@ -224,6 +224,20 @@ describe('CMX 3600 EDL', () => {
   });
 });
 
+describe('CMX 3600 limits', () => {
+  it('refuses more than 999 events rather than writing an EDL no editor reads', () => {
+    const d = doc(RATES['25']);
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      sourceIn: i * 10,
+      sourceOut: i * 10 + 5,
+    }));
+    expect(() => writeEdl({ ...d, clips: [{ ...d.clips[0], cuts: many }] })).toThrow(/999 events/);
+    expect(() =>
+      writeEdl({ ...d, clips: [{ ...d.clips[0], cuts: many.slice(0, 999) }] }),
+    ).not.toThrow();
+  });
+});
+
 describe('OpenTimelineIO', () => {
   /** Reads the cut list back through OTIO's documented JSON schema. */
   function cutsOf(timeline: Node, r: FrameRate) {

@@ -21,6 +21,7 @@ import {
   writeExport,
   writeSrt,
   type ExportClip,
+  type ExportFile,
   type ExportFormat,
   type ExportSource,
 } from '@clipline/export';
@@ -103,7 +104,14 @@ export class ExportsService {
     suffix: string,
   ): ExportDownload {
     const title = `${source.fileName} (Clipline ${job.id.slice(0, 8)})`;
-    const file = writeExport({ title, source, clips }, format);
+    let file: ExportFile;
+    try {
+      file = writeExport({ title, source, clips }, format);
+    } catch (err) {
+      // A format's own limit, e.g. 999 events in a CMX 3600 EDL.
+      if (err instanceof RangeError) throw new UnprocessableEntityException(err.message);
+      throw err;
+    }
     return {
       body: file.body,
       contentType: file.contentType,
