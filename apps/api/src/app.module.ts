@@ -7,6 +7,8 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
+import { ExportsController } from './exports/exports.controller';
+import { ExportsService } from './exports/exports.service';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { MetricsController } from './health/metrics.controller';
@@ -37,6 +39,7 @@ import { UploadsService } from './uploads/uploads.service';
     UploadsController,
     JobsController,
     ResultsController,
+    ExportsController,
     OpsController,
   ],
   providers: [
@@ -50,6 +53,7 @@ import { UploadsService } from './uploads/uploads.service';
     UploadsService,
     UploadSweeperService,
     ResultsService,
+    ExportsService,
     OpsService,
     MetricsService,
     HealthService,
