@@ -15,8 +15,8 @@ export class WebhookEventEntity {
   @Column({ type: 'bigint', generated: 'increment' })
   seq: string;
 
-  /** The inserting transaction (pg_current_xact_id); events are sent only once it has ended. */
-  @Column({ type: 'bigint', name: 'tx_id', default: () => 'pg_current_xact_id()::text::bigint' })
+  /** The inserting transaction (pg_current_xact_id, set by the outbox helper); sent only once it has ended. */
+  @Column({ type: 'bigint', name: 'tx_id' })
   txId: string;
 
   @Column({ type: 'uuid', name: 'job_id' })
