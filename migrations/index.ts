@@ -4,7 +4,7 @@ import { Workers1796077657483 } from './1796077657483-Workers';
 import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLogDetails';
 import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
-import { Webhooks1796086971024 } from './1796086971024-Webhooks';
+import { Webhooks1796087023339 } from './1796087023339-Webhooks';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -14,5 +14,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   ProcessingLogDetails1796077661942,
   WorkProgress1796078238252,
   CaptionTier1796078278930,
-  Webhooks1796086971024,
+  Webhooks1796087023339,
 ];
