@@ -2,6 +2,7 @@ import { DEFAULT_JOB_OPTIONS, type MediaInfo } from '@clipline/contracts';
 import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { recordWebhookEvent } from '@clipline/pipeline';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 import {
   selectedSegment,
@@ -391,6 +392,48 @@ describe('webhooks', () => {
       ])) as Array<{ n: string }>;
       expect(Number(none[0].n)).toBe(0);
     } finally {
+      await rx.close();
+    }
+  });
+
+  it('keeps a job in order when a transaction that began earlier commits later', async () => {
+    const key = await api.createKey('creator');
+    const rx = await startWebhookReceiver();
+    const slow = h.ds.createQueryRunner();
+    try {
+      await register(key, rx.url);
+      const jobId = await newJob(key);
+      await eventually(
+        () => ofJob(rx, jobId).length === 1,
+        () => 'job.created not received',
+      );
+      // The slow transaction writes its event first (lower seq), the fast one commits first.
+      await slow.connect();
+      await slow.startTransaction();
+      await recordWebhookEvent(slow.manager, {
+        jobId,
+        type: 'stage.started',
+        stage: 'transcription',
+      });
+      await h.ds.transaction((m) =>
+        recordWebhookEvent(m, { jobId, type: 'stage.started', stage: 'silence' }),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      // Sending silence's now would put it before transcription's for good.
+      expect(ofJob(rx, jobId).map((r) => label(r.json))).toEqual(['job.created']);
+      await slow.commitTransaction();
+      await eventually(
+        () => ofJob(rx, jobId).length === 3,
+        () => `got ${ofJob(rx, jobId).length}`,
+      );
+      expect(ofJob(rx, jobId).map((r) => label(r.json))).toEqual([
+        'job.created',
+        'stage.started:transcription',
+        'stage.started:silence',
+      ]);
+    } finally {
+      if (slow.isTransactionActive) await slow.rollbackTransaction();
+      await slow.release();
       await rx.close();
     }
   });
