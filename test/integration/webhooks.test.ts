@@ -21,6 +21,7 @@ const MEDIA: MediaInfo = {
   formatName: 'mp4',
   hasVideo: false,
   hasAudio: true,
+  video: null,
   audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
 };
 

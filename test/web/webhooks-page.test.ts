@@ -87,6 +87,8 @@ describe('webhooks page', () => {
         formatName: 'mp4',
         hasVideo: false,
         hasAudio: true,
+        video: null,
+        audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
       },
       options: DEFAULT_JOB_OPTIONS,
     });
