@@ -69,7 +69,11 @@ export async function sendWebhook(
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8');
+        // Postgres text cannot hold NUL; a receiver answering with one must not make the attempt unsettleable.
+        const text = Buffer.concat(chunks)
+          .subarray(0, RESPONSE_BODY_LIMIT)
+          .toString('utf8')
+          .replaceAll('\u0000', '');
         const ok = status >= 200 && status < 300;
         finish({
           delivered: ok,
