@@ -74,13 +74,15 @@ export class ClipStore {
     attempt: number,
     progress?: number,
   ): Promise<{ progress: number; etaSeconds: number | null } | null> {
-    return this.ds.transaction(async (m) => {
-      const res = await m.query(
-        `UPDATE clips SET heartbeat_at = now(), progress = GREATEST(progress, COALESCE($3, progress))
+    const res = await this.ds.query(
+      `UPDATE clips SET heartbeat_at = now(), progress = GREATEST(progress, COALESCE($3, progress))
         WHERE id = $1 AND attempt = $2 AND status = 'rendering'`,
-        [clipId, attempt, progress === undefined ? null : Math.min(1, Math.max(0, progress))],
-      );
-      if (affected(res) === 0) return null;
+      [clipId, attempt, progress === undefined ? null : Math.min(1, Math.max(0, progress))],
+    );
+    if (affected(res) === 0) return null;
+    // The clip's own update commits first: holding the clip row while waiting for the
+    // rendering row would invert completeClip's lock order (rendering, then clip).
+    return this.ds.transaction(async (m) => {
       // ETA from this job's own rendering rate: time spent so far over the share done.
       const rows: Array<{ progress: number; eta_seconds: number | null }> = await m.query(
         `WITH agg AS (

@@ -238,7 +238,7 @@ export class StageStore {
   ): Promise<number | null> {
     if ((await this.takeBackStage(jobId, stage, stallSeconds, maxAttempts)) === 'failed')
       return null;
-    return this.ds.transaction(async (m) => {
+    const attempt = await this.ds.transaction(async (m) => {
       const res: Array<{ attempt: number }> = await m.query(
         `UPDATE job_stages SET status = 'running', attempt = attempt + 1, heartbeat_at = now(), started_at = now(),
               finished_at = NULL, error = NULL, progress = 0, eta_seconds = NULL, worker_host = $3, retry_at = NULL
@@ -250,10 +250,6 @@ export class StageStore {
       );
       const rows = Array.isArray(res[0]) ? (res[0] as Array<{ attempt: number }>) : res;
       if (!rows.length) return null;
-      await m.query(
-        `UPDATE jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'`,
-        [jobId],
-      );
       await recordWebhookEvent(m, {
         jobId,
         type: 'stage.started',
@@ -262,6 +258,14 @@ export class StageStore {
       });
       return rows[0].attempt;
     });
+    if (attempt === null) return null;
+    // After the commit, as before: locking the job row while holding the stage row would
+    // invert the order of cancel and re-run (job, then stages).
+    await this.ds.query(
+      `UPDATE jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'`,
+      [jobId],
+    );
+    return attempt;
   }
 
   /** Returns false when the lease is lost (taken back, cancelled, or re-run): the worker must stop. */
