@@ -84,9 +84,13 @@ export class ClipStore {
     // rendering row would invert completeClip's lock order (rendering, then clip).
     return this.ds.transaction(async (m) => {
       // ETA from this job's own rendering rate: time spent so far over the share done.
-      const rows: Array<{ progress: number; eta_seconds: number | null; status: string }> =
-        await m.query(
-          `WITH agg AS (
+      const rows: Array<{
+        progress: number;
+        eta_seconds: number | null;
+        status: string;
+        job_id: string;
+      }> = await m.query(
+        `WITH agg AS (
          SELECT (count(*) FILTER (WHERE status IN ('completed', 'failed'))
                  + COALESCE(sum(progress) FILTER (WHERE status = 'rendering'), 0))::float
                 / GREATEST(count(*), 1) AS p
@@ -97,18 +101,18 @@ export class ClipStore {
                 THEN round(extract(epoch FROM now() - s.started_at) * (1 - agg.p) / agg.p)::int END
          FROM agg
         WHERE s.job_id = (SELECT job_id FROM clips WHERE id = $1) AND s.stage = 'rendering'
-        RETURNING s.progress, s.eta_seconds, s.status`,
-          [clipId],
-        );
+        RETURNING s.progress, s.eta_seconds, s.status, s.job_id`,
+        [clipId],
+      );
       const row = (Array.isArray(rows[0]) ? rows[0] : rows)[0] as
-        { progress: number; eta_seconds: number | null; status: string } | undefined;
+        | { progress: number; eta_seconds: number | null; status: string; job_id: string }
+        | undefined;
       if (!row) return null;
       const share = { progress: Number(row.progress), etaSeconds: row.eta_seconds };
       // A report that lost the race with the last clip's completion must not follow stage.completed.
       if (row.status !== 'running' && row.status !== 'queued') return share;
-      const jobId = (await m.findOneByOrFail(ClipEntity, { id: clipId })).jobId;
       await recordWebhookEvent(m, {
-        jobId,
+        jobId: row.job_id,
         type: 'stage.progress',
         stage: 'rendering',
         data: { attempt, ...share },
