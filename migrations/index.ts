@@ -5,6 +5,7 @@ import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLog
 import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
 import { ClipLook1796086869168 } from './1796086869168-ClipLook';
+import { Webhooks1796087023339 } from './1796087023339-Webhooks';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   WorkProgress1796078238252,
   CaptionTier1796078278930,
   ClipLook1796086869168,
+  Webhooks1796087023339,
 ];

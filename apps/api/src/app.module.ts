@@ -26,6 +26,9 @@ import { ResultsService } from './results/results.service';
 import { UploadSweeperService } from './uploads/upload-sweeper.service';
 import { UploadsController } from './uploads/uploads.controller';
 import { UploadsService } from './uploads/uploads.service';
+import { WebhookDispatcherService } from './webhooks/webhook-dispatcher.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 /**
  * PipelineModule (global) brings config, TypeORM, S3, the Bull queues and the
@@ -41,6 +44,7 @@ import { UploadsService } from './uploads/uploads.service';
     ResultsController,
     ExportsController,
     OpsController,
+    WebhooksController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -59,6 +63,8 @@ import { UploadsService } from './uploads/uploads.service';
     HealthService,
     WorkerStatusService,
     EventsGateway,
+    WebhooksService,
+    WebhookDispatcherService,
   ],
 })
 export class AppModule {}

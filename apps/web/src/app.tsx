@@ -6,6 +6,7 @@ import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
 import { OpsPage } from './pages/ops.page';
 import { UploadPage } from './pages/upload.page';
+import { WebhooksPage } from './pages/webhooks.page';
 import { href, parseRoute, SessionContext, type Role, type Route } from './session';
 
 function useRoute(): Route {
@@ -80,6 +81,7 @@ export function App() {
       label: 'Jobs',
       active: route.page === 'jobs' || route.page === 'job' || route.page === 'clips',
     },
+    { to: href.webhooks, label: 'Webhooks', active: route.page === 'webhooks' },
     ...(role === 'ops' ? [{ to: href.ops, label: 'Ops', active: route.page === 'ops' }] : []),
   ];
 
@@ -124,6 +126,7 @@ export function App() {
           {route.page === 'jobs' && <JobsPage />}
           {route.page === 'job' && <JobPage jobId={route.jobId} />}
           {route.page === 'clips' && <ClipsPage jobId={route.jobId} />}
+          {route.page === 'webhooks' && <WebhooksPage />}
           {route.page === 'ops' &&
             (role === 'ops' ? (
               <OpsPage />

@@ -22,7 +22,8 @@ export type Route =
   | { page: 'jobs' }
   | { page: 'job'; jobId: string }
   | { page: 'clips'; jobId: string }
-  | { page: 'ops' };
+  | { page: 'ops' }
+  | { page: 'webhooks' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (m) return m[2] ? { page: 'clips', jobId: m[1] } : { page: 'job', jobId: m[1] };
   if (/^\/jobs\/?$/.test(path)) return { page: 'jobs' };
   if (/^\/ops\/?$/.test(path)) return { page: 'ops' };
+  if (/^\/webhooks\/?$/.test(path)) return { page: 'webhooks' };
   return { page: 'upload' };
 }
 
@@ -39,4 +41,5 @@ export const href = {
   job: (id: string) => `#/jobs/${id}`,
   clips: (id: string) => `#/jobs/${id}/clips`,
   ops: '#/ops',
+  webhooks: '#/webhooks',
 };

@@ -314,6 +314,48 @@ export class EnvSchema {
   @IsString()
   WORK_DIR?: string;
 
+  /**
+   * Webhooks may go to `http://` on loopback (127.0.0.0/8, ::1), for
+   * development and tests. Off: only `https://` to public addresses.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP_LOOPBACK = false;
+
+  /**
+   * Webhooks may go to private networks (10/8, 172.16/12, 192.168/16, 100.64/10
+   * CGNAT, fc00::/7), e.g. a receiver inside the same VPC. Link-local (cloud
+   * metadata), multicast and unspecified addresses are refused regardless.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
+  /** How often the API's webhook dispatcher looks for deliveries that are due. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(20)
+  WEBHOOK_DISPATCH_INTERVAL_MS = 1000;
+
+  /** First retry delay of a failed delivery; it doubles per attempt, at most 30 minutes. */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0.01)
+  WEBHOOK_RETRY_BASE_SECONDS = 10;
+
+  /** A delivery still failing this long after its event is given up (status `failed`). */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0.001)
+  WEBHOOK_RETRY_MAX_HOURS = 24;
+
+  /** Per delivery: connect, send and read the answer within this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
   /** Where the API serves the web app's built files from, when present. */
   @IsOptional()
   @IsString()

@@ -2,6 +2,7 @@ import { redactSecrets } from '@clipline/contracts';
 import { ClipEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { logTakeBack, stalledReason } from './stall-policy';
+import { recordWebhookEvent } from './webhook-outbox';
 import {
   affected,
   backoffMs,
@@ -42,11 +43,19 @@ export class ClipStore {
     const rows = Array.isArray(res[0]) ? res[0] : res;
     if (!rows.length) return null;
     const clip = await this.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
-    await this.ds.query(
-      `UPDATE job_stages SET status = 'running', started_at = COALESCE(started_at, now()), heartbeat_at = now()
-        WHERE job_id = $1 AND stage = 'rendering' AND status = 'queued'`,
-      [clip.jobId],
-    );
+    await this.ds.transaction(async (m) => {
+      const started = await m.query(
+        `UPDATE job_stages SET status = 'running', started_at = COALESCE(started_at, now()), heartbeat_at = now()
+          WHERE job_id = $1 AND stage = 'rendering' AND status = 'queued'`,
+        [clip.jobId],
+      );
+      if (affected(started) > 0)
+        await recordWebhookEvent(m, {
+          jobId: clip.jobId,
+          type: 'stage.started',
+          stage: 'rendering',
+        });
+    });
     return clip;
   }
 
@@ -71,9 +80,17 @@ export class ClipStore {
       [clipId, attempt, progress === undefined ? null : Math.min(1, Math.max(0, progress))],
     );
     if (affected(res) === 0) return null;
-    // ETA from this job's own rendering rate: time spent so far over the share done.
-    const rows: Array<{ progress: number; eta_seconds: number | null }> = await this.ds.query(
-      `WITH agg AS (
+    // The clip's own update commits first: holding the clip row while waiting for the
+    // rendering row would invert completeClip's lock order (rendering, then clip).
+    return this.ds.transaction(async (m) => {
+      // ETA from this job's own rendering rate: time spent so far over the share done.
+      const rows: Array<{
+        progress: number;
+        eta_seconds: number | null;
+        status: string;
+        job_id: string;
+      }> = await m.query(
+        `WITH agg AS (
          SELECT (count(*) FILTER (WHERE status IN ('completed', 'failed'))
                  + COALESCE(sum(progress) FILTER (WHERE status = 'rendering'), 0))::float
                 / GREATEST(count(*), 1) AS p
@@ -84,12 +101,24 @@ export class ClipStore {
                 THEN round(extract(epoch FROM now() - s.started_at) * (1 - agg.p) / agg.p)::int END
          FROM agg
         WHERE s.job_id = (SELECT job_id FROM clips WHERE id = $1) AND s.stage = 'rendering'
-        RETURNING s.progress, s.eta_seconds`,
-      [clipId],
-    );
-    const row = (Array.isArray(rows[0]) ? rows[0] : rows)[0] as
-      { progress: number; eta_seconds: number | null } | undefined;
-    return row ? { progress: Number(row.progress), etaSeconds: row.eta_seconds } : null;
+        RETURNING s.progress, s.eta_seconds, s.status, s.job_id`,
+        [clipId],
+      );
+      const row = (Array.isArray(rows[0]) ? rows[0] : rows)[0] as
+        | { progress: number; eta_seconds: number | null; status: string; job_id: string }
+        | undefined;
+      if (!row) return null;
+      const share = { progress: Number(row.progress), etaSeconds: row.eta_seconds };
+      // A report that lost the race with the last clip's completion must not follow stage.completed.
+      if (row.status !== 'running' && row.status !== 'queued') return share;
+      await recordWebhookEvent(m, {
+        jobId: row.job_id,
+        type: 'stage.progress',
+        stage: 'rendering',
+        data: { attempt, ...share },
+      });
+      return share;
+    });
   }
 
   /**
@@ -118,6 +147,11 @@ export class ClipStore {
         .execute();
       if (!res.affected)
         throw new StaleAttemptError(clip.jobId, `rendering clip ${clipId}`, attempt);
+      await recordWebhookEvent(m, {
+        jobId: clip.jobId,
+        type: 'clip.ready',
+        data: { clipId, segmentId: clip.segmentId, aspect: clip.aspect, attempt },
+      });
       await this.settleRendering(m, clip.jobId);
       const published = new Set(CLIP_KEY_FIELDS.map((f) => fields[f] ?? clip[f]));
       const replacedKeys = CLIP_KEY_FIELDS.map((f) => clip[f]).filter(
@@ -254,6 +288,22 @@ export class ClipStore {
             ? `${failed} of ${total} clips failed`
             : null,
       },
+    );
+    await recordWebhookEvent(
+      m,
+      allFailed
+        ? {
+            jobId,
+            type: 'stage.failed',
+            stage: 'rendering',
+            data: { error: 'every clip failed to render', willRetry: false, ...summary },
+          }
+        : {
+            jobId,
+            type: 'stage.completed',
+            stage: 'rendering',
+            data: { status: 'completed', ...summary },
+          },
     );
     await this.stages.finishJobIfDone(m, jobId);
   }

@@ -20,3 +20,4 @@ export * from './worker-metrics';
 export * from './job-progress';
 export * from './eta-estimator';
 export * from './throughput';
+export * from './webhook-outbox';

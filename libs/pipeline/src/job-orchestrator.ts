@@ -16,6 +16,7 @@ import type { StageScheduler } from './stage-scheduler';
 import type { Runnable, StageStore } from './stage-store';
 import { jobsCreated, jobsDeleted } from './worker-metrics';
 import { readJobProgress } from './throughput';
+import { recordWebhookEvent } from './webhook-outbox';
 
 export class OrchestrationError extends Error {
   constructor(
@@ -98,6 +99,7 @@ export class JobOrchestrator {
           progress: 0,
         });
       }
+      await recordWebhookEvent(m, { jobId: input.jobId, type: 'job.created' });
       return this.stages.promoteReady(m, input.jobId);
     });
     jobsCreated.inc();

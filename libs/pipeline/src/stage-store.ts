@@ -10,6 +10,7 @@ import {
 import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { logTakeBack, stalledReason } from './stall-policy';
+import { recordWebhookEvent } from './webhook-outbox';
 
 /** A stage (or clip) that became runnable inside a transaction; enqueued after commit. */
 export type Runnable =
@@ -96,6 +97,12 @@ export class StageStore {
           summary: { reason: 'no segment was selected, so there is nothing to render' },
         },
       );
+      await recordWebhookEvent(m, {
+        jobId,
+        type: 'stage.completed',
+        stage: 'rendering',
+        data: { status: 'skipped' },
+      });
       return [];
     }
     await m.update(
@@ -140,6 +147,7 @@ export class StageStore {
             finishedAt: new Date(),
           },
         );
+        await recordWebhookEvent(m, { jobId, type: 'job.failed', data: { stage: failed.stage } });
       }
       await cancelOpenWork(m, jobId, `job failed: ${failed.stage}`);
       return;
@@ -153,6 +161,7 @@ export class StageStore {
         { id: jobId },
         { status: 'completed', error: null, finishedAt: new Date(), ...(note ? { note } : {}) },
       );
+      if (job.status !== 'completed') await recordWebhookEvent(m, { jobId, type: 'job.completed' });
     }
   }
 
@@ -190,6 +199,12 @@ export class StageStore {
           { status: 'failed', error: reason, finishedAt: new Date(), etaSeconds: null },
         );
         await logTakeBack(m, unit, row.attempt, reason);
+        await recordWebhookEvent(m, {
+          jobId,
+          type: 'stage.failed',
+          stage,
+          data: { attempt: row.attempt, error: reason, willRetry: false },
+        });
         await this.finishJobIfDone(m, jobId);
         return 'failed';
       }
@@ -223,22 +238,34 @@ export class StageStore {
   ): Promise<number | null> {
     if ((await this.takeBackStage(jobId, stage, stallSeconds, maxAttempts)) === 'failed')
       return null;
-    const res: Array<{ attempt: number }> = await this.ds.query(
-      `UPDATE job_stages SET status = 'running', attempt = attempt + 1, heartbeat_at = now(), started_at = now(),
+    const attempt = await this.ds.transaction(async (m) => {
+      const res: Array<{ attempt: number }> = await m.query(
+        `UPDATE job_stages SET status = 'running', attempt = attempt + 1, heartbeat_at = now(), started_at = now(),
               finished_at = NULL, error = NULL, progress = 0, eta_seconds = NULL, worker_host = $3, retry_at = NULL
         WHERE job_id = $1 AND stage = $2
           AND (status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => $4)))
           AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running'))
         RETURNING attempt`,
-      [jobId, stage, host, stallSeconds],
-    );
-    const rows = Array.isArray(res[0]) ? (res[0] as Array<{ attempt: number }>) : res;
-    if (!rows.length) return null;
+        [jobId, stage, host, stallSeconds],
+      );
+      const rows = Array.isArray(res[0]) ? (res[0] as Array<{ attempt: number }>) : res;
+      if (!rows.length) return null;
+      await recordWebhookEvent(m, {
+        jobId,
+        type: 'stage.started',
+        stage,
+        data: { attempt: rows[0].attempt },
+      });
+      return rows[0].attempt;
+    });
+    if (attempt === null) return null;
+    // After the commit, as before: locking the job row while holding the stage row would
+    // invert the order of cancel and re-run (job, then stages).
     await this.ds.query(
       `UPDATE jobs SET status = 'running', updated_at = now() WHERE id = $1 AND status = 'queued'`,
       [jobId],
     );
-    return rows[0].attempt;
+    return attempt;
   }
 
   /** Returns false when the lease is lost (taken back, cancelled, or re-run): the worker must stop. */
@@ -249,13 +276,24 @@ export class StageStore {
     progress?: number,
     etaSeconds?: number | null,
   ): Promise<boolean> {
-    const res = await this.ds.query(
-      `UPDATE job_stages SET heartbeat_at = now(),
+    return this.ds.transaction(async (m) => {
+      const res = await m.query(
+        `UPDATE job_stages SET heartbeat_at = now(),
               progress = COALESCE($4, progress), eta_seconds = CASE WHEN $4::real IS NULL THEN eta_seconds ELSE $5 END
         WHERE job_id = $1 AND stage = $2 AND attempt = $3 AND status = 'running'`,
-      [jobId, stage, attempt, progress ?? null, etaSeconds ?? null],
-    );
-    return affected(res) > 0;
+        [jobId, stage, attempt, progress ?? null, etaSeconds ?? null],
+      );
+      const alive = affected(res) > 0;
+      if (alive && progress !== undefined) {
+        await recordWebhookEvent(m, {
+          jobId,
+          type: 'stage.progress',
+          stage,
+          data: { attempt, progress, etaSeconds: etaSeconds ?? null },
+        });
+      }
+      return alive;
+    });
   }
 
   /**
@@ -295,6 +333,12 @@ export class StageStore {
           error: null,
         },
       );
+      await recordWebhookEvent(m, {
+        jobId,
+        type: 'stage.completed',
+        stage,
+        data: { attempt, status: result.status ?? 'completed' },
+      });
       return this.promoteReady(m, jobId);
     });
   }
@@ -324,6 +368,12 @@ export class StageStore {
           { id: row.id },
           { status: 'failed', error, finishedAt: new Date() },
         );
+        await recordWebhookEvent(m, {
+          jobId,
+          type: 'stage.failed',
+          stage,
+          data: { attempt, error, willRetry: false },
+        });
         await this.finishJobIfDone(m, jobId);
         return { willRetry: false };
       }
@@ -338,6 +388,12 @@ export class StageStore {
           retryAt: new Date(Date.now() + delayMs),
         },
       );
+      await recordWebhookEvent(m, {
+        jobId,
+        type: 'stage.failed',
+        stage,
+        data: { attempt, error, willRetry: true },
+      });
       return {
         willRetry: true,
         retry: {

@@ -9,6 +9,9 @@ import { SilenceRegionEntity } from './silence-region.entity';
 import { StagePartEntity } from './stage-part.entity';
 import { TranscriptEntity } from './transcript.entity';
 import { UploadEntity } from './upload.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity';
+import { WebhookEventEntity } from './webhook-event.entity';
 import { WorkerEntity } from './worker.entity';
 
 export * from './api-key.entity';
@@ -22,6 +25,9 @@ export * from './silence-region.entity';
 export * from './stage-part.entity';
 export * from './transcript.entity';
 export * from './upload.entity';
+export * from './webhook-delivery.entity';
+export * from './webhook-endpoint.entity';
+export * from './webhook-event.entity';
 export * from './worker.entity';
 
 export const ENTITIES = [
@@ -37,4 +43,7 @@ export const ENTITIES = [
   UploadEntity,
   StagePartEntity,
   WorkerEntity,
+  WebhookEndpointEntity,
+  WebhookEventEntity,
+  WebhookDeliveryEntity,
 ];
