@@ -5,6 +5,7 @@ import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLog
 import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
 import { ClipLook1796086869168 } from './1796086869168-ClipLook';
+import { ClipEdits1796087054217 } from './1796087054217-ClipEdits';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   WorkProgress1796078238252,
   CaptionTier1796078278930,
   ClipLook1796086869168,
+  ClipEdits1796087054217,
 ];

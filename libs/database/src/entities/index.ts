@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { CaptionCorrectionEntity } from './caption-correction.entity';
 import { ClipEntity } from './clip.entity';
 import { ContentSegmentEntity } from './content-segment.entity';
 import { JobStageEntity } from './job-stage.entity';
@@ -12,6 +13,7 @@ import { UploadEntity } from './upload.entity';
 import { WorkerEntity } from './worker.entity';
 
 export * from './api-key.entity';
+export * from './caption-correction.entity';
 export * from './clip.entity';
 export * from './content-segment.entity';
 export * from './job-stage.entity';
@@ -37,4 +39,5 @@ export const ENTITIES = [
   UploadEntity,
   StagePartEntity,
   WorkerEntity,
+  CaptionCorrectionEntity,
 ];
