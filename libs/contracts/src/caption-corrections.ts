@@ -81,3 +81,22 @@ function replacement(
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+/**
+ * The words a clip's captions start from: the caption tier's words over its
+ * segment, and the whole-source transcript's beyond it where a trim moved an
+ * edge past the segment (the tier recognised only the segment).
+ */
+export function wordsOfClip(
+  segmentWords: readonly TranscriptWord[],
+  transcriptWords: readonly TranscriptWord[],
+  segment: { start: number; end: number },
+  clip: { start: number; end: number },
+): TranscriptWord[] {
+  const inClip = (w: TranscriptWord) => inRange(w, clip.start, clip.end);
+  const inSegment = (w: TranscriptWord) => inRange(w, segment.start, segment.end);
+  return [
+    ...segmentWords.filter((w) => inClip(w) && inSegment(w)),
+    ...transcriptWords.filter((w) => inClip(w) && !inSegment(w)),
+  ].sort((a, b) => a.start - b.start);
+}
