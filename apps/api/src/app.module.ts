@@ -5,6 +5,9 @@ import { ENTITIES } from '@clipline/database';
 import { PipelineModule } from '@clipline/pipeline';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
+import { ClipEditsController } from './clip-edits/clip-edits.controller';
+import { ClipEditsService } from './clip-edits/clip-edits.service';
+import { ClipRerendererProvider } from './clip-edits/clip-rerenderer.provider';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
@@ -38,6 +41,7 @@ import { UploadsService } from './uploads/uploads.service';
     JobsController,
     ResultsController,
     OpsController,
+    ClipEditsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -55,6 +59,8 @@ import { UploadsService } from './uploads/uploads.service';
     HealthService,
     WorkerStatusService,
     EventsGateway,
+    ClipRerendererProvider,
+    ClipEditsService,
   ],
 })
 export class AppModule {}

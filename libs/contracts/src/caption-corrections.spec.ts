@@ -1,4 +1,4 @@
-import { applyCaptionCorrections, wordsText } from './caption-corrections';
+import { applyCaptionCorrections, correctTranscript, wordsText } from './caption-corrections';
 
 const w = (text: string, start: number, end: number) => ({ text, start, end, confidence: 0.5 });
 const words = [
@@ -58,5 +58,26 @@ describe('applyCaptionCorrections', () => {
       { start: 1.35, end: 1.6, text: 'law', version: 1 },
     ]);
     expect(wordsText(out)).toBe('three law la uh go');
+  });
+});
+
+describe('correctTranscript', () => {
+  it('rebuilds the text of the segments a fix touches and keeps the others', () => {
+    const t = {
+      engine: 'e',
+      model: 'm',
+      modelVersion: 'v',
+      language: 'en',
+      text: 'Three la la. Uh go!',
+      words,
+      segments: [
+        { text: 'Three la la.', start: 1, end: 2 },
+        { text: 'Uh go!', start: 2.1, end: 2.8 },
+      ],
+      note: null,
+    };
+    const out = correctTranscript(t, [{ start: 1, end: 2, text: 'Trello', version: 1 }]);
+    expect(out.segments.map((s) => s.text)).toEqual(['Trello', 'Uh go!']);
+    expect(out.text).toBe('Trello Uh go!');
   });
 });

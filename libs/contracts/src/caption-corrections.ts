@@ -1,4 +1,4 @@
-import type { TranscriptWord } from './transcript.types';
+import type { TranscriptResult, TranscriptWord } from './transcript.types';
 
 export type CorrectionScope = 'clip' | 'transcript';
 
@@ -99,4 +99,24 @@ export function wordsOfClip(
     ...segmentWords.filter((w) => inClip(w) && inSegment(w)),
     ...transcriptWords.filter((w) => inClip(w) && !inSegment(w)),
   ].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The transcript as the creator corrected it: fixed words, and the text of
+ * each segment a fix touches rebuilt from them (untouched segments keep the
+ * engine's text and punctuation), so JSON, SRT, VTT and TXT agree.
+ */
+export function correctTranscript(
+  t: TranscriptResult,
+  corrections: readonly CaptionCorrection[],
+): TranscriptResult & { words: CorrectedWord[] } {
+  if (!corrections.length) return { ...t, words: [...t.words] };
+  const words = applyCaptionCorrections(t.words, corrections);
+  const touched = (s: { start: number; end: number }) =>
+    corrections.some((c) => c.start <= s.end && c.end >= s.start);
+  const segments = t.segments.map((s) =>
+    touched(s) ? { ...s, text: wordsText(words.filter((w) => inRange(w, s.start, s.end))) } : s,
+  );
+  const text = segments.length ? segments.map((s) => s.text).join(' ') : wordsText(words);
+  return { ...t, words, segments, text };
 }

@@ -11,7 +11,15 @@ export async function correctionsForClip(
   m: EntityManager,
   clip: { id: string; jobId: string },
 ): Promise<CaptionCorrection[]> {
-  const rows = await m
+  return (await correctionRowsForClip(m, clip)).map(asCorrection);
+}
+
+/** The rows behind correctionsForClip, for views that show author and history. */
+export function correctionRowsForClip(
+  m: EntityManager,
+  clip: { id: string; jobId: string },
+): Promise<CaptionCorrectionEntity[]> {
+  return m
     .createQueryBuilder(CaptionCorrectionEntity, 'c')
     .where('c.job_id = :jobId AND c.active', { jobId: clip.jobId })
     .andWhere(
@@ -24,7 +32,6 @@ export async function correctionsForClip(
     )
     .orderBy('c.version', 'ASC')
     .getMany();
-  return rows.map(asCorrection);
 }
 
 /** The fixes the transcript endpoint applies: the job transcript's own. */
@@ -39,6 +46,6 @@ export async function correctionsForTranscript(
   return rows.map(asCorrection);
 }
 
-function asCorrection(r: CaptionCorrectionEntity): CaptionCorrection {
+export function asCorrection(r: CaptionCorrectionEntity): CaptionCorrection {
   return { start: r.start, end: r.end, text: r.text, version: r.version };
 }
