@@ -113,6 +113,7 @@ export class ClipRerenderer {
           `Clip ${clipId} is rendering version ${clip.renderingVersion ?? clip.version} now; render again when it finishes.`,
         );
       }
+      // A clip already queued keeps its place; it still gets a runnable (enqueue is idempotent).
       const queued = clip.status !== 'queued';
       await m.update(
         ClipEntity,
@@ -128,16 +129,14 @@ export class ClipRerenderer {
           : { renderingVersion: clip.version },
       );
       requests.push({ clipId: clip.id, version: clip.version, queued });
-      if (queued) {
-        runnables.push({
-          kind: 'clip',
-          jobId: job.id,
-          clipId: clip.id,
-          segmentId: clip.segmentId,
-          aspect: clip.aspect,
-          attempt: clip.attempt,
-        });
-      }
+      runnables.push({
+        kind: 'clip',
+        jobId: job.id,
+        clipId: clip.id,
+        segmentId: clip.segmentId,
+        aspect: clip.aspect,
+        attempt: clip.attempt,
+      });
     }
     if (!runnables.length) return { runnables, requests };
     // A finished job runs again for these clips alone; the rendering row is their aggregate.
