@@ -88,9 +88,10 @@ export function look(body: Body): ClipLook | null | undefined {
 
 /** The clip's look after a PATCH: the fields sent replace those stored, group by group. */
 export function mergeLook(old: ClipLook | null, patch: ClipLook): ClipLook {
-  return {
-    captions: { ...old?.captions, ...patch.captions },
-    layout: { ...old?.layout, ...patch.layout },
-    title: { ...old?.title, ...patch.title },
-  };
+  const out: ClipLook = {};
+  for (const g of ['captions', 'layout', 'title'] as const) {
+    const merged = { ...old?.[g], ...patch[g] };
+    if (Object.keys(merged).length) (out as Record<string, unknown>)[g] = merged;
+  }
+  return out;
 }
