@@ -51,9 +51,7 @@ export async function loadRenderInputs(
     ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId: clip.jobId }),
     correctionsForClip(ds.manager, clip),
   ]);
-  const words = (transcript?.words ?? []).filter(
-    (w) => w.end > range.start && w.start < range.end,
-  );
+  const words = (transcript?.words ?? []).filter((w) => w.end > range.start && w.start < range.end);
   return {
     clip,
     segment,
