@@ -212,13 +212,15 @@ describe('clip editor in the browser', () => {
     await page.getByRole('heading', { name: /Edit clip #1/ }).waitFor();
     await shot('01-editor');
     // Nothing sticks out sideways on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
       390,
     );
 
     // "three la la" → "Trello": type it in the first box and clear the other two.
     const boxes = page.getByRole('list', { name: 'Clip words' }).getByRole('textbox');
-    const values = await boxes.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const values = await boxes.evaluateAll((els) =>
+      els.map((e) => (e as unknown as { value: string }).value),
+    );
     const i = values.findIndex((v, k) => v === 'three' && values[k + 1] === 'la');
     await boxes.nth(i).fill('Trello');
     await boxes.nth(i + 1).fill('');
