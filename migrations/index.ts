@@ -6,6 +6,7 @@ import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
 import { ClipLook1796086869168 } from './1796086869168-ClipLook';
 import { Webhooks1796087023339 } from './1796087023339-Webhooks';
+import { ClipEdits1796087054217 } from './1796087054217-ClipEdits';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   CaptionTier1796078278930,
   ClipLook1796086869168,
   Webhooks1796087023339,
+  ClipEdits1796087054217,
 ];

@@ -22,6 +22,7 @@ let media: Buffer;
 let aliceJob: string;
 let aliceSource: string;
 let aliceSegment: string;
+let aliceClip: string;
 let aliceUpload: string;
 let bobJob: string;
 let sockets: ApiSockets;
@@ -62,6 +63,29 @@ async function completedClip(jobId: string, segmentId: string): Promise<string> 
   return exportClip;
 }
 
+/** A selected segment with a rendered clip row, for the clip editing routes. */
+async function aliceClipRow(jobId: string): Promise<string> {
+  const segment = randomUUID();
+  await api.db.query(
+    `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
+     VALUES ($1, $2, 1, 0, 30, 60, '{}'::jsonb, 'test', 'alice secret words', true, 1)`,
+    [segment, jobId],
+  );
+  const rows = (await api.db.query(
+    `INSERT INTO clips (job_id, segment_id, aspect, status, attempt, video_key, rendered_version)
+     VALUES ($1, $2, '9:16', 'completed', 1, $3, 1) RETURNING id`,
+    [jobId, segment, `jobs/${jobId}/clips/${segment}-9x16.a1.mp4`],
+  )) as Array<{ id: string }>;
+  return rows[0].id;
+}
+
+/** Bob through his own job id with Alice's clip (or correction) id: like a missing one. */
+async function viaOwnJob(method: string, path: (jobId: string) => string, json?: unknown) {
+  const res = await api.call(method, path(bobJob), { key: bob, json });
+  expect(res.status).toBe(404);
+  expect(res.text).not.toContain('alice secret');
+}
+
 beforeAll(async () => {
   api = await startApi();
   [alice, bob, ops] = await tenantKeys(api);
@@ -70,6 +94,7 @@ beforeAll(async () => {
   aliceJob = a.id;
   aliceSource = a.sourceKey;
   aliceSegment = await finishStages(aliceJob);
+  aliceClip = await aliceClipRow(aliceJob);
   bobJob = (await streamJob(api, bob, media)).id;
   const up = await api.call('POST', '/v1/uploads', {
     key: alice,
@@ -391,6 +416,62 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
       aliceSegment,
     ])) as Array<{ selected: boolean }>;
     expect(seg[0].selected).toBe(false);
+  },
+  'GET /v1/jobs/:id/clips/:clipId': async () => {
+    await jobRoute('GET', (id) => `/v1/jobs/${id}/clips/${aliceClip}`);
+    await viaOwnJob('GET', (id) => `/v1/jobs/${id}/clips/${aliceClip}`);
+  },
+  'PATCH /v1/jobs/:id/clips/:clipId': async () => {
+    const json = { look: { captions: { template: 'boxed' } } };
+    await viaOwnJob('PATCH', (id) => `/v1/jobs/${id}/clips/${aliceClip}`, json);
+    const { owner } = await jobRoute('PATCH', (id) => `/v1/jobs/${id}/clips/${aliceClip}`, json);
+    // Only the owner's own call changed the clip (one version up).
+    expect(owner.body).toMatchObject({ version: 2 });
+  },
+  'POST /v1/jobs/:id/clips/:clipId/trim-preview': async () => {
+    const json = { start: 0, end: 1 };
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/trim-preview`, json);
+    await viaOwnJob('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/trim-preview`, json);
+  },
+  'POST /v1/jobs/:id/clips/:clipId/corrections': async () => {
+    const json = { start: 0, end: 1, text: 'bob was here' };
+    await viaOwnJob('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/corrections`, json);
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/corrections`, json);
+    const rows = (await api.db.query(
+      'SELECT author_key_id FROM caption_corrections WHERE clip_id = $1',
+      [aliceClip],
+    )) as Array<{ author_key_id: string }>;
+    expect(rows.map((r) => r.author_key_id)).toEqual([alice.id]);
+  },
+  'POST /v1/jobs/:id/clips/:clipId/render': async () => {
+    await viaOwnJob('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/render`);
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${aliceClip}/render`);
+  },
+  'PATCH /v1/jobs/:id/look': async () => {
+    const json = { look: { captions: { textColor: '#FF0000' } } };
+    await jobRoute('PATCH', (id) => `/v1/jobs/${id}/look`, json);
+    const own = await api.call('GET', `/v1/jobs/${bobJob}`, { key: bob });
+    expect(JSON.stringify(own.body)).not.toContain('#FF0000');
+  },
+  'GET /v1/jobs/:id/transcript/corrections': async () => {
+    await jobRoute('GET', (id) => `/v1/jobs/${id}/transcript/corrections`);
+  },
+  'POST /v1/jobs/:id/transcript/corrections': async () => {
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/transcript/corrections`, {
+      start: 0,
+      end: 1,
+      text: 'fixed',
+    });
+  },
+  'DELETE /v1/jobs/:id/corrections/:correctionId': async () => {
+    const made = await api.call('POST', `/v1/jobs/${aliceJob}/clips/${aliceClip}/corrections`, {
+      key: alice,
+      json: { start: 2, end: 3, text: 'mine' },
+    });
+    expect(made.status).toBe(201);
+    const cid = (made.body as { correction: { id: string } }).correction.id;
+    await viaOwnJob('DELETE', (id) => `/v1/jobs/${id}/corrections/${cid}`);
+    await jobRoute('DELETE', (id) => `/v1/jobs/${id}/corrections/${cid}`);
   },
   'GET /v1/ops/queues': () => opsOnly('GET', '/v1/ops/queues'),
   'POST /v1/ops/queues/:stage/pause': () => opsOnly('POST', '/v1/ops/queues/silence/pause'),

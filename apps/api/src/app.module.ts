@@ -5,6 +5,9 @@ import { ENTITIES } from '@clipline/database';
 import { PipelineModule } from '@clipline/pipeline';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
+import { ClipEditsController } from './clip-edits/clip-edits.controller';
+import { ClipEditsService } from './clip-edits/clip-edits.service';
+import { ClipRerendererProvider } from './clip-edits/clip-rerenderer.provider';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
 import { ExportsController } from './exports/exports.controller';
@@ -45,6 +48,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     ExportsController,
     OpsController,
     WebhooksController,
+    ClipEditsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -65,6 +69,8 @@ import { WebhooksService } from './webhooks/webhooks.service';
     EventsGateway,
     WebhooksService,
     WebhookDispatcherService,
+    ClipRerendererProvider,
+    ClipEditsService,
   ],
 })
 export class AppModule {}

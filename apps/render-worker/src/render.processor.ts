@@ -2,7 +2,12 @@ import { Process, Processor } from '@nestjs/bull';
 import { Inject, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import { QUEUE_NAMES, type RenderJobPayload } from '@clipline/contracts';
+import {
+  QUEUE_NAMES,
+  applyCaptionCorrections,
+  wordsOfClip,
+  type RenderJobPayload,
+} from '@clipline/contracts';
 import {
   ClipStore,
   ProgressEmitter,
@@ -105,16 +110,21 @@ export class RenderProcessor implements OnModuleInit {
       },
       ctx.hooks,
     );
+    // The creator's fixes replace recognised words, keeping their timing, in captions and sidecars.
+    const words = applyCaptionCorrections(
+      wordsOfClip(captions.words, inputs.words, segment, inputs.range),
+      inputs.corrections,
+    );
     return withWorkDir(
       async (workDir) => {
         const out = await renderClip(
           {
             sourceUrl,
             media: job.mediaInfo,
-            start: segment.start,
-            end: segment.end,
+            start: inputs.range.start,
+            end: inputs.range.end,
             aspect: clip.aspect,
-            words: captions.words,
+            words,
             silences: inputs.silences,
             removeSilence: job.options.removeSilence,
             captions: job.options.captions,
@@ -150,6 +160,8 @@ export class RenderProcessor implements OnModuleInit {
             sizeBytes: String(statSync(out.videoPath).size),
             renderMs: Date.now() - started,
             captionEngine: captions.info,
+            renderedVersion: inputs.version,
+            renderingVersion: null,
           },
         };
       },

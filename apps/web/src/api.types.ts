@@ -11,6 +11,8 @@ export type {
 export { ASPECTS, DEFAULT_JOB_OPTIONS, STAGES, WORKER_STAGES } from '@clipline/contracts';
 import type {
   Aspect,
+  ClipLook,
+  ResolvedClipLook,
   JobOptions,
   JobStatus,
   StageName,
@@ -127,6 +129,10 @@ export interface ClipView {
     preset: string | null;
   } | null;
   error: string | null;
+  /** The edit version, and the one the downloads show; `next` while another renders or failed. */
+  version: number;
+  renderedVersion: number | null;
+  next: { version: number; status: 'queued' | 'rendering' | 'failed' } | null;
   downloads: {
     video: string | null;
     thumbnail: string | null;
@@ -150,4 +156,67 @@ export interface QueueStats {
 
 export interface FailedStage extends StageView {
   jobId: string;
+}
+
+export interface EditorWord {
+  text: string;
+  start: number;
+  end: number;
+  corrected: boolean;
+}
+
+export interface ClipCorrectionView {
+  id: string;
+  scope: 'clip' | 'transcript';
+  start: number;
+  end: number;
+  text: string;
+  originalText: string;
+  currentText: string;
+  conflict: boolean;
+}
+
+/** GET /v1/jobs/:id/clips/:clipId */
+export interface ClipDetail {
+  id: string;
+  jobId: string;
+  rank: number;
+  aspect: Aspect;
+  status: ClipView['status'];
+  version: number;
+  renderedVersion: number | null;
+  edited: boolean;
+  start: number;
+  end: number;
+  durationSec: number;
+  segment: { start: number; end: number; text: string };
+  source: { durationSec: number };
+  look: ClipLook | null;
+  jobLook: ClipLook | null;
+  resolvedLook: ResolvedClipLook;
+  layoutChoice: { mode: string; reason: string } | null;
+  firstSentence: string | null;
+  words: EditorWord[];
+  corrections: ClipCorrectionView[];
+  conflicts: ClipCorrectionView[];
+  current: {
+    version: number | null;
+    durationSec: number | null;
+    downloads: {
+      video: string | null;
+      thumbnail: string | null;
+      vtt: string | null;
+      srt: string | null;
+    };
+  } | null;
+  next: { version: number; status: string; progress: number; error: string | null } | null;
+}
+
+export interface TrimPreview {
+  requested: { start: number; end: number };
+  snapped: { start: number; end: number; durationSec: number };
+  rules: { start: string; end: string };
+  previous: { start: number; end: number };
+  gained: Array<{ text: string; start: number; end: number }>;
+  lost: Array<{ text: string; start: number; end: number }>;
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, storedKey, storeKey } from './api.client';
 import { KeyForm } from './components/key-form';
+import { ClipEditorPage } from './pages/clip-editor.page';
 import { ClipsPage } from './pages/clips.page';
 import { JobPage } from './pages/job.page';
 import { JobsPage } from './pages/jobs.page';
@@ -79,7 +80,11 @@ export function App() {
     {
       to: href.jobs,
       label: 'Jobs',
-      active: route.page === 'jobs' || route.page === 'job' || route.page === 'clips',
+      active:
+        route.page === 'jobs' ||
+        route.page === 'job' ||
+        route.page === 'clips' ||
+        route.page === 'edit',
     },
     { to: href.webhooks, label: 'Webhooks', active: route.page === 'webhooks' },
     ...(role === 'ops' ? [{ to: href.ops, label: 'Ops', active: route.page === 'ops' }] : []),
@@ -127,6 +132,7 @@ export function App() {
           {route.page === 'job' && <JobPage jobId={route.jobId} />}
           {route.page === 'clips' && <ClipsPage jobId={route.jobId} />}
           {route.page === 'webhooks' && <WebhooksPage />}
+          {route.page === 'edit' && <ClipEditorPage jobId={route.jobId} clipId={route.clipId} />}
           {route.page === 'ops' &&
             (role === 'ops' ? (
               <OpsPage />

@@ -22,11 +22,14 @@ export type Route =
   | { page: 'jobs' }
   | { page: 'job'; jobId: string }
   | { page: 'clips'; jobId: string }
+  | { page: 'edit'; jobId: string; clipId: string }
   | { page: 'ops' }
   | { page: 'webhooks' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
+  const e = /^\/jobs\/([0-9a-f-]{36})\/clips\/([0-9a-f-]{36})\/?$/i.exec(path);
+  if (e) return { page: 'edit', jobId: e[1], clipId: e[2] };
   const m = /^\/jobs\/([0-9a-f-]{36})(\/clips)?\/?$/i.exec(path);
   if (m) return m[2] ? { page: 'clips', jobId: m[1] } : { page: 'job', jobId: m[1] };
   if (/^\/jobs\/?$/.test(path)) return { page: 'jobs' };
@@ -40,6 +43,7 @@ export const href = {
   jobs: '#/jobs',
   job: (id: string) => `#/jobs/${id}`,
   clips: (id: string) => `#/jobs/${id}/clips`,
+  edit: (id: string, clipId: string) => `#/jobs/${id}/clips/${clipId}`,
   ops: '#/ops',
   webhooks: '#/webhooks',
 };

@@ -15,3 +15,4 @@ export * from './redact-secrets';
 export * from './workers.types';
 export * from './clip-look.types';
 export * from './webhook-events';
+export * from './caption-corrections';

@@ -21,3 +21,5 @@ export * from './job-progress';
 export * from './eta-estimator';
 export * from './throughput';
 export * from './webhook-outbox';
+export * from './clip-rerender';
+export * from './caption-corrections';

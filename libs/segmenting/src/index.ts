@@ -9,3 +9,9 @@ export {
 } from './segmenting.types';
 export { HOOK_WEIGHTS, detectHook, type HookKind, type HookSignal } from './hook.detector';
 export { sceneCutScore } from './segment.scorer';
+export {
+  snapClipEdges,
+  type ClipEdgesInput,
+  type SnappedEdges,
+  type EdgeRule,
+} from './clip-edges.snapper';

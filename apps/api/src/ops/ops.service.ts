@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  HttpException,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
@@ -18,7 +19,13 @@ import {
   LayoutAnalysisEntity,
   type JobEntity,
 } from '@clipline/database';
-import { JobOrchestrator, StageScheduler } from '@clipline/pipeline';
+import {
+  ClipRerenderer,
+  JobOrchestrator,
+  OrchestrationError,
+  StageScheduler,
+  type RenderRequest,
+} from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
 import { stageView } from '../jobs/job.view';
@@ -43,6 +50,7 @@ export class OpsService {
     private readonly segments: Repository<ContentSegmentEntity>,
     private readonly orchestrator: JobOrchestrator,
     private readonly scheduler: StageScheduler,
+    private readonly rerenderer: ClipRerenderer,
   ) {}
 
   rerun(job: JobEntity, stage: WorkerStage): Promise<void> {
@@ -106,15 +114,31 @@ export class OpsService {
     return { jobId: job.id, cropPlans: dto.cropPlans, rerendered };
   }
 
+  /**
+   * Renders the promoted segment's clips alone: the job's other clips keep
+   * their files and status (re-running rendering would queue every clip).
+   */
   async promote(job: JobEntity, segmentId: string) {
     const seg = isUuid(segmentId)
       ? await this.segments.findOne({ where: { id: segmentId, jobId: job.id } })
       : null;
     if (!seg) throw new NotFoundException(`Segment ${segmentId} was not found in job ${job.id}.`);
     if (seg.selected) throw new ConflictException(`Segment ${segmentId} is already selected.`);
-    await this.segments.update({ id: seg.id }, { selected: true });
-    const rerendered = await this.rerenderIfReady(job);
-    return { jobId: job.id, segmentId: seg.id, rank: seg.rank, selected: true, rerendered };
+    let clips: RenderRequest[];
+    try {
+      clips = await this.rerenderer.promoteSegment(job.id, seg.id);
+    } catch (err) {
+      if (err instanceof OrchestrationError) throw new HttpException(err.message, err.status);
+      throw err;
+    }
+    return {
+      jobId: job.id,
+      segmentId: seg.id,
+      rank: seg.rank,
+      selected: true,
+      rerendered: clips.length > 0,
+      clips,
+    };
   }
 
   private async rerenderIfReady(job: JobEntity): Promise<boolean> {

@@ -1,6 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isStageDone, redactSecrets, type SilenceKind, type StageName } from '@clipline/contracts';
+import {
+  correctTranscript,
+  isStageDone,
+  redactSecrets,
+  type SilenceKind,
+  type StageName,
+} from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
@@ -12,6 +18,7 @@ import {
   transcriptResultOf,
   type JobEntity,
 } from '@clipline/database';
+import { correctionsForTranscript } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { MoreThan, Repository } from 'typeorm';
 import { nonSpeechFlags, silenceTimeline, type TimelineRegion } from './silence-timeline.builder';
@@ -46,11 +53,18 @@ export class ResultsService {
     return row;
   }
 
+  /** The stored transcript with the creator's fixes applied (every format shows them). */
   async transcript(job: JobEntity): Promise<TranscriptEntity> {
     await this.requireStage(job, 'transcription');
     const t = await this.transcriptsRepo.findOne({ where: { jobId: job.id } });
     if (!t) throw new NotFoundException('This job has no transcript.');
-    return t;
+    const fixes = await correctionsForTranscript(this.transcriptsRepo.manager, job.id);
+    const corrected = correctTranscript(transcriptResultOf(t), fixes);
+    return Object.assign(t, {
+      words: corrected.words,
+      segments: corrected.segments,
+      text: corrected.text,
+    });
   }
 
   /**
@@ -156,7 +170,8 @@ export class ResultsService {
     const items = await Promise.all(
       rows.map(async (c) => {
         const base = `clip-${rankOf.get(c.segmentId) ?? 0}-${c.aspect.replace(':', 'x')}`;
-        const done = c.status === 'completed';
+        // The published version stays downloadable while the next one renders or after it failed.
+        const done = !!c.videoKey;
         return {
           id: c.id,
           segmentId: c.segmentId,
@@ -169,6 +184,12 @@ export class ResultsService {
           height: c.height,
           sizeBytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
           renderMs: c.renderMs,
+          version: c.version,
+          renderedVersion: c.renderedVersion,
+          next:
+            c.status === 'queued' || c.status === 'rendering' || c.status === 'failed'
+              ? { version: c.renderingVersion ?? c.version, status: c.status }
+              : null,
           // Which recogniser's words the captions and sidecars show (null before rendering).
           captionEngine: c.captionEngine,
           error: redactSecrets(c.error),

@@ -3,6 +3,7 @@ import { api, ApiError, plainError } from '../api.client';
 import type { ClipView, SegmentView, SegmentsView } from '../api.types';
 import { formatBytes, formatClock, formatSeconds } from '../format';
 import { ExportMenu } from './export-menu';
+import { href } from '../session';
 
 interface Loaded {
   clips: ClipView[];
@@ -96,7 +97,7 @@ export function ClipsPanel({
           return (
             <li key={c.id} className="clip card" data-clip-status={c.status}>
               <h3>{title}</h3>
-              {c.status === 'completed' && c.downloads?.video ? (
+              {c.downloads?.video ? (
                 <video
                   controls
                   playsInline
@@ -132,7 +133,18 @@ export function ClipsPanel({
                   <blockquote className="excerpt">{excerpt(seg.text)}</blockquote>
                 </>
               )}
-              {c.status === 'completed' && c.downloads && (
+              {c.next && (
+                <p className="muted small" role="status">
+                  Version {c.renderedVersion ?? 1} below; version {c.next.version}{' '}
+                  {c.next.status === 'failed' ? 'failed to render' : 'is rendering'}.
+                </p>
+              )}
+              <p>
+                <a className="button secondary" href={href.edit(jobId, c.id)}>
+                  Edit clip #{c.rank ?? '?'}
+                </a>
+              </p>
+              {c.downloads && (
                 <p className="downloads">
                   {c.downloads.video && (
                     <a className="button" href={c.downloads.video} download>

@@ -94,6 +94,28 @@ export class ClipEntity {
   @Column({ type: 'jsonb', name: 'layout_choice', nullable: true })
   layoutChoice: ClipLayoutChoice | null;
 
+  /**
+   * The clip's own edges (source seconds) after a trim; null: the segment's.
+   * Aspects of one segment share the segment but may be trimmed apart.
+   */
+  @Column({ type: 'double precision', name: 'start_sec', nullable: true })
+  startSec: number | null;
+
+  @Column({ type: 'double precision', name: 'end_sec', nullable: true })
+  endSec: number | null;
+
+  /** Rises with every edit (trim, look, caption fix); the If-Match of concurrent editors. */
+  @Column({ type: 'int', default: 1 })
+  version: number;
+
+  /** The version the published objects show; null before the first render. */
+  @Column({ type: 'int', name: 'rendered_version', nullable: true })
+  renderedVersion: number | null;
+
+  /** The version the queued or running render was asked for (what "next version" shows). */
+  @Column({ type: 'int', name: 'rendering_version', nullable: true })
+  renderingVersion: number | null;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 

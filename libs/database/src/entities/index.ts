@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { CaptionCorrectionEntity } from './caption-correction.entity';
 import { ClipEntity } from './clip.entity';
 import { ContentSegmentEntity } from './content-segment.entity';
 import { JobStageEntity } from './job-stage.entity';
@@ -15,6 +16,7 @@ import { WebhookEventEntity } from './webhook-event.entity';
 import { WorkerEntity } from './worker.entity';
 
 export * from './api-key.entity';
+export * from './caption-correction.entity';
 export * from './clip.entity';
 export * from './content-segment.entity';
 export * from './job-stage.entity';
@@ -46,4 +48,5 @@ export const ENTITIES = [
   WebhookEndpointEntity,
   WebhookEventEntity,
   WebhookDeliveryEntity,
+  CaptionCorrectionEntity,
 ];

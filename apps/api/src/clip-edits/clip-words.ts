@@ -1,0 +1,58 @@
+import { inRange, wordsOfClip, wordsText, type TranscriptWord } from '@clipline/contracts';
+import {
+  CaptionCorrectionEntity,
+  ContentSegmentEntity,
+  TranscriptEntity,
+  type ClipEntity,
+} from '@clipline/database';
+import type { EntityManager } from 'typeorm';
+
+export interface ClipWordsContext {
+  segment: ContentSegmentEntity;
+  transcriptWords: TranscriptWord[];
+  range: { start: number; end: number };
+}
+
+export function clipRange(clip: ClipEntity, segment: ContentSegmentEntity) {
+  return { start: clip.startSec ?? segment.start, end: clip.endSec ?? segment.end };
+}
+
+export async function clipWordsContext(
+  m: EntityManager,
+  clip: ClipEntity,
+): Promise<ClipWordsContext | null> {
+  const segment = await m.findOne(ContentSegmentEntity, { where: { id: clip.segmentId } });
+  if (!segment) return null;
+  const t = await m.findOne(TranscriptEntity, { where: { jobId: clip.jobId } });
+  return { segment, transcriptWords: t?.words ?? [], range: clipRange(clip, segment) };
+}
+
+/**
+ * The recognised words of a range as the render worker will start from them:
+ * the caption tier's over the segment once a render stored them, else the
+ * transcript's. Fixes compare against these, never against other fixes.
+ */
+export function baseWords(ctx: ClipWordsContext, range = ctx.range): TranscriptWord[] {
+  const { segment, transcriptWords } = ctx;
+  return wordsOfClip(segment.captionWords ?? transcriptWords, transcriptWords, segment, range);
+}
+
+/** The words a fix's range held when made and now: different text means a re-run changed them. */
+export function correctionView(c: CaptionCorrectionEntity, words: readonly TranscriptWord[]) {
+  const currentText = wordsText(words.filter((w) => inRange(w, c.start, c.end)));
+  return {
+    id: c.id,
+    scope: c.scope,
+    clipId: c.clipId,
+    version: c.version,
+    start: c.start,
+    end: c.end,
+    text: c.text,
+    originalText: c.originalText,
+    currentText,
+    conflict: currentText !== c.originalText,
+    active: c.active,
+    authorKeyId: c.authorKeyId,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
