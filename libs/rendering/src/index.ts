@@ -30,3 +30,20 @@ export {
 export { buildCropPath, cropExpression, cropAt, type CropPath, type CropPiece } from './crop-path';
 export { escapeFilterValue } from './filter-escape';
 export { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
+export {
+  buildStyledAss,
+  lineRulesFor,
+  keywordNorm,
+  type StyledAssInput,
+  type HookTitleEvent,
+} from './caption-templates';
+export { hookTitleText, firstSentence } from './hook-title';
+export {
+  chooseLayout,
+  splitScreenPlans,
+  videoLayoutChain,
+  MIN_FACE_SHARE,
+  type StoredLayout,
+  type LayoutChoiceInput,
+  type VideoLayout,
+} from './layout-modes';
