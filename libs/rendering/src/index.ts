@@ -47,3 +47,4 @@ export {
   type LayoutChoiceInput,
   type VideoLayout,
 } from './layout-modes';
+export { planStill, renderStill, type StillPlan } from './still.renderer';

@@ -33,7 +33,7 @@ export interface LayoutChoiceInput {
 /** Below this share of sampled frames with a face, the clip is shown whole (fit-blur). */
 export const MIN_FACE_SHARE = 0.2;
 /** A face whose median height is below this share of the frame is a wide shot. */
-export const MIN_FACE_HEIGHT = 0.1;
+export const MIN_FACE_HEIGHT = 0.06;
 /** Each of two people must be seen in this share of the sampled frames for a split screen. */
 export const MIN_PAIR_PRESENCE = 0.4;
 

@@ -389,7 +389,7 @@ const xml = (s: string) =>
  * syntax: warnings, and a different fallback font per machine). A config of
  * our own limits it to the bundled font, so captions look the same everywhere.
  */
-async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.ProcessEnv> {
+export async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.ProcessEnv> {
   const file = join(workDir, 'fonts.conf');
   await writeFile(
     file,
@@ -398,7 +398,7 @@ async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.
   return { ...process.env, FONTCONFIG_FILE: file };
 }
 
-async function runFfmpeg(
+export async function runFfmpeg(
   args: string[],
   what: string,
   hooks: StageHooks,
