@@ -19,6 +19,8 @@ import { JobsService } from './jobs/jobs.service';
 import { StreamUploadService } from './jobs/stream-upload.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsService } from './ops/ops.service';
+import { PreviewsController } from './previews/previews.controller';
+import { PreviewsService } from './previews/previews.service';
 import { ResultsController } from './results/results.controller';
 import { ResultsService } from './results/results.service';
 import { UploadSweeperService } from './uploads/upload-sweeper.service';
@@ -38,6 +40,7 @@ import { UploadsService } from './uploads/uploads.service';
     JobsController,
     ResultsController,
     OpsController,
+    PreviewsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -51,6 +54,7 @@ import { UploadsService } from './uploads/uploads.service';
     UploadSweeperService,
     ResultsService,
     OpsService,
+    PreviewsService,
     MetricsService,
     HealthService,
     WorkerStatusService,

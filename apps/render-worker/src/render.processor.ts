@@ -12,7 +12,7 @@ import {
   type ClipResult,
   type RunContext,
 } from '@clipline/pipeline';
-import { renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
+import { planClipLook, renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
 import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
 import type { Job } from 'bull';
@@ -105,6 +105,17 @@ export class RenderProcessor implements OnModuleInit {
       },
       ctx.hooks,
     );
+    // The job's look, then the clip's own; auto layouts record what they chose and why.
+    const look = planClipLook({
+      jobLook: job.options.look,
+      clipLook: clip.look,
+      media: job.mediaInfo,
+      aspect: clip.aspect,
+      start: segment.start,
+      end: segment.end,
+      words: captions.words,
+      analysis: inputs.layout,
+    });
     return withWorkDir(
       async (workDir) => {
         const out = await renderClip(
@@ -118,7 +129,11 @@ export class RenderProcessor implements OnModuleInit {
             silences: inputs.silences,
             removeSilence: job.options.removeSilence,
             captions: job.options.captions,
-            cropPlan: inputs.cropPlan,
+            cropPlan: look.cropPlan,
+            look: look.look,
+            layout: look.layout,
+            faceTracks: look.faceTracks,
+            keywords: look.keywords,
             title: titleFromFilename(job.sourceFilename),
             workDir,
             options: { threads: this.cfg.RENDER_THREADS },
@@ -150,6 +165,7 @@ export class RenderProcessor implements OnModuleInit {
             sizeBytes: String(statSync(out.videoPath).size),
             renderMs: Date.now() - started,
             captionEngine: captions.info,
+            layoutChoice: look.layout,
           },
         };
       },

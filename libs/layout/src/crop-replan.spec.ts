@@ -70,7 +70,11 @@ describe('speaker hold time', () => {
   });
 
   it('maps smoothing 0.5 to the layout stage defaults and 1 to a nearly still window', () => {
-    expect(smoothingFromLook(0.5, 2)).toEqual({ deadZone: 0.04, maxPanPerSec: 0.35, minHoldSec: 2 });
+    expect(smoothingFromLook(0.5, 2)).toEqual({
+      deadZone: 0.04,
+      maxPanPerSec: 0.35,
+      minHoldSec: 2,
+    });
     expect(smoothingFromLook(1, 0).maxPanPerSec).toBeLessThanOrEqual(0.01);
   });
 });

@@ -38,9 +38,7 @@ export function replanCrop(input: ReplanInput, aspect: Aspect): CropPlan {
   const tracks: TrackedFace[] = input.faceTracks.map((t) => ({
     ...t,
     activity:
-      t.activity && t.activity.length === t.points.length
-        ? t.activity
-        : t.points.map(() => 0),
+      t.activity && t.activity.length === t.points.length ? t.activity : t.points.map(() => 0),
   }));
   const sampleTimes: number[][] = [];
   for (const scene of input.scenes) {

@@ -38,7 +38,10 @@ function parseAss(ass: string) {
   return { styles, events };
 }
 
-const render = (c: Partial<CaptionStyle>, extra: Partial<Parameters<typeof buildStyledAss>[0]> = {}) => {
+const render = (
+  c: Partial<CaptionStyle>,
+  extra: Partial<Parameters<typeof buildStyledAss>[0]> = {},
+) => {
   const s = style(c);
   return parseAss(
     buildStyledAss({
@@ -184,7 +187,12 @@ describe('hook title', () => {
     expect(styles.get('Hook')!.BorderStyle).toBe('3');
     expect(styles.get('Hook')!.Alignment).toBe('8');
     expect(events).toEqual([
-      { start: '0:00:00.00', end: '0:00:04.00', style: 'Hook', text: 'Why do 3 editing tools never feel slow?' },
+      {
+        start: '0:00:00.00',
+        end: '0:00:04.00',
+        style: 'Hook',
+        text: 'Why do 3 editing tools never feel slow?',
+      },
     ]);
   });
 

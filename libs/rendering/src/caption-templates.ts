@@ -73,7 +73,8 @@ interface Geometry {
 
 function geometry(width: number, height: number, style: CaptionStyle): Geometry {
   const portrait = height > width;
-  const scale = style.template === 'lower-third' ? 0.75 : style.template === 'word-by-word' ? 1.3 : 1;
+  const scale =
+    style.template === 'lower-third' ? 0.75 : style.template === 'word-by-word' ? 1.3 : 1;
   const fontSize = Math.round(Math.min(width, height) * style.size * scale);
   const marginH = Math.round(width * 0.08);
   // lower-third sits at the left edge; the others are centred.
@@ -101,7 +102,8 @@ function geometry(width: number, height: number, style: CaptionStyle): Geometry 
   }
   if (pos === 'middle') return { fontSize, alignment: 4 + col, marginV: 0, marginH, place: '' };
   // Portrait video keeps a quarter of the height free at the bottom, where phone apps put their buttons.
-  const bottom = style.template === 'lower-third' ? (portrait ? 0.22 : 0.08) : portrait ? 0.25 : 0.1;
+  const bottom =
+    style.template === 'lower-third' ? (portrait ? 0.22 : 0.08) : portrait ? 0.25 : 0.1;
   return {
     fontSize,
     alignment: 1 + col,

@@ -48,3 +48,9 @@ export {
   type VideoLayout,
 } from './layout-modes';
 export { planStill, renderStill, type StillPlan } from './still.renderer';
+export {
+  planClipLook,
+  type ClipLookInput,
+  type ClipLookPlan,
+  type StoredAnalysis,
+} from './clip-look.plan';

@@ -143,7 +143,7 @@ function splitPair(
   if (presence < MIN_PAIR_PRESENCE) return null;
   const cx = (pts: FaceTrack['points']) => median(pts.map((p) => p.x + p.w / 2));
   const { width, height } = ASPECT_SIZES[input.aspect];
-  const windowShare = Math.min(1, ((input.sourceHeight * width) / height) / input.sourceWidth);
+  const windowShare = Math.min(1, (input.sourceHeight * width) / height / input.sourceWidth);
   const apart = Math.abs(cx(a.points) - cx(b.points));
   const faceW = median([...a.points, ...b.points].map((p) => p.w));
   if (apart + faceW <= windowShare) return null;
@@ -172,7 +172,10 @@ export function splitScreenPlans(input: {
   const winW = Math.min(sw, sh * ratio);
   const winH = winW / ratio;
   const inClip = input.faceTracks
-    .map((t) => ({ ...t, points: t.points.filter((p) => p.t >= input.clipStart && p.t < input.clipEnd) }))
+    .map((t) => ({
+      ...t,
+      points: t.points.filter((p) => p.t >= input.clipStart && p.t < input.clipEnd),
+    }))
     .filter((t) => t.points.length > 0);
   const plans: [CropPlan, CropPlan] = [
     { aspect: input.aspect, sourceWidth: sw, sourceHeight: sh, scenes: [] },
@@ -246,7 +249,13 @@ export function videoLayoutChain(layout: VideoLayout, width: number, height: num
 /** Window paths for a split screen, as buildCropPath makes them for one crop. */
 export function splitScreenPaths(
   plans: [CropPlan, CropPlan],
-  input: { sourceWidth: number; sourceHeight: number; aspect: Aspect; clipStart: number; clipDuration: number },
+  input: {
+    sourceWidth: number;
+    sourceHeight: number;
+    aspect: Aspect;
+    clipStart: number;
+    clipDuration: number;
+  },
 ): { top: CropPath; bottom: CropPath } {
   const { width, height } = ASPECT_SIZES[input.aspect];
   const ratio = width / (height / 2);

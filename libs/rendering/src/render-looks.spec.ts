@@ -74,7 +74,11 @@ beforeAll(async () => {
 
 const first = () => speech.truth.sentences[0];
 
-function request(workDir: string, look?: ClipLook, extra: Partial<RenderRequest> = {}): RenderRequest {
+function request(
+  workDir: string,
+  look?: ClipLook,
+  extra: Partial<RenderRequest> = {},
+): RenderRequest {
   return {
     sourceUrl: talk.path,
     media,
@@ -129,7 +133,10 @@ describe('caption templates, rendered', () => {
     const names = [...frames.keys()];
     for (let i = 0; i < names.length; i++) {
       for (let j = i + 1; j < names.length; j++) {
-        const d = frameDifference(lowerHalf(frames.get(names[i])!), lowerHalf(frames.get(names[j])!));
+        const d = frameDifference(
+          lowerHalf(frames.get(names[i])!),
+          lowerHalf(frames.get(names[j])!),
+        );
         expect([names[i], names[j], d > 0.2]).toEqual([names[i], names[j], true]);
       }
     }
