@@ -171,6 +171,8 @@ export class ResultsService {
           renderMs: c.renderMs,
           // Which recogniser's words the captions and sidecars show (null before rendering).
           captionEngine: c.captionEngine,
+          // The layout the renderer used and why (null before rendering).
+          layoutChoice: c.layoutChoice,
           error: redactSecrets(c.error),
           downloads: done
             ? {
