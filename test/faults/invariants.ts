@@ -83,6 +83,18 @@ export async function checkInvariants(
     )),
   );
 
+  // Every source the rig uploads has clip-worthy windows; a completed job without a clip means
+  // its render phases tested nothing (as happened when the selection floor arrived).
+  f.lost.push(
+    ...(await rows(
+      db,
+      `SELECT 'job ' || j.id || ': completed without a clip' AS finding FROM jobs j
+        WHERE j.id = ANY($1) AND j.status = 'completed'
+          AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.job_id = j.id)`,
+      jobIds,
+    )),
+  );
+
   // Exactly one clip row per selected segment and requested aspect.
   const perKey = await db.query(
     `SELECT j.id AS job_id, cs.id AS segment_id, a.aspect, count(c.id)::int AS n
@@ -104,8 +116,8 @@ export async function checkInvariants(
          FROM clips c JOIN content_segments cs ON cs.id = c.segment_id
         WHERE c.job_id = ANY($1) AND NOT cs.selected
        UNION ALL
-       SELECT 'job ' || job_id || ': silence region ' || start_sec || '-' || end_sec || ' stored ' || count(*) || ' times'
-         FROM silence_regions WHERE job_id = ANY($1) GROUP BY job_id, start_sec, end_sec HAVING count(*) > 1`,
+       SELECT 'job ' || job_id || ': ' || kind || ' region ' || start_sec || '-' || end_sec || ' stored ' || count(*) || ' times'
+         FROM silence_regions WHERE job_id = ANY($1) GROUP BY job_id, kind, start_sec, end_sec HAVING count(*) > 1`,
       jobIds,
     )),
   );

@@ -14,7 +14,8 @@ import { freePort } from '../support/stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
+// A restarted service may take a while to listen on a loaded machine (s3rver took over 30 s once).
+async function waitForPort(port: number, timeoutMs = 90_000): Promise<void> {
   const t0 = Date.now();
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

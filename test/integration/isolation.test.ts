@@ -48,6 +48,20 @@ async function finishStages(jobId: string): Promise<string> {
   return segment;
 }
 
+let exportClip: string | null = null;
+
+/** One rendered clip of Alice's, so the owner's export answers 200 (created once). */
+async function completedClip(jobId: string, segmentId: string): Promise<string> {
+  if (exportClip) return exportClip;
+  exportClip = randomUUID();
+  await api.db.query(
+    `INSERT INTO clips (id, job_id, segment_id, aspect, status, attempt)
+     VALUES ($1, $2, $3, '9:16', 'completed', 1)`,
+    [exportClip, jobId, segmentId],
+  );
+  return exportClip;
+}
+
 beforeAll(async () => {
   api = await startApi();
   [alice, bob, ops] = await tenantKeys(api);
@@ -302,6 +316,41 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   'GET /v1/jobs/:id/clips': async () => {
     const { foreign } = await jobRoute('GET', (id) => `/v1/jobs/${id}/clips`);
     expect(foreign.text).not.toMatch(/X-Amz-Signature/i);
+  },
+  'GET /v1/jobs/:id/clips/:clipId/export': async () => {
+    const clip = await completedClip(aliceJob, aliceSegment);
+    for (const format of ['fcpxml', 'xmeml', 'edl', 'otio', 'srt']) {
+      const { foreign, owner } = await jobRoute(
+        'GET',
+        (id) => `/v1/jobs/${id}/clips/${clip}/export?format=${format}`,
+      );
+      expect(foreign.status).toBe(404);
+      expect(owner.status).toBe(200);
+      expect(foreign.text).not.toContain(clip);
+    }
+    // Alice's clip through Bob's own job id: like a clip that does not exist.
+    const viaOwn = await api.call('GET', `/v1/jobs/${bobJob}/clips/${clip}/export?format=otio`, {
+      key: bob,
+    });
+    const missing = await api.call(
+      'GET',
+      `/v1/jobs/${bobJob}/clips/${randomUUID()}/export?format=otio`,
+      { key: bob },
+    );
+    expect(viaOwn.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(viaOwn.text).not.toContain('alice secret');
+  },
+  'GET /v1/jobs/:id/export': async () => {
+    await completedClip(aliceJob, aliceSegment);
+    for (const format of ['fcpxml', 'xmeml', 'edl', 'otio']) {
+      const { foreign, owner } = await jobRoute(
+        'GET',
+        (id) => `/v1/jobs/${id}/export?format=${format}`,
+      );
+      expect(foreign.status).toBe(404);
+      expect(owner.status).toBe(200);
+    }
   },
   'GET /v1/jobs/:id/logs': async () => {
     await jobRoute('GET', (id) => `/v1/jobs/${id}/logs`);

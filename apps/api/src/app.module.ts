@@ -7,6 +7,8 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
+import { ExportsController } from './exports/exports.controller';
+import { ExportsService } from './exports/exports.service';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { MetricsController } from './health/metrics.controller';
@@ -39,6 +41,7 @@ import { UploadsService } from './uploads/uploads.service';
     UploadsController,
     JobsController,
     ResultsController,
+    ExportsController,
     OpsController,
     PreviewsController,
   ],
@@ -53,6 +56,7 @@ import { UploadsService } from './uploads/uploads.service';
     UploadsService,
     UploadSweeperService,
     ResultsService,
+    ExportsService,
     OpsService,
     PreviewsService,
     MetricsService,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, plainError } from '../api.client';
 import type { ClipView, SegmentView, SegmentsView } from '../api.types';
 import { formatBytes, formatClock, formatSeconds } from '../format';
+import { ExportMenu } from './export-menu';
 
 interface Loaded {
   clips: ClipView[];
@@ -150,6 +151,7 @@ export function ClipsPanel({
                   )}
                 </p>
               )}
+              {c.status === 'completed' && <ExportMenu jobId={jobId} clipId={c.id} />}
               {c.status === 'completed' && c.captionEngine && (
                 <p className="muted small" title={c.captionEngine.modelVersion}>
                   Captions by {c.captionEngine.engine}

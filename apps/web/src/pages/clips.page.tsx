@@ -1,4 +1,5 @@
 import { ClipsPanel } from '../components/clips-panel';
+import { ExportMenu } from '../components/export-menu';
 import { useJobLive } from '../job-live.hook';
 import { href } from '../session';
 
@@ -15,6 +16,7 @@ export function ClipsPage({ jobId }: { jobId: string }) {
           {error}
         </p>
       )}
+      {(job?.clips.completed ?? 0) > 0 && <ExportMenu jobId={jobId} />}
       <ClipsPanel
         jobId={jobId}
         version={clipsVersion + (job?.clips.completed ?? 0)}
