@@ -363,11 +363,8 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   },
   'POST /v1/jobs/:id/clips/:clipId/preview': async () => {
     // A clip of Alice's, so her own call renders (or refuses the tiny source), never 404s.
-    const rows = (await api.db.query(
-      `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, '9:16', 'completed') RETURNING id`,
-      [aliceJob, aliceSegment],
-    )) as Array<{ id: string }>;
-    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${rows[0].id}/preview`, { look: {} });
+    const clip = await completedClip(aliceJob, aliceSegment);
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${clip}/preview`, { look: {} });
   },
   'PUT /v1/jobs/:id/layout/crop-plans': async () => {
     await jobRoute('PUT', (id) => `/v1/jobs/${id}/layout/crop-plans`, { cropPlans: [] });
