@@ -386,6 +386,11 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   'POST /v1/jobs/:id/retry': async () => {
     await jobRoute('POST', (id) => `/v1/jobs/${id}/retry`);
   },
+  'POST /v1/jobs/:id/clips/:clipId/preview': async () => {
+    // A clip of Alice's, so her own call renders (or refuses the tiny source), never 404s.
+    const clip = await completedClip(aliceJob, aliceSegment);
+    await jobRoute('POST', (id) => `/v1/jobs/${id}/clips/${clip}/preview`, { look: {} });
+  },
   'PUT /v1/jobs/:id/layout/crop-plans': async () => {
     await jobRoute('PUT', (id) => `/v1/jobs/${id}/layout/crop-plans`, { cropPlans: [] });
   },

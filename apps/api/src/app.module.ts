@@ -24,6 +24,8 @@ import { JobsService } from './jobs/jobs.service';
 import { StreamUploadService } from './jobs/stream-upload.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsService } from './ops/ops.service';
+import { PreviewsController } from './previews/previews.controller';
+import { PreviewsService } from './previews/previews.service';
 import { ResultsController } from './results/results.controller';
 import { ResultsService } from './results/results.service';
 import { UploadSweeperService } from './uploads/upload-sweeper.service';
@@ -49,6 +51,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     OpsController,
     WebhooksController,
     ClipEditsController,
+    PreviewsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -63,6 +66,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     ResultsService,
     ExportsService,
     OpsService,
+    PreviewsService,
     MetricsService,
     HealthService,
     WorkerStatusService,

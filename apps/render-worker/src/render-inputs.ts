@@ -30,6 +30,8 @@ export interface RenderInputs {
   transcript: TranscriptEntity | null;
   silences: SilenceRegion[];
   cropPlan: CropPlan | null;
+  /** The layout stage's analysis (face tracks, scenes), for the look's layout. */
+  layout: LayoutAnalysisEntity | null;
 }
 
 /** Everything one clip render needs, read from Postgres (the payload only points at the clip). */
@@ -62,5 +64,6 @@ export async function loadRenderInputs(
     transcript,
     silences: silences.map((s) => ({ kind: s.kind, start: s.start, end: s.end, meanDb: s.meanDb })),
     cropPlan: layout?.cropPlans.find((p) => p.aspect === (clip.aspect as Aspect)) ?? null,
+    layout,
   };
 }

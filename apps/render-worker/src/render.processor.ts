@@ -17,7 +17,7 @@ import {
   type ClipResult,
   type RunContext,
 } from '@clipline/pipeline';
-import { renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
+import { planClipLook, renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
 import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
 import type { Job } from 'bull';
@@ -115,6 +115,19 @@ export class RenderProcessor implements OnModuleInit {
       wordsOfClip(captions.words, inputs.words, segment, inputs.range),
       inputs.corrections,
     );
+    // The job's look, then the clip's own; auto layouts record what they chose and why.
+    // The clip's own (possibly trimmed) range and the corrected words, so the hook
+    // title and keyword highlights show what the captions show.
+    const look = planClipLook({
+      jobLook: job.options.look,
+      clipLook: clip.look,
+      media: job.mediaInfo,
+      aspect: clip.aspect,
+      start: inputs.range.start,
+      end: inputs.range.end,
+      words,
+      analysis: inputs.layout,
+    });
     return withWorkDir(
       async (workDir) => {
         const out = await renderClip(
@@ -128,7 +141,11 @@ export class RenderProcessor implements OnModuleInit {
             silences: inputs.silences,
             removeSilence: job.options.removeSilence,
             captions: job.options.captions,
-            cropPlan: inputs.cropPlan,
+            cropPlan: look.cropPlan,
+            look: look.look,
+            layout: look.layout,
+            faceTracks: look.faceTracks,
+            keywords: look.keywords,
             title: titleFromFilename(job.sourceFilename),
             workDir,
             options: { threads: this.cfg.RENDER_THREADS },
@@ -162,6 +179,7 @@ export class RenderProcessor implements OnModuleInit {
             captionEngine: captions.info,
             renderedVersion: inputs.version,
             renderingVersion: null,
+            layoutChoice: look.layout,
           },
         };
       },

@@ -356,6 +356,24 @@ export class EnvSchema {
   @Max(30000)
   WEBHOOK_TIMEOUT_MS = 5000;
 
+  /**
+   * Preview stills (POST …/clips/:clipId/preview) one API instance renders at
+   * once; more are answered 429. Each decodes a second of the source and
+   * draws one 1080x1920 frame.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  PREVIEW_CONCURRENCY = 2;
+
+  /** A preview still that takes longer is stopped and answered 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(120000)
+  PREVIEW_TIMEOUT_MS = 20000;
+
   /** Where the API serves the web app's built files from, when present. */
   @IsOptional()
   @IsString()

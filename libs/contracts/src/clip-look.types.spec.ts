@@ -25,7 +25,10 @@ describe('clip look', () => {
 
   it.each([
     [{ captions: { textColor: 'red' } }, 'look.captions.textColor must be a colour like #FFFFFF'],
-    [{ captions: { font: '../../etc/passwd' } }, 'look.captions.font must be one of DejaVu Sans'],
+    [
+      { captions: { font: '../../etc/passwd' } },
+      'look.captions.font must be one of DejaVu Sans, DejaVu Serif, Liberation Sans',
+    ],
     [
       { captions: { wordsPerLine: 2.5 } },
       'look.captions.wordsPerLine must be a whole number from 1 to 8',

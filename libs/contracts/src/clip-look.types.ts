@@ -9,7 +9,7 @@ export const CAPTION_TEMPLATES = ['bold-pop', 'lower-third', 'boxed', 'word-by-w
 export type CaptionTemplate = (typeof CAPTION_TEMPLATES)[number];
 
 /** Open fonts the renderer ships (with their licences); no other family may be named. */
-export const CAPTION_FONTS = ['DejaVu Sans'] as const;
+export const CAPTION_FONTS = ['DejaVu Sans', 'DejaVu Serif', 'Liberation Sans'] as const;
 export type CaptionFont = (typeof CAPTION_FONTS)[number];
 
 export const CAPTION_POSITIONS = ['top', 'middle', 'bottom'] as const;
@@ -92,7 +92,8 @@ export const DEFAULT_CLIP_LOOK: Readonly<ResolvedClipLook> = {
     decoration: 'outline',
     position: 'bottom',
     uppercase: false,
-    wordsPerLine: 4,
+    // Today's captions: at most three words (and 18 characters) a line.
+    wordsPerLine: 3,
     highlightKeywords: false,
   },
   layout: { mode: 'auto', smoothing: 0.5, minHoldSeconds: 2 },

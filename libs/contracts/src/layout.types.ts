@@ -14,6 +14,11 @@ export interface FaceTrack {
   sceneIndex: number;
   /** One entry per sampled frame where the face was seen. */
   points: Array<{ t: number } & FaceBox>;
+  /**
+   * Mouth movement (0..1) per point, so the renderer can re-plan who the crop
+   * follows; absent in analyses stored before it was kept.
+   */
+  activity?: number[];
 }
 
 export interface Scene {

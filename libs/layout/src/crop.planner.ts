@@ -47,8 +47,17 @@ interface Seen {
   activity: number;
 }
 
-/** Which face the window should follow at each sample of a scene, with hysteresis. */
-export function chooseTargets(times: number[], tracks: TrackedFace[]): Array<Seen | null> {
+/**
+ * Which face the window should follow at each sample of a scene, with
+ * hysteresis. `minHoldSec` (a creator's look) also keeps the window on a face
+ * for that long after it moved there, so a brief interjection does not swing
+ * it back and forth; unset, the layout stage's own rule alone applies.
+ */
+export function chooseTargets(
+  times: number[],
+  tracks: TrackedFace[],
+  minHoldSec?: number,
+): Array<Seen | null> {
   if (tracks.length === 0) return times.map(() => null);
   const byTime = new Map<number, Seen[]>();
   for (const track of tracks) {
@@ -79,6 +88,7 @@ export function chooseTargets(times: number[], tracks: TrackedFace[]): Array<See
   };
   const out: Array<Seen | null> = [];
   let current: number | null = null;
+  let since = -Infinity;
   let challenger: { id: number; count: number } | null = null;
   for (const t of times) {
     const seen = byTime.get(Math.round(t * 1000)) ?? [];
@@ -89,14 +99,16 @@ export function chooseTargets(times: number[], tracks: TrackedFace[]): Array<See
     const best = seen.reduce((a, b) => (score(b) > score(a) ? b : a));
     const mine = seen.find((s) => s.track.id === current);
     if (!mine) {
+      if (best.track.id !== current) since = t;
       current = best.track.id;
       challenger = null;
     } else if (best.track.id !== current && score(best) > 1.4 * score(mine)) {
       // A rival must lead for a full second before the window leaves the current face.
       const prev = challenger as { id: number; count: number } | null;
       challenger = { id: best.track.id, count: prev?.id === best.track.id ? prev.count + 1 : 1 };
-      if (challenger.count >= 2) {
+      if (challenger.count >= 2 && (minHoldSec === undefined || t - since >= minHoldSec - 1e-6)) {
         current = best.track.id;
+        since = t;
         challenger = null;
       }
     } else {
@@ -151,6 +163,7 @@ export function planCrop(input: PlannerInput, aspect: Aspect): CropPlan {
     const targets = chooseTargets(
       times,
       input.tracks.filter((t) => t.sceneIndex === scene.index),
+      input.smoothing?.minHoldSec,
     );
     // Face box along the moving axis, in pixels; vertical windows keep some headroom above the face.
     const faceSpan = (s: Seen) =>

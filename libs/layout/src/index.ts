@@ -7,3 +7,4 @@ export * from './face.tracker';
 export * from './crop.planner';
 export * from './layout.engine';
 export * from './layout.merge';
+export * from './crop-replan';

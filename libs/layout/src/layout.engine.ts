@@ -230,7 +230,8 @@ export async function analyseLayout(
       frameCount,
       scenes,
       sceneCuts: cuts,
-      faceTracks: tracks.map(({ activity: _activity, ...t }) => t),
+      // Activity is kept so the renderer can re-plan with a creator's hold time and smoothing.
+      faceTracks: tracks.map((t) => ({ ...t, activity: [...t.activity] })),
       cropPlans,
       note: notes.length ? notes.join('; ') : null,
     };

@@ -60,8 +60,11 @@ export function mergeLayoutParts(parts: MaybeAnalysis[]): MaybeAnalysis {
               );
             })
           : undefined;
-      if (before) before.points.push(...tr.points);
-      else tracks.push({ id: nextTrackId++, sceneIndex, points: [...tr.points] });
+      const activity = tr.activity ?? tr.points.map(() => 0);
+      if (before) {
+        before.activity = [...(before.activity ?? before.points.map(() => 0)), ...activity];
+        before.points.push(...tr.points);
+      } else tracks.push({ id: nextTrackId++, sceneIndex, points: [...tr.points], activity });
     }
     for (const plan of part.cropPlans) {
       const into = plans.get(plan.aspect) ?? { ...plan, scenes: [] };

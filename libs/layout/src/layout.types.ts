@@ -7,6 +7,8 @@ export interface SmoothingOptions {
   deadZone?: number;
   /** Fastest pan, in fractions of the source width (or height) per second. Default 0.35. */
   maxPanPerSec?: number;
+  /** Shortest stay on one face before the window may switch to another (seconds); unset: none beyond the one-second lead. */
+  minHoldSec?: number;
 }
 
 export interface SceneCutOptions {

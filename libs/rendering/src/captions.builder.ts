@@ -138,7 +138,7 @@ export function captionStyleFor(width: number, height: number, fontName: string)
   };
 }
 
-function assTime(t: number): string {
+export function assTime(t: number): string {
   const cs = Math.max(0, Math.round(t * 100));
   const h = Math.floor(cs / 360000);
   const m = Math.floor((cs % 360000) / 6000);
@@ -158,7 +158,7 @@ function clockTime(t: number, sep: '.' | ','): string {
 }
 
 /** Braces and backslashes would be read as ASS override tags. */
-function assText(s: string): string {
+export function assText(s: string): string {
   return s.replace(/[{}]/g, '').replace(/\\/g, '/').replace(/\s+/g, ' ');
 }
 

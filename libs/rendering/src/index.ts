@@ -30,3 +30,27 @@ export {
 export { buildCropPath, cropExpression, cropAt, type CropPath, type CropPiece } from './crop-path';
 export { escapeFilterValue } from './filter-escape';
 export { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
+export {
+  buildStyledAss,
+  lineRulesFor,
+  keywordNorm,
+  type StyledAssInput,
+  type HookTitleEvent,
+} from './caption-templates';
+export { hookTitleText, firstSentence } from './hook-title';
+export {
+  chooseLayout,
+  splitScreenPlans,
+  videoLayoutChain,
+  MIN_FACE_SHARE,
+  type StoredLayout,
+  type LayoutChoiceInput,
+  type VideoLayout,
+} from './layout-modes';
+export { planStill, renderStill, type StillPlan } from './still.renderer';
+export {
+  planClipLook,
+  type ClipLookInput,
+  type ClipLookPlan,
+  type StoredAnalysis,
+} from './clip-look.plan';

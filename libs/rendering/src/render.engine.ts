@@ -1,7 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ASPECT_SIZES, BadInputError, type StageHooks } from '@clipline/contracts';
+import {
+  ASPECT_SIZES,
+  BadInputError,
+  DEFAULT_CLIP_LOOK,
+  type StageHooks,
+} from '@clipline/contracts';
 import {
   FFMPEG_PATH,
   ffmpegFailure,
@@ -10,19 +15,26 @@ import {
   spawnTracked,
 } from '@clipline/media';
 import {
-  buildAss,
   buildSrt,
   buildVtt,
-  captionStyleFor,
   DEFAULT_LINE_RULES,
   groupCaptionLines,
+  type CaptionLine,
 } from './captions.builder';
+import { buildStyledAss, lineRulesFor } from './caption-templates';
+import { hookTitleText } from './hook-title';
+import {
+  splitScreenPaths,
+  splitScreenPlans,
+  videoLayoutChain,
+  type VideoLayout,
+} from './layout-modes';
 import { audiogramLayout, audiogramVideoFilters, cleanTitle } from './audiogram.builder';
-import { buildCropPath, cropExpression, type CropPath } from './crop-path';
+import { buildCropPath, type CropPath } from './crop-path';
 import { keptDuration, mapTime, mapWords, planKeptRanges, type Ranges } from './cut-plan';
 import { escapeFilterValue } from './filter-escape';
 import { loudnessFilter, measureLoudness, type MeasuredLoudness } from './loudness.meter';
-import { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
+import { bundledFontsDir } from './fonts';
 import type { RenderOptions, RenderRequest, RenderResult } from './render.types';
 
 /** Encoder and timing defaults; exported so benches compare against the same settings. */
@@ -58,6 +70,14 @@ export interface RenderPlan {
   ranges: Ranges;
   durationSec: number;
   crop: CropPath | null;
+  /** How the picture is laid out; null for an audiogram. */
+  layout: VideoLayout | null;
+  /** The filters from decoded source frames to the laid-out picture (see videoLayoutChain). */
+  layoutChain: string;
+  /** Caption lines as the style groups them (the burned captions). */
+  styledLines: CaptionLine[];
+  /** The hook title as drawn ('' when off). */
+  hookTitle: string;
   args: string[];
   files: Omit<RenderResult, 'durationSec' | 'width' | 'height' | 'keptRanges'>;
   ass: string;
@@ -112,24 +132,32 @@ export function planRender(
   const nonSpeech = req.silences
     .map((r) => ({ start: mapTime(ranges, r.start - start), end: mapTime(ranges, r.end - start) }))
     .filter((r) => r.end > r.start);
-  const lines = groupCaptionLines(
-    mapWords(req.words, start, ranges),
-    DEFAULT_LINE_RULES,
-    nonSpeech,
-  );
+  const look = req.look ?? DEFAULT_CLIP_LOOK;
+  const clipWords = mapWords(req.words, start, ranges);
+  // Sidecars keep today's reading lines whatever the burned style groups.
+  const lines = groupCaptionLines(clipWords, DEFAULT_LINE_RULES, nonSpeech);
+  const styleRules = lineRulesFor(look.captions);
+  const styledLines =
+    styleRules === DEFAULT_LINE_RULES ? lines : groupCaptionLines(clipWords, styleRules, nonSpeech);
   const video = media.hasVideo && media.video !== null;
   const burnCaptions = req.captions && lines.length > 0;
-  const title = video ? '' : cleanTitle(req.title);
+  const hookTitle = hookTitleText(look.title, clipWords);
+  // A hook title takes the top band an audiogram's file-name title would use.
+  const title = video || hookTitle ? '' : cleanTitle(req.title);
   const titleStyle = title
     ? { text: title, durationSec, ...audiogramLayout(width, height).title }
     : undefined;
   // The title alone is burned when captions are off, so they must not ride along.
-  const ass = buildAss(
-    burnCaptions || !title ? lines : [],
-    captionStyleFor(width, height, CAPTION_FONT_NAME),
-    titleStyle,
-  );
-  const burnAss = burnCaptions || title !== '';
+  const ass = buildStyledAss({
+    lines: burnCaptions || !(title || hookTitle) ? styledLines : [],
+    width,
+    height,
+    style: look.captions,
+    keywords: new Set(req.keywords ?? []),
+    hookTitle: hookTitle ? { text: hookTitle, seconds: look.title.seconds } : null,
+    audiogramTitle: titleStyle,
+  });
+  const burnAss = burnCaptions || title !== '' || hookTitle !== '';
   const vtt = buildVtt(lines);
   const srt = buildSrt(lines);
 
@@ -154,6 +182,8 @@ export function planRender(
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y'];
   const graph: string[] = [];
   let crop: CropPath | null = null;
+  let layout: VideoLayout | null = null;
+  let layoutChain = '';
   let audioIn: string;
   const K = ranges.length;
   const trims = (kind: 'v' | 'a') =>
@@ -167,19 +197,36 @@ export function planRender(
     args.push(...sourceInput);
     audioIn = media.hasAudio ? '[0:a:0]' : '';
     const v = media.video!;
-    crop = buildCropPath({
-      plan: req.cropPlan,
+    const clipGeometry = {
       sourceWidth: v.displayWidth,
       sourceHeight: v.displayHeight,
-      ratio: width / height,
       clipStart: start,
       clipDuration: end - start,
-    });
+    };
+    const mode = req.layout?.mode ?? 'follow-face';
+    if (mode === 'fit-blur') {
+      layout = { mode };
+    } else if (mode === 'split-screen' && req.faceTracks?.length) {
+      const plans = splitScreenPlans({
+        faceTracks: req.faceTracks,
+        aspect: req.aspect,
+        sourceWidth: v.displayWidth,
+        sourceHeight: v.displayHeight,
+        clipStart: start,
+        clipEnd: end,
+        smoothing: look.layout.smoothing,
+      });
+      layout = { mode, ...splitScreenPaths(plans, { ...clipGeometry, aspect: req.aspect }) };
+    } else {
+      crop = buildCropPath({ plan: req.cropPlan, ratio: width / height, ...clipGeometry });
+      layout = { mode: 'follow-face', crop };
+    }
+    layoutChain = videoLayoutChain(layout, width, height);
     // fps first: VFR sources become CFR, so trim points and frame counts are
     // exact. start_time and tpad repeat the edge frames when the first frame
     // after the seek comes late or the video track ends early.
     graph.push(
-      `[0:v:0]fps=fps=${fps}:start_time=0,tpad=stop_mode=clone:stop_duration=1,crop=w=${crop.w}:h=${crop.h}:x='${cropExpression(crop, 'x')}':y='${cropExpression(crop, 'y')}'[vc]`,
+      `[0:v:0]fps=fps=${fps}:start_time=0,tpad=stop_mode=clone:stop_duration=1,${layoutChain}[vc]`,
     );
   } else {
     args.push(
@@ -317,6 +364,10 @@ export function planRender(
     ranges,
     durationSec,
     crop,
+    layout,
+    layoutChain,
+    styledLines,
+    hookTitle,
     args,
     files,
     ass,
@@ -338,7 +389,7 @@ const xml = (s: string) =>
  * syntax: warnings, and a different fallback font per machine). A config of
  * our own limits it to the bundled font, so captions look the same everywhere.
  */
-async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.ProcessEnv> {
+export async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.ProcessEnv> {
   const file = join(workDir, 'fonts.conf');
   await writeFile(
     file,
@@ -347,7 +398,7 @@ async function fontconfigEnv(workDir: string, fontsDir: string): Promise<NodeJS.
   return { ...process.env, FONTCONFIG_FILE: file };
 }
 
-async function runFfmpeg(
+export async function runFfmpeg(
   args: string[],
   what: string,
   hooks: StageHooks,
@@ -398,7 +449,7 @@ export async function renderClip(
     `render ${req.aspect} ${plan.start.toFixed(2)}-${plan.end.toFixed(2)} s -> ${plan.durationSec.toFixed(2)} s in ${plan.ranges.length} piece(s)` +
       (plan.crop
         ? `, crop ${plan.crop.w}x${plan.crop.h} in ${plan.crop.pieces.length} piece(s)`
-        : ', audiogram'),
+        : `, ${plan.layout?.mode ?? 'audiogram'}`),
   );
   const env = plan.burnAss ? await fontconfigEnv(req.workDir, plan.fontsDir) : undefined;
   let last = 0;

@@ -1,7 +1,10 @@
 import type {
   Aspect,
+  ClipLayoutChoice,
   CropPlan,
+  FaceTrack,
   MediaInfo,
+  ResolvedClipLook,
   SilenceRegion,
   TranscriptWord,
 } from '@clipline/contracts';
@@ -49,6 +52,14 @@ export interface RenderRequest {
    * titleFromFilename; any text is accepted and made safe (cleanTitle).
    */
   title?: string | null;
+  /** Caption style, layout options and hook title; absent: DEFAULT_CLIP_LOOK (today's look). */
+  look?: ResolvedClipLook;
+  /** The layout to use (see chooseLayout); absent: follow-face, or the audiogram without video. */
+  layout?: ClipLayoutChoice;
+  /** Stored face tracks (source time), for a split screen's two windows. */
+  faceTracks?: FaceTrack[];
+  /** Normalised words (see keywordNorm) the keyword highlight colours besides numbers. */
+  keywords?: string[];
   /** A folder the caller owns; every file is written inside it (see withWorkDir). */
   workDir: string;
   options?: RenderOptions;

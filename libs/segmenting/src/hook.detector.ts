@@ -190,6 +190,17 @@ export function detectHook(
   return { score: 1 - miss, kinds };
 }
 
+/**
+ * The hook a single normalised word carries on its own (a number or a claim
+ * word, as detectHook counts them), so captions can colour the words that
+ * made a clip's hook; null for any other word.
+ */
+export function hookWordKind(norm: string): 'number' | 'claim' | null {
+  if (/\d/.test(norm) || NUMBER_WORDS.has(norm)) return 'number';
+  if (CLAIM.has(norm)) return 'claim';
+  return null;
+}
+
 function opensLikeQuestion(words: readonly string[]): boolean {
   const [a, b, c] = words;
   if (!a) return false;

@@ -7,7 +7,13 @@ export {
   type SegmentingJob,
   type SegmentingOptions,
 } from './segmenting.types';
-export { HOOK_WEIGHTS, detectHook, type HookKind, type HookSignal } from './hook.detector';
+export {
+  HOOK_WEIGHTS,
+  detectHook,
+  hookWordKind,
+  type HookKind,
+  type HookSignal,
+} from './hook.detector';
 export { sceneCutScore } from './segment.scorer';
 export {
   snapClipEdges,

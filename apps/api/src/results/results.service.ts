@@ -192,6 +192,8 @@ export class ResultsService {
               : null,
           // Which recogniser's words the captions and sidecars show (null before rendering).
           captionEngine: c.captionEngine,
+          // The layout the renderer used and why (null before rendering).
+          layoutChoice: c.layoutChoice,
           error: redactSecrets(c.error),
           downloads: done
             ? {
