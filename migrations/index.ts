@@ -4,6 +4,7 @@ import { Workers1796077657483 } from './1796077657483-Workers';
 import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLogDetails';
 import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
+import { DedupeRetention1796086941557 } from './1796086941557-DedupeRetention';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   ProcessingLogDetails1796077661942,
   WorkProgress1796078238252,
   CaptionTier1796078278930,
+  DedupeRetention1796086941557,
 ];
