@@ -20,3 +20,5 @@ export * from './worker-metrics';
 export * from './job-progress';
 export * from './eta-estimator';
 export * from './throughput';
+export * from './analysis-reuse';
+export * from './retention-rules';
