@@ -21,6 +21,7 @@ import { OpsController } from './ops/ops.controller';
 import { OpsService } from './ops/ops.service';
 import { ResultsController } from './results/results.controller';
 import { ResultsService } from './results/results.service';
+import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { UploadSweeperService } from './uploads/upload-sweeper.service';
 import { UploadsController } from './uploads/uploads.controller';
 import { UploadsService } from './uploads/uploads.service';
@@ -49,6 +50,7 @@ import { UploadsService } from './uploads/uploads.service';
     StreamUploadService,
     UploadsService,
     UploadSweeperService,
+    RetentionSweeperService,
     ResultsService,
     OpsService,
     MetricsService,
