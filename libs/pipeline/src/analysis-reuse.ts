@@ -63,9 +63,7 @@ export async function reuseAnalysis(
     copied.push(stage);
   }
   if (!copied.length) return null;
-  const segmentingSame = SEGMENTING_OPTION_KEYS.every(
-    (k) => donor.options[k] === job.options[k],
-  );
+  const segmentingSame = SEGMENTING_OPTION_KEYS.every((k) => donor.options[k] === job.options[k]);
   if (copied.length === analysis.length && done('segmenting') && segmentingSame) {
     await copySegments(m, donor.id, job);
     if (donor.note) await m.update(JobEntity, { id: job.jobId }, { note: donor.note });
@@ -128,29 +126,28 @@ async function findDonor(m: EntityManager, job: ReuseCandidate): Promise<JobEnti
     .getOne();
 }
 
-const COPY: Record<AnalysisStage, (m: EntityManager, from: string, to: string) => Promise<void>> =
-  {
-    transcription: (m, from, to) =>
-      m.query(
-        `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
+const COPY: Record<AnalysisStage, (m: EntityManager, from: string, to: string) => Promise<void>> = {
+  transcription: (m, from, to) =>
+    m.query(
+      `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
          SELECT $2, engine, model, model_version, language, text, words, segments, note, 0
            FROM transcripts WHERE job_id = $1`,
-        [from, to],
-      ),
-    silence: (m, from, to) =>
-      m.query(
-        `INSERT INTO silence_regions (job_id, kind, start_sec, end_sec, mean_db, attempt)
+      [from, to],
+    ),
+  silence: (m, from, to) =>
+    m.query(
+      `INSERT INTO silence_regions (job_id, kind, start_sec, end_sec, mean_db, attempt)
          SELECT $2, kind, start_sec, end_sec, mean_db, 0 FROM silence_regions WHERE job_id = $1`,
-        [from, to],
-      ),
-    layout: (m, from, to) =>
-      m.query(
-        `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
+      [from, to],
+    ),
+  layout: (m, from, to) =>
+    m.query(
+      `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
          SELECT $2, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, 0
            FROM layout_analyses WHERE job_id = $1`,
-        [from, to],
-      ),
-  };
+      [from, to],
+    ),
+};
 
 /**
  * Segments with new ids (their caption-tier words too: same source, same

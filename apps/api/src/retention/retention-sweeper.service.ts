@@ -102,7 +102,9 @@ export class RetentionSweeperService implements OnApplicationBootstrap, OnApplic
       try {
         if (!shared) await this.storage.deleteKeys([job.source_key]);
       } catch (err) {
-        this.log.warn(`retention: could not delete the source of ${job.id}: ${(err as Error).message}`);
+        this.log.warn(
+          `retention: could not delete the source of ${job.id}: ${(err as Error).message}`,
+        );
         continue;
       }
       await tx.query(`UPDATE jobs SET source_deleted_at = now() WHERE id = $1`, [job.id]);
@@ -118,7 +120,9 @@ export class RetentionSweeperService implements OnApplicationBootstrap, OnApplic
         // The whole folder: also the objects of attempts that lost their lease.
         await this.storage.deletePrefix(`${objectKeys.jobPrefix(job.id)}clips/`);
       } catch (err) {
-        this.log.warn(`retention: could not delete the clips of ${job.id}: ${(err as Error).message}`);
+        this.log.warn(
+          `retention: could not delete the clips of ${job.id}: ${(err as Error).message}`,
+        );
         continue;
       }
       await tx.query(`UPDATE jobs SET clips_deleted_at = now() WHERE id = $1`, [job.id]);
