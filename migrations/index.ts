@@ -5,6 +5,7 @@ import { ProcessingLogDetails1796077661942 } from './1796077661942-ProcessingLog
 import { WorkProgress1796078238252 } from './1796078238252-WorkProgress';
 import { CaptionTier1796078278930 } from './1796078278930-CaptionTier';
 import { ClipLook1796086869168 } from './1796086869168-ClipLook';
+import { DedupeRetention1796086941557 } from './1796086941557-DedupeRetention';
 import { Webhooks1796087023339 } from './1796087023339-Webhooks';
 import { ClipEdits1796087054217 } from './1796087054217-ClipEdits';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: Array<new () => unknown> = [
   WorkProgress1796078238252,
   CaptionTier1796078278930,
   ClipLook1796086869168,
+  DedupeRetention1796086941557,
   Webhooks1796087023339,
   ClipEdits1796087054217,
 ];

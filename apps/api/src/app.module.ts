@@ -28,6 +28,7 @@ import { PreviewsController } from './previews/previews.controller';
 import { PreviewsService } from './previews/previews.service';
 import { ResultsController } from './results/results.controller';
 import { ResultsService } from './results/results.service';
+import { RetentionSweeperService } from './retention/retention-sweeper.service';
 import { UploadSweeperService } from './uploads/upload-sweeper.service';
 import { UploadsController } from './uploads/uploads.controller';
 import { UploadsService } from './uploads/uploads.service';
@@ -63,6 +64,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     StreamUploadService,
     UploadsService,
     UploadSweeperService,
+    RetentionSweeperService,
     ResultsService,
     ExportsService,
     OpsService,

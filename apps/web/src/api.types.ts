@@ -53,6 +53,8 @@ export interface JobSummary {
   options: JobOptions;
   error: string | null;
   note: string | null;
+  /** The earlier job (same key, same content) whose analysis this job copied. */
+  reusedFromJobId: string | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
@@ -64,6 +66,13 @@ export interface JobDetail extends JobSummary {
   etaSeconds: number | null;
   stages: StageView[];
   clips: ClipCounts;
+  retention: { sourceDays: number; clipDays: number };
+  /** Null until the job ends; retention counts from then. */
+  sourceExpiresAt: string | null;
+  clipsExpireAt: string | null;
+  /** Set once retention deleted them. */
+  sourceDeletedAt: string | null;
+  clipsDeletedAt: string | null;
 }
 
 export interface JobPage {

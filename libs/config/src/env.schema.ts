@@ -374,6 +374,30 @@ export class EnvSchema {
   @Max(120000)
   PREVIEW_TIMEOUT_MS = 20000;
 
+  /**
+   * Days after a job ends (completed, failed or cancelled) before its source
+   * object is deleted; a job may ask for 1–90 (options.retention.sourceDays).
+   * Same bounds as RETENTION_LIMITS in libs/contracts.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  RETENTION_SOURCE_DAYS = 7;
+
+  /** Days after a job ends before its clips (video, thumbnail, captions) are deleted; 1–365. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  RETENTION_CLIP_DAYS = 30;
+
+  /** How often the API's retention sweeper looks for expired objects. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  RETENTION_SWEEP_INTERVAL_SECONDS = 300;
+
   /** Where the API serves the web app's built files from, when present. */
   @IsOptional()
   @IsString()

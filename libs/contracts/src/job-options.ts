@@ -21,7 +21,28 @@ export interface JobOptions {
   language: string;
   /** Default look of the job's clips; each clip may override it (clips.look). */
   look?: ClipLook;
+  /**
+   * `false` runs every stage afresh even when the same owner already had this
+   * content analysed; absent or `true` reuses that analysis.
+   */
+  reuse?: boolean;
+  /** Days after the job ends before its source and its clips are deleted; filled at intake. */
+  retention?: RetentionOptions;
 }
+
+export interface RetentionOptions {
+  sourceDays: number;
+  clipDays: number;
+}
+
+/** Bounds of retention, global (env) and per job alike. */
+export const RETENTION_LIMITS = {
+  sourceDays: { min: 1, max: 90 },
+  clipDays: { min: 1, max: 365 },
+} as const;
+
+/** Options whose change makes segmenting select differently (the rest only change rendering). */
+export const SEGMENTING_OPTION_KEYS = ['clipCount', 'minClipSeconds', 'maxClipSeconds'] as const;
 
 export const DEFAULT_JOB_OPTIONS: Readonly<JobOptions> = {
   clipCount: 10,

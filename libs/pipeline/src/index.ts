@@ -23,3 +23,5 @@ export * from './throughput';
 export * from './webhook-outbox';
 export * from './clip-rerender';
 export * from './caption-corrections';
+export * from './analysis-reuse';
+export * from './retention-rules';

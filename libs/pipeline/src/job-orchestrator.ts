@@ -10,6 +10,8 @@ import {
 import { ClipEntity, ContentSegmentEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import { objectKeys, type StorageService } from '@clipline/storage';
 import type { DataSource, EntityManager } from 'typeorm';
+import { reuseAnalysis } from './analysis-reuse';
+import { sourceGoneMessage } from './retention-rules';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
@@ -21,7 +23,7 @@ import { recordWebhookEvent } from './webhook-outbox';
 export class OrchestrationError extends Error {
   constructor(
     message: string,
-    readonly status: 404 | 409 | 400 = 409,
+    readonly status: 404 | 409 | 400 | 410 = 409,
   ) {
     super(message);
     this.name = 'OrchestrationError';
@@ -48,6 +50,8 @@ export interface CreateJobInput {
   sourceSizeBytes: number | null;
   mediaInfo: MediaInfo;
   options: JobOptions;
+  /** sha256 of the source (hex), when known; the key of analysis reuse. */
+  contentSha256?: string | null;
 }
 
 /** Job-level operations used by the API: create, re-run, retry, cancel, delete. */
@@ -73,6 +77,7 @@ export class JobOrchestrator {
         sourceSizeBytes: input.sourceSizeBytes === null ? null : String(input.sourceSizeBytes),
         mediaInfo: input.mediaInfo,
         options: input.options,
+        contentSha256: input.contentSha256 ?? null,
       });
       const m0 = input.mediaInfo;
       await m.insert(JobStageEntity, {
@@ -100,6 +105,8 @@ export class JobOrchestrator {
         });
       }
       await recordWebhookEvent(m, { jobId: input.jobId, type: 'job.created' });
+      // Before promotion, so a stage whose results were copied is never queued.
+      await reuseAnalysis(m, { ...input, contentSha256: input.contentSha256 ?? null });
       return this.stages.promoteReady(m, input.jobId);
     });
     jobsCreated.inc();
@@ -133,6 +140,9 @@ export class JobOrchestrator {
     const runnables = await this.ds.transaction(async (m) => {
       const job = await this.lockJob(m, jobId);
       owner = job.ownerKeyId;
+      // Every worker stage reads the source; checked under the job lock the sweeper also takes.
+      const gone = sourceGoneMessage(job, stage);
+      if (gone) throw new OrchestrationError(gone, 410);
       const rows = await m.find(JobStageEntity, { where: { jobId } });
       const by = new Map(rows.map((r) => [r.stage, r]));
       const missing = STAGE_DEPENDENCIES[stage].filter(
@@ -145,7 +155,8 @@ export class JobOrchestrator {
       await m.update(
         JobEntity,
         { id: job.id },
-        { status: 'running', error: null, note: null, finishedAt: null },
+        // Running again makes new clips, so the deletion mark of the old ones no longer applies.
+        { status: 'running', error: null, note: null, finishedAt: null, clipsDeletedAt: null },
       );
       // A failed or cancelled job cancelled its other open stages; running again brings them back.
       await m.update(JobStageEntity, { jobId, status: 'cancelled' }, RESET_STAGE);
@@ -153,7 +164,8 @@ export class JobOrchestrator {
         await m.update(JobStageEntity, { jobId, stage: d }, RESET_STAGE);
       }
       if (stage === 'rendering') {
-        await this.resetClips(m, job, opts.onlyFailedClips ?? false);
+        // Expired clips are gone too: all of them render again, not only the failed ones.
+        await this.resetClips(m, job, (opts.onlyFailedClips ?? false) && !job.clipsDeletedAt);
       }
       await m.update(JobStageEntity, { jobId, stage }, RESET_STAGE);
       return this.stages.promoteReady(m, jobId);

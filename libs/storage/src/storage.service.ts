@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
@@ -189,6 +190,21 @@ export class StorageService {
       partSize,
       queueSize,
     }).done();
+  }
+
+  /**
+   * sha256 (hex) of an object by a streamed read: S3 cannot combine the
+   * checksums of a multipart upload's parts into the whole object's sha256,
+   * so this is the one way to know it for parts a client PUT directly.
+   * Memory stays at the stream's buffer whatever the size.
+   */
+  async sha256Of(key: string, signal?: AbortSignal): Promise<string> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      abortSignal: signal,
+    });
+    const hash = createHash('sha256');
+    for await (const chunk of res.Body as Readable) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   }
 
   async getText(key: string): Promise<string> {

@@ -19,6 +19,8 @@ export interface IntakeInput {
   sourceKey: string;
   sourceFilename: string | null;
   options: JobOptions;
+  /** Known when the bytes passed through the API; otherwise read back from S3 here. */
+  contentSha256?: string | null;
   /** The API wrote the object itself, so a refused file is removed again. */
   deleteOnReject: boolean;
 }
@@ -57,6 +59,8 @@ export class JobIntakeService {
         `The file is ${Math.round(mediaInfo.durationSec)} s long; the limit is ${this.cfg.MAX_SOURCE_SECONDS} s.`,
       );
     }
+    // Known before the job exists, so reuse is decided in the transaction that creates it.
+    const contentSha256 = input.contentSha256 ?? (await this.hashSource(input.sourceKey));
     return this.orchestrator.createJob({
       jobId: input.jobId,
       ownerKeyId: input.ownerKeyId,
@@ -64,8 +68,27 @@ export class JobIntakeService {
       sourceFilename: input.sourceFilename,
       sourceSizeBytes: head.size,
       mediaInfo,
-      options: input.options,
+      contentSha256,
+      options: {
+        ...input.options,
+        // Fixed now, so a later change of the defaults does not move this job's dates.
+        retention: {
+          sourceDays: input.options.retention?.sourceDays ?? this.cfg.RETENTION_SOURCE_DAYS,
+          clipDays: input.options.retention?.clipDays ?? this.cfg.RETENTION_CLIP_DAYS,
+        },
+      },
     });
+  }
+
+  private async hashSource(key: string): Promise<string> {
+    try {
+      return await this.storage.sha256Of(key);
+    } catch (err) {
+      this.log.warn(`hashing ${key} failed: ${(err as Error).message}`);
+      throw new ServiceUnavailableException(
+        'The uploaded file could not be read back right now; try again.',
+      );
+    }
   }
 
   private async probe(input: IntakeInput): Promise<MediaInfo> {

@@ -1,6 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ASPECTS, DEFAULT_JOB_OPTIONS, type Aspect, type JobOptions } from '@clipline/contracts';
+import {
+  ASPECTS,
+  DEFAULT_JOB_OPTIONS,
+  RETENTION_LIMITS,
+  type Aspect,
+  type JobOptions,
+} from '@clipline/contracts';
 import { BadRequestException } from '@nestjs/common';
+import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   ArrayUnique,
@@ -13,8 +20,38 @@ import {
   Matches,
   Max,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { validateDto } from '../common/validate-dto';
+
+// The full path, since a nested field's own name alone does not say where it is.
+const SOURCEDAYS_MESSAGE = `options.retention.sourceDays must be an integer from ${RETENTION_LIMITS.sourceDays.min} to ${RETENTION_LIMITS.sourceDays.max} (days)`;
+const CLIPDAYS_MESSAGE = `options.retention.clipDays must be an integer from ${RETENTION_LIMITS.clipDays.min} to ${RETENTION_LIMITS.clipDays.max} (days)`;
+
+/** Per-job retention; an omitted field takes RETENTION_SOURCE_DAYS / RETENTION_CLIP_DAYS. */
+export class RetentionOptionsDto {
+  @ApiPropertyOptional({
+    minimum: RETENTION_LIMITS.sourceDays.min,
+    maximum: RETENTION_LIMITS.sourceDays.max,
+    description: 'Days after the job ends before its source is deleted',
+  })
+  @IsOptional()
+  @IsInt({ message: SOURCEDAYS_MESSAGE })
+  @Min(RETENTION_LIMITS.sourceDays.min, { message: SOURCEDAYS_MESSAGE })
+  @Max(RETENTION_LIMITS.sourceDays.max, { message: SOURCEDAYS_MESSAGE })
+  sourceDays?: number;
+
+  @ApiPropertyOptional({
+    minimum: RETENTION_LIMITS.clipDays.min,
+    maximum: RETENTION_LIMITS.clipDays.max,
+    description: 'Days after the job ends before its clips are deleted',
+  })
+  @IsOptional()
+  @IsInt({ message: CLIPDAYS_MESSAGE })
+  @Min(RETENTION_LIMITS.clipDays.min, { message: CLIPDAYS_MESSAGE })
+  @Max(RETENTION_LIMITS.clipDays.max, { message: CLIPDAYS_MESSAGE })
+  clipDays?: number;
+}
 
 /** Per-job options; omitted fields take DEFAULT_JOB_OPTIONS. */
 export class JobOptionsDto {
@@ -64,11 +101,29 @@ export class JobOptionsDto {
     message: 'language must be "auto" or a 2–10 character language code such as "en" or "pt-BR"',
   })
   language?: string;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'false runs every stage afresh even when the same API key already had identical content analysed',
+  })
+  @IsOptional()
+  @IsBoolean()
+  reuse?: boolean;
+
+  @ApiPropertyOptional({ type: RetentionOptionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetentionOptionsDto)
+  retention?: RetentionOptionsDto;
 }
 
 /** Fills defaults and checks the rule that spans two fields. */
 export function resolveJobOptions(dto: JobOptionsDto | null | undefined): JobOptions {
-  const opts: JobOptions = { ...DEFAULT_JOB_OPTIONS, ...stripUndefined(dto ?? {}) };
+  const { retention, ...rest } = dto ?? {};
+  const opts: JobOptions = { ...DEFAULT_JOB_OPTIONS, ...stripUndefined(rest) };
+  // Plain object, not the DTO instance: options are stored as JSON and compared.
+  if (retention) opts.retention = stripUndefined({ ...retention }) as JobOptions['retention'];
   if (opts.maxClipSeconds < opts.minClipSeconds) {
     throw new BadRequestException(
       `maxClipSeconds (${opts.maxClipSeconds}) must be at least minClipSeconds (${opts.minClipSeconds})`,

@@ -1,6 +1,6 @@
-import { STAGES, redactSecrets } from '@clipline/contracts';
+import { STAGES, redactSecrets, type RetentionOptions } from '@clipline/contracts';
 import type { JobEntity, JobStageEntity } from '@clipline/database';
-import type { JobProgress } from '@clipline/pipeline';
+import { expiryOf, retentionOf, type JobProgress } from '@clipline/pipeline';
 
 export interface ClipCounts {
   total: number;
@@ -52,6 +52,8 @@ export function jobSummaryView(job: JobEntity) {
     options: job.options,
     error: redactSecrets(job.error),
     note: job.note,
+    /** Set when this job's analysis was copied from an earlier job with the same content. */
+    reusedFromJobId: job.reusedFromJobId,
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: iso(job.finishedAt),
@@ -63,10 +65,20 @@ export function jobDetailView(
   stages: JobStageEntity[],
   clips: ClipCounts,
   overall: JobProgress,
+  retentionDefaults: RetentionOptions,
 ) {
   const order = (s: JobStageEntity) => STAGES.indexOf(s.stage);
+  const expiry = expiryOf(job, retentionDefaults);
   return {
     ...jobSummaryView(job),
+    contentSha256: job.contentSha256,
+    retention: retentionOf(job, retentionDefaults),
+    // Null until the job ends: retention counts from then.
+    sourceExpiresAt: iso(expiry.sourceExpiresAt),
+    clipsExpireAt: iso(expiry.clipsExpireAt),
+    // What retention already deleted (null while it is still there).
+    sourceDeletedAt: iso(job.sourceDeletedAt),
+    clipsDeletedAt: iso(job.clipsDeletedAt),
     progress: overall.progress,
     etaSeconds: overall.etaSeconds,
     ownerKeyId: job.ownerKeyId,

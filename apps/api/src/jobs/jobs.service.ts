@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import { cachedRates, JobOrchestrator, jobProgress } from '@clipline/pipeline';
@@ -34,6 +35,7 @@ function decodeCursor(raw: string): Cursor {
 @Injectable()
 export class JobsService {
   constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
     @InjectRepository(JobStageEntity) private readonly stages: Repository<JobStageEntity>,
     @InjectRepository(ClipEntity) private readonly clips: Repository<ClipEntity>,
@@ -85,7 +87,10 @@ export class JobsService {
     ]);
     // The same function the workers use for job.status, so view and event agree.
     const overall = jobProgress(job.status, stages, job.mediaInfo?.durationSec ?? 0, rates);
-    return jobDetailView(job, stages, clips, overall);
+    return jobDetailView(job, stages, clips, overall, {
+      sourceDays: this.cfg.RETENTION_SOURCE_DAYS,
+      clipDays: this.cfg.RETENTION_CLIP_DAYS,
+    });
   }
 
   async cancel(jobId: string, key: AuthenticatedKey): Promise<JobDetailView> {

@@ -13,7 +13,7 @@ import type { JobOptions } from '@clipline/contracts';
 import type { JobEntity } from '@clipline/database';
 import { objectKeys, safeExtension, StorageService } from '@clipline/storage';
 import busboy from 'busboy';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { AuthenticatedKey } from '../auth/api-key.types';
@@ -44,6 +44,8 @@ interface Received {
   key: string;
   filename: string;
   bytes: number;
+  /** Hashed as the bytes pass, so dedupe costs no second read. */
+  sha256: string;
 }
 
 /**
@@ -121,6 +123,7 @@ export class StreamUploadService {
       sourceKey: received.key,
       sourceFilename: received.filename,
       options,
+      contentSha256: received.sha256,
       deleteOnReject: true,
     });
   }
@@ -200,9 +203,11 @@ export class StreamUploadService {
         const filename = info.filename || 'upload';
         const key = objectKeys.source(jobId, safeExtension(filename));
         let bytes = 0;
+        const hash = createHash('sha256');
         counter = new Transform({
           transform(chunk: Buffer, _enc, cb) {
             bytes += chunk.length;
+            hash.update(chunk);
             cb(null, chunk);
           },
         });
@@ -222,7 +227,7 @@ export class StreamUploadService {
             STREAM_PART_BYTES,
             STREAM_PARTS_IN_FLIGHT,
           )
-          .then(() => ({ key, filename, bytes }));
+          .then(() => ({ key, filename, bytes, sha256: hash.digest('hex') }));
         upload.catch((err: Error) => fail(err));
       });
 

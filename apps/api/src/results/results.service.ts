@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   correctTranscript,
@@ -21,12 +22,14 @@ import {
 import { correctionsForTranscript } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { MoreThan, Repository } from 'typeorm';
+import { assertClipsAvailable } from '../retention/retention-gone';
 import { nonSpeechFlags, silenceTimeline, type TimelineRegion } from './silence-timeline.builder';
 
 /** Reads a finished stage's outputs; a 409 names the stage still pending. */
 @Injectable()
 export class ResultsService {
   constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @InjectRepository(JobStageEntity) private readonly stagesRepo: Repository<JobStageEntity>,
     @InjectRepository(TranscriptEntity)
     private readonly transcriptsRepo: Repository<TranscriptEntity>,
@@ -159,6 +162,7 @@ export class ResultsService {
 
   async clips(job: JobEntity) {
     await this.requireStage(job, 'segmenting');
+    assertClipsAvailable(job, this.cfg);
     const rows = await this.clipsRepo.find({
       where: { jobId: job.id },
       order: { createdAt: 'ASC' },

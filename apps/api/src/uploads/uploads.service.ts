@@ -149,14 +149,22 @@ export class UploadsService {
       await this.uploads.update({ id: row.id }, { status: 'failed' });
       throw new UnprocessableEntityException(assembledProblem);
     }
+    // The parts went straight to S3, so the whole object's sha256 is known only by
+    // reading it back; before the job exists, so reuse is decided at its creation.
+    // A failed read is left to intake, which tries once more and answers 503.
+    const contentSha256 = await this.storage.sha256Of(row.objectKey).catch((err: Error) => {
+      this.log.warn(`upload ${row.id}: hashing the assembled object failed: ${err.message}`);
+      return null;
+    });
     // From here the S3 upload is gone: whatever the probe says, this row is done.
-    await this.uploads.update({ id: row.id }, { status: 'completed' });
+    await this.uploads.update({ id: row.id }, { status: 'completed', contentSha256 });
     const job = await this.intake.intake({
       jobId: row.jobId,
       ownerKeyId: row.ownerKeyId,
       sourceKey: row.objectKey,
       sourceFilename: row.filename,
       options: parseJobOptions(row.options ?? {}),
+      contentSha256,
       deleteOnReject: true,
     });
     return this.jobs.detailOf(job);

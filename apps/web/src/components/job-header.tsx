@@ -1,5 +1,6 @@
 import type { JobDetail } from '../api.types';
 import { formatBytes, formatSeconds, formatTime } from '../format';
+import { href } from '../session';
 import { ProgressBar } from './progress-bar';
 
 export function JobHeader({ job, live }: { job: JobDetail; live: boolean }) {
@@ -25,6 +26,22 @@ export function JobHeader({ job, live }: { job: JobDetail; live: boolean }) {
           </span>
         </div>
       )}
+      {job.reusedFromJobId && (
+        <p className="muted" data-testid="job-reused">
+          Reused analysis from <a href={href.job(job.reusedFromJobId)}>an earlier job</a> with the
+          same file; only what its options change ran again.
+        </p>
+      )}
+      <p className="muted" data-testid="job-retention">
+        {retentionLine(
+          'Source',
+          job.sourceDeletedAt,
+          job.sourceExpiresAt,
+          job.retention?.sourceDays,
+        )}
+        {' · '}
+        {retentionLine('Clips', job.clipsDeletedAt, job.clipsExpireAt, job.retention?.clipDays)}
+      </p>
       {/* e.g. "7 of 10 clips: the other candidates are over 15% music or silence" */}
       {job.note && (
         <p className="muted" data-testid="job-note">
@@ -38,4 +55,16 @@ export function JobHeader({ job, live }: { job: JobDetail; live: boolean }) {
       )}
     </div>
   );
+}
+
+/** "Source deleted on …", "Clips kept until …", or the days counted from the job's end. */
+function retentionLine(
+  what: string,
+  deletedAt: string | null | undefined,
+  expiresAt: string | null | undefined,
+  days: number | undefined,
+): string {
+  if (deletedAt) return `${what} deleted on ${formatTime(deletedAt)}`;
+  if (expiresAt) return `${what} kept until ${formatTime(expiresAt)}`;
+  return days ? `${what} kept ${days} days after the job ends` : `${what} retention unknown`;
 }

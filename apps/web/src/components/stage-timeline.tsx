@@ -36,8 +36,15 @@ export function StageTimeline({ stages }: { stages: StageView[] }) {
               tone={TONE[s.status]}
             />
             <p className={s.status === 'failed' ? 'error' : 'muted'}>{stageSentence(s)}</p>
-            {s.finishedAt && s.status !== 'running' && (
-              <p className="muted small">Finished {formatTime(s.finishedAt)}</p>
+            {typeof s.summary?.reusedFromJobId === 'string' ? (
+              <p className="muted small" data-testid="stage-reused">
+                Reused from an earlier job with the same file
+              </p>
+            ) : (
+              s.finishedAt &&
+              s.status !== 'running' && (
+                <p className="muted small">Finished {formatTime(s.finishedAt)}</p>
+              )
             )}
           </li>
         );

@@ -59,6 +59,10 @@ export class UploadEntity {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   parts: Record<string, { etag: string; size: number }>;
 
+  /** sha256 of the assembled object (hex), read back after completion. */
+  @Column({ type: 'text', name: 'content_sha256', nullable: true })
+  contentSha256: string | null;
+
   @Column({ type: 'jsonb', nullable: true })
   options: Partial<JobOptions> | null;
 
