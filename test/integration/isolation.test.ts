@@ -79,6 +79,55 @@ async function aliceClipRow(jobId: string): Promise<string> {
   return rows[0].id;
 }
 
+let aliceHook: { endpoint: string; delivery: string } | null = null;
+
+/**
+ * One webhook endpoint of Alice's with a delivery, written directly: registering
+ * through the API would resolve a public host name, which this machine cannot.
+ * The delivery is `failed`, so the dispatcher leaves it alone.
+ */
+async function aliceWebhook(): Promise<{ endpoint: string; delivery: string }> {
+  if (aliceHook) return aliceHook;
+  const endpoint = randomUUID();
+  const event = randomUUID();
+  const delivery = randomUUID();
+  await api.db.query(
+    `INSERT INTO webhook_endpoints (id, owner_key_id, url, events, secret)
+     VALUES ($1, $2, 'https://hooks.example.com/alice-secret-path', ARRAY['job.completed'], 'alice-secret')`,
+    [endpoint, alice.id],
+  );
+  await api.db.query(
+    `INSERT INTO webhook_events (id, tx_id, job_id, type) VALUES ($1, 1, $2, 'job.completed')`,
+    [event, aliceJob],
+  );
+  await api.db.query(
+    `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, job_id, seq, tx_id, status)
+     VALUES ($1, $2, $3, $4, 1, 1, 'failed')`,
+    [delivery, endpoint, event, aliceJob],
+  );
+  aliceHook = { endpoint, delivery };
+  return aliceHook;
+}
+
+/** Webhook endpoints belong to one key: every other key, ops included, gets 404 and no trace. */
+async function webhookRoute(
+  method: string,
+  path: (hook: { endpoint: string; delivery: string }) => string,
+) {
+  const hook = await aliceWebhook();
+  for (const key of [bob, ops]) {
+    const res = await api.call(method, path(hook), { key });
+    expect(res.status).toBe(404);
+    expect(res.text).not.toMatch(/alice-secret/);
+  }
+  const left = (await api.db.query(
+    `SELECT e.id, d.status FROM webhook_endpoints e JOIN webhook_deliveries d ON d.endpoint_id = e.id
+      WHERE d.id = $1`,
+    [hook.delivery],
+  )) as Array<{ id: string; status: string }>;
+  expect(left).toEqual([{ id: hook.endpoint, status: 'failed' }]);
+}
+
 /** Bob through his own job id with Alice's clip (or correction) id: like a missing one. */
 async function viaOwnJob(method: string, path: (jobId: string) => string, json?: unknown) {
   const res = await api.call(method, path(bobJob), { key: bob, json });
@@ -270,6 +319,36 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
     const res = await api.call('GET', '/docs-json');
     expect(res.text).not.toContain(aliceJob);
   },
+
+  'POST /v1/webhooks': async () => {
+    await aliceWebhook();
+    // Bob may register his own endpoint, never one that points inside.
+    const res = await api.call('POST', '/v1/webhooks', {
+      key: bob,
+      json: { url: 'http://169.254.169.254/latest/meta-data', events: ['job.completed'] },
+    });
+    expect(res.status).toBe(400);
+    const rows = (await api.db.query(
+      `SELECT count(*)::int AS n FROM webhook_endpoints WHERE owner_key_id = $1`,
+      [bob.id],
+    )) as Array<{ n: number }>;
+    expect(rows[0].n).toBe(0);
+  },
+  'GET /v1/webhooks': async () => {
+    const hook = await aliceWebhook();
+    for (const key of [bob, ops]) {
+      const res = await api.call('GET', '/v1/webhooks', { key });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(hook.endpoint);
+      expect(res.text).not.toMatch(/alice-secret/);
+    }
+  },
+  'GET /v1/webhooks/:id': () => webhookRoute('GET', (h) => `/v1/webhooks/${h.endpoint}`),
+  'DELETE /v1/webhooks/:id': () => webhookRoute('DELETE', (h) => `/v1/webhooks/${h.endpoint}`),
+  'GET /v1/webhooks/:id/deliveries': () =>
+    webhookRoute('GET', (h) => `/v1/webhooks/${h.endpoint}/deliveries`),
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': () =>
+    webhookRoute('POST', (h) => `/v1/webhooks/${h.endpoint}/deliveries/${h.delivery}/redeliver`),
 
   'POST /v1/uploads': async () => {
     // Creates Bob's own upload; it must not land under Alice's job.
