@@ -252,6 +252,22 @@ describe('expired objects', () => {
     expect(clip.status).toBe('queued');
   });
 
+  it("a creator's one-clip render and preview need the source: 410 once it is deleted", async () => {
+    const gone = await endedJob(8);
+    await sweepAll();
+    const [clip] = await api.db.query(`SELECT id FROM clips WHERE job_id = $1`, [gone.id]);
+    for (const [path, json] of [
+      [`/v1/jobs/${gone.id}/clips/${clip.id}/render`, undefined],
+      [`/v1/jobs/${gone.id}/clips/${clip.id}/preview`, { look: {} }],
+    ] as const) {
+      const res = await api.call('POST', path, { key: alice, json });
+      expect(res.status).toBe(410);
+      expect((res.body as { message: string }).message).toMatch(/deleted by retention on/);
+    }
+    const [row] = await api.db.query(`SELECT status FROM clips WHERE id = $1`, [clip.id]);
+    expect(row.status).toBe('completed');
+  });
+
   it('DELETE stays immediate whatever the retention', async () => {
     const j = await endedJob(1, { retention: { sourceDays: 90, clipDays: 365 } });
     expect((await api.call('DELETE', `/v1/jobs/${j.id}`, { key: alice })).status).toBe(204);

@@ -6,6 +6,7 @@ import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import type { Runnable } from './stage-store';
 import { readJobProgress } from './throughput';
+import { sourceGoneMessage } from './retention-rules';
 
 export interface RenderRequest {
   clipId: string;
@@ -85,6 +86,9 @@ export class ClipRerenderer {
     if (job.status === 'cancelled') {
       throw new OrchestrationError('The job was cancelled; its clips cannot render again.');
     }
+    // A render reads the source; checked under the job lock the retention sweeper also takes.
+    const gone = sourceGoneMessage(job, 'rendering');
+    if (gone) throw new OrchestrationError(gone, 410);
     const seg = await m.findOne(JobStageEntity, { where: { jobId, stage: 'segmenting' } });
     if (seg?.status !== 'completed') {
       throw new OrchestrationError(

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  GoneException,
   HttpException,
   HttpStatus,
   Inject,
@@ -72,6 +73,11 @@ export class PreviewsService {
     const segment = await this.segments.findOne({ where: { id: clip.segmentId } });
     if (!segment) throw new NotFoundException(`Clip ${clipId} was not found in this job.`);
     if (!job.mediaInfo) throw new ConflictException('The source has not been probed yet.');
+    if (job.sourceDeletedAt) {
+      throw new GoneException(
+        `The source was deleted by retention on ${job.sourceDeletedAt.toISOString()}; a preview needs it.`,
+      );
+    }
     const release = this.gate.tryEnter();
     if (!release) {
       throw new HttpException(
