@@ -30,7 +30,7 @@ import { UploadsService } from './uploads/uploads.service';
  * orchestrator; everything here is the HTTP and socket.io surface over them.
  */
 @Module({
-  imports: [PipelineModule.forRoot({ role: 'api' }), TypeOrmModule.forFeature(ENTITIES)],
+  imports: [PipelineModule.forRoot(), TypeOrmModule.forFeature(ENTITIES)],
   controllers: [
     HealthController,
     MetricsController,

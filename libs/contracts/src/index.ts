@@ -13,3 +13,4 @@ export * from './stage-hooks.types';
 export * from './errors';
 export * from './redact-secrets';
 export * from './workers.types';
+export * from './subtitles.writer';
