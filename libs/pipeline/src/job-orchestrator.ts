@@ -17,10 +17,14 @@ import type { Runnable, StageStore } from './stage-store';
 import { jobsCreated, jobsDeleted } from './worker-metrics';
 import { readJobProgress } from './throughput';
 
+/** Why a job-level operation was refused; the API alone turns a kind into an HTTP status. */
+export type OrchestrationErrorKind = 'not_found' | 'conflict' | 'invalid';
+
 export class OrchestrationError extends Error {
+  readonly orchestration = true;
   constructor(
     message: string,
-    readonly status: 404 | 409 | 400 = 409,
+    readonly kind: OrchestrationErrorKind = 'conflict',
   ) {
     super(message);
     this.name = 'OrchestrationError';
@@ -177,7 +181,7 @@ export class JobOrchestrator {
   /** Re-runs every failed stage (for rendering, only the failed clips). */
   async retryJob(jobId: string): Promise<WorkerStage[]> {
     const rows = await this.stages.stagesOf(jobId);
-    if (!rows.length) throw new OrchestrationError('job not found', 404);
+    if (!rows.length) throw new OrchestrationError('job not found', 'not_found');
     const failedClips = await this.ds
       .getRepository(ClipEntity)
       .count({ where: { jobId, status: 'failed' } });
@@ -234,7 +238,7 @@ export class JobOrchestrator {
 
   async deleteJob(jobId: string): Promise<void> {
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
-    if (!job) throw new OrchestrationError('job not found', 404);
+    if (!job) throw new OrchestrationError('job not found', 'not_found');
     // Rows first: a worker still running loses its lease (no row) and stops writing.
     await this.ds.getRepository(JobEntity).delete({ id: jobId });
     jobsDeleted.inc();
@@ -247,7 +251,7 @@ export class JobOrchestrator {
       .setLock('pessimistic_write')
       .where('j.id = :jobId', { jobId })
       .getOne();
-    if (!job) throw new OrchestrationError('job not found', 404);
+    if (!job) throw new OrchestrationError('job not found', 'not_found');
     return job;
   }
 
