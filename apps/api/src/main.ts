@@ -22,6 +22,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  initAppLogger('api', loadConfigOrExit()).fatal({ err }, `API failed to start: ${(err as Error)?.message ?? err}`);
+  initAppLogger('api', loadConfigOrExit()).fatal(
+    { err },
+    `API failed to start: ${(err as Error)?.message ?? err}`,
+  );
   process.exit(1);
 });

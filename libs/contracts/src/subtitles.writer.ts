@@ -36,7 +36,9 @@ function vttText(text: string): string {
 /** SubRip: numbered cues, "HH:MM:SS,mmm --> HH:MM:SS,mmm". */
 export function writeSrt(cues: readonly SubtitleCue[]): string {
   return cues
-    .map((c, i) => `${i + 1}\n${clock(c.start, ',')} --> ${clock(c.end, ',')}\n${srtText(c.text)}\n`)
+    .map(
+      (c, i) => `${i + 1}\n${clock(c.start, ',')} --> ${clock(c.end, ',')}\n${srtText(c.text)}\n`,
+    )
     .join('\n');
 }
 

@@ -81,7 +81,15 @@ export class WorkerRegistry implements BeforeApplicationShutdown {
     const [row] = (await repo.query(
       `INSERT INTO workers (host, pid, app, stage, version, current_work, degraded, started_at, heartbeat_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now()) RETURNING id`,
-      [host, process.pid, app, stage, readVersion(this.cfg.CLIPLINE_VERSION), JSON.stringify(this.work()), degradedReason],
+      [
+        host,
+        process.pid,
+        app,
+        stage,
+        readVersion(this.cfg.CLIPLINE_VERSION),
+        JSON.stringify(this.work()),
+        degradedReason,
+      ],
     )) as Array<{ id: string }>;
     this.id = row.id;
     this.timer = setInterval(() => void this.beat(), this.cfg.HEARTBEAT_SECONDS * 1000);

@@ -1,9 +1,4 @@
-import {
-  subtitleClock,
-  writeSrt,
-  writeVtt,
-  type TranscriptResult,
-} from '@clipline/contracts';
+import { subtitleClock, writeSrt, writeVtt, type TranscriptResult } from '@clipline/contracts';
 
 /** SubRip of the transcript's segments (the one writer, shared with the clip sidecars). */
 export function toSrt(result: TranscriptResult): string {

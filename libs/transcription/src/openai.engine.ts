@@ -1,7 +1,9 @@
 import {
   BadInputError,
   ConfigurationError,
-  type TranscriptSegment, type TranscriptWord } from '@clipline/contracts';
+  type TranscriptSegment,
+  type TranscriptWord,
+} from '@clipline/contracts';
 import { wavBytes } from './pcm-encoding';
 import {
   ENGINE_SAMPLE_RATE,
