@@ -5,6 +5,7 @@ import { ENTITIES } from '@clipline/database';
 import { PipelineModule } from '@clipline/pipeline';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
+import { MeController } from './auth/me.controller';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
 import { HealthController } from './health/health.controller';
@@ -34,6 +35,7 @@ import { UploadsService } from './uploads/uploads.service';
   controllers: [
     HealthController,
     MetricsController,
+    MeController,
     UploadsController,
     JobsController,
     ResultsController,

@@ -14,3 +14,4 @@ export * from './errors';
 export * from './redact-secrets';
 export * from './workers.types';
 export * from './subtitles.writer';
+export * from './api-views.types';

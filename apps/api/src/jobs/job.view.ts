@@ -1,15 +1,13 @@
-import { STAGES, redactSecrets } from '@clipline/contracts';
+import {
+  STAGES,
+  redactSecrets,
+  type ClipCounts,
+  type JobDetailView,
+  type JobSummaryView,
+  type StageView,
+} from '@clipline/contracts';
 import type { JobEntity, JobStageEntity } from '@clipline/database';
 import type { JobProgress } from '@clipline/pipeline';
-
-export interface ClipCounts {
-  total: number;
-  queued: number;
-  rendering: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-}
 
 export const EMPTY_CLIP_COUNTS: ClipCounts = {
   total: 0,
@@ -22,7 +20,7 @@ export const EMPTY_CLIP_COUNTS: ClipCounts = {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export function stageView(s: JobStageEntity) {
+export function stageView(s: JobStageEntity): StageView {
   return {
     stage: s.stage,
     status: s.status,
@@ -42,7 +40,7 @@ export function stageView(s: JobStageEntity) {
   };
 }
 
-export function jobSummaryView(job: JobEntity) {
+export function jobSummaryView(job: JobEntity, clips: ClipCounts): JobSummaryView {
   return {
     id: job.id,
     status: job.status,
@@ -55,6 +53,7 @@ export function jobSummaryView(job: JobEntity) {
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: iso(job.finishedAt),
+    clips,
   };
 }
 
@@ -63,18 +62,15 @@ export function jobDetailView(
   stages: JobStageEntity[],
   clips: ClipCounts,
   overall: JobProgress,
-) {
+): JobDetailView {
   const order = (s: JobStageEntity) => STAGES.indexOf(s.stage);
   return {
-    ...jobSummaryView(job),
+    ...jobSummaryView(job, clips),
     progress: overall.progress,
     etaSeconds: overall.etaSeconds,
     ownerKeyId: job.ownerKeyId,
     sourceKey: job.sourceKey,
     mediaInfo: job.mediaInfo,
     stages: [...stages].sort((a, b) => order(a) - order(b)).map(stageView),
-    clips,
   };
 }
-
-export type JobDetailView = ReturnType<typeof jobDetailView>;

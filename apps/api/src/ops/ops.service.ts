@@ -10,6 +10,11 @@ import {
   isWorkerStage,
   redactSecrets,
   WORKER_STAGES,
+  type CropPlansReplacedView,
+  type FailedQueueJobView,
+  type FailedStageView,
+  type PromotedView,
+  type QueueStats,
   type WorkerStage,
 } from '@clipline/contracts';
 import {
@@ -61,11 +66,11 @@ export class OpsService {
     return this.scheduler.resume(stage);
   }
 
-  queues() {
+  queues(): Promise<QueueStats[]> {
     return this.scheduler.queueStats();
   }
 
-  async failedInQueue(stage: WorkerStage, limit: number) {
+  async failedInQueue(stage: WorkerStage, limit: number): Promise<FailedQueueJobView[]> {
     const jobs = await this.scheduler.failedJobs(stage, limit);
     return jobs.map((j) => ({
       ...j,
@@ -75,7 +80,7 @@ export class OpsService {
   }
 
   /** From Postgres, which keeps failures after Bull has trimmed them. */
-  async failedStages(limit: number) {
+  async failedStages(limit: number): Promise<FailedStageView[]> {
     const rows = await this.stages.find({
       where: { status: 'failed' },
       order: { finishedAt: { direction: 'DESC', nulls: 'LAST' } },
@@ -85,7 +90,7 @@ export class OpsService {
   }
 
   /** Hand-edited crop plans; rendering re-runs when its inputs are already there. */
-  async replaceCropPlans(job: JobEntity, dto: ReplaceCropPlansDto) {
+  async replaceCropPlans(job: JobEntity, dto: ReplaceCropPlansDto): Promise<CropPlansReplacedView> {
     const layout = await this.layouts.findOne({ where: { jobId: job.id } });
     if (!layout) throw new ConflictException('The layout stage has produced no analysis to edit.');
     const aspects = dto.cropPlans.map((p) => p.aspect);
@@ -106,7 +111,7 @@ export class OpsService {
     return { jobId: job.id, cropPlans: dto.cropPlans, rerendered };
   }
 
-  async promote(job: JobEntity, segmentId: string) {
+  async promote(job: JobEntity, segmentId: string): Promise<PromotedView> {
     const seg = isUuid(segmentId)
       ? await this.segments.findOne({ where: { id: segmentId, jobId: job.id } })
       : null;

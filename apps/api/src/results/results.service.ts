@@ -1,6 +1,17 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isStageDone, redactSecrets, type SilenceKind, type StageName } from '@clipline/contracts';
+import {
+  isStageDone,
+  redactSecrets,
+  type ClipsView,
+  type LayoutView,
+  type LogsView,
+  type SegmentsView,
+  type SilenceKind,
+  type SilencesView,
+  type StageName,
+  type TranscriptView,
+} from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
@@ -59,7 +70,7 @@ export class ResultsService {
    * stored before the silence stage finishes, so the flags are worked out on
    * each read; `nonSpeechChecked` is false (and no word is flagged) until then.
    */
-  async transcriptJson(job: JobEntity, t: TranscriptEntity) {
+  async transcriptJson(job: JobEntity, t: TranscriptEntity): Promise<TranscriptView> {
     const timeline = await this.timelineIfDone(job);
     const flags = timeline ? nonSpeechFlags(t.words, timeline) : null;
     const { words, ...rest } = transcriptResultOf(t);
@@ -68,7 +79,7 @@ export class ResultsService {
       ...rest,
       nonSpeechChecked: flags !== null,
       words: words.map((w, i) => ({ ...w, nonSpeech: flags?.[i] ?? false })),
-      createdAt: t.createdAt,
+      createdAt: t.createdAt.toISOString(),
     };
   }
 
@@ -78,7 +89,7 @@ export class ResultsService {
     return silenceTimeline(await this.silencesRepo.find({ where: { jobId: job.id } }));
   }
 
-  async silences(job: JobEntity) {
+  async silences(job: JobEntity): Promise<SilencesView> {
     const stage = await this.requireStage(job, 'silence');
     const rows = await this.silencesRepo.find({
       where: { jobId: job.id },
@@ -103,7 +114,7 @@ export class ResultsService {
     };
   }
 
-  async layout(job: JobEntity) {
+  async layout(job: JobEntity): Promise<LayoutView> {
     const stage = await this.requireStage(job, 'layout');
     const l = await this.layoutsRepo.findOne({ where: { jobId: job.id } });
     return {
@@ -120,7 +131,7 @@ export class ResultsService {
     };
   }
 
-  async segments(job: JobEntity) {
+  async segments(job: JobEntity): Promise<SegmentsView> {
     const stage = await this.requireStage(job, 'segmenting');
     const rows = await this.segmentsRepo.find({ where: { jobId: job.id }, order: { rank: 'ASC' } });
     const view = (s: ContentSegmentEntity) => ({
@@ -143,7 +154,7 @@ export class ResultsService {
     };
   }
 
-  async clips(job: JobEntity) {
+  async clips(job: JobEntity): Promise<ClipsView> {
     await this.requireStage(job, 'segmenting');
     const rows = await this.clipsRepo.find({
       where: { jobId: job.id },
@@ -187,7 +198,7 @@ export class ResultsService {
     return { jobId: job.id, clips: items };
   }
 
-  async logs(job: JobEntity, afterId: number, limit: number) {
+  async logs(job: JobEntity, afterId: number, limit: number): Promise<LogsView> {
     const rows = await this.logsRepo.find({
       where: { jobId: job.id, id: MoreThan(String(afterId)) },
       order: { id: 'ASC' },
