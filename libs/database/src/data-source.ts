@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig } from '@clipline/config';
+// Relative, not @clipline/config: the TypeORM CLI and jest's global setup load this file without path aliases.
+import { loadConfig } from '../../config/src/load-config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
