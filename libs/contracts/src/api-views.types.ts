@@ -307,7 +307,8 @@ export interface QueuePausedView {
 /** A failed Bull job of one queue (Bull keeps the last QUEUE_KEEP_FAILED). */
 export interface FailedQueueJobView {
   id: string;
-  data: unknown;
+  /** The Bull payload (StageJobPayload or RenderJobPayload), as Bull kept it. */
+  data: ({ jobId?: string } & Record<string, unknown>) | null;
   failedReason?: string;
   finishedOn?: number;
   finishedAt: string | null;

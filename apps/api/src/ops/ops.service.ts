@@ -74,6 +74,8 @@ export class OpsService {
     const jobs = await this.scheduler.failedJobs(stage, limit);
     return jobs.map((j) => ({
       ...j,
+      // Bull hands back the payload we queued: a StageJobPayload or RenderJobPayload.
+      data: (j.data ?? null) as FailedQueueJobView['data'],
       failedReason: j.failedReason === undefined ? undefined : redactSecrets(j.failedReason),
       finishedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
     }));
