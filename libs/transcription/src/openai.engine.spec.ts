@@ -6,6 +6,9 @@ import { probeMedia } from '@clipline/media';
 import { SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
 import { transcribe } from './transcribe';
 
+// Each case decodes the fixture with ffmpeg, which takes well over 5 s on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('openai engine against a local OpenAI-compatible server', () => {
   let server: Server;
   let baseUrl: string;
