@@ -1,18 +1,157 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Engine libraries are plain TypeScript: a stage's algorithm must be testable
+ * and reusable without Nest, a database, a queue or the process configuration.
+ * Apps wire engines to those; libs/pipeline, database, storage and config are
+ * the framework side.
+ */
+const ENGINE_LIBS = ['layout', 'media', 'rendering', 'segmenting', 'silence', 'transcription'];
+const FRAMEWORK_IMPORTS = [
+  '@nestjs/*',
+  'typeorm',
+  'bull',
+  'ioredis',
+  '@clipline/database',
+  '@clipline/pipeline',
+  '@clipline/storage',
+  '@clipline/config',
+];
+const APPS_IMPORT = {
+  group: ['**/apps/*', '**/apps/*/**'],
+  message: 'An app never imports another app; shared code belongs in libs/.',
+};
+const ENGINE_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
+  group: [name, `${name}/**`],
+  message:
+    'Engine libs (layout, media, rendering, segmenting, silence, transcription) stay framework-free: ' +
+    'no Nest, TypeORM, Bull, ioredis or the database/pipeline/storage/config libs. ' +
+    'Take what you need as an argument; the worker app passes it in.',
+}));
+// Reaching into another lib's folder by path would dodge the package names above.
+const ENGINE_RELATIVE = {
+  regex:
+    '(^|/)libs/(database|pipeline|storage|config)(/|$)|^(\\.\\./)+(database|pipeline|storage|config)/src',
+  message: 'Engine libs do not import the framework libs, by name or by path.',
+};
+
+const TS_FILES = ['**/*.ts', '**/*.tsx'];
+
+// Node's globals for the launcher scripts (the `globals` package is not a direct dependency).
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'AbortController',
+    'AbortSignal',
+    'fetch',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'structuredClone',
+    '__dirname',
+    '__filename',
+    'require',
+    'module',
+    'exports',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'apps/web/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'apps/web/dist/**',
+      '.data/**',
+      'models/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { ecmaVersion: 2022, sourceType: 'module' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'warn',
+      'no-restricted-imports': ['error', { patterns: [APPS_IMPORT] }],
+    },
+  },
+  {
+    // Type-aware rules: a promise nobody awaits loses its error (and, in a worker, its job).
+    files: TS_FILES,
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          // The web app's specs run under jest, outside the web tsconfig (which builds for the browser).
+          allowDefaultProject: ['apps/web/src/*.spec.ts'],
+          defaultProject: 'tsconfig.json',
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        // Express/Node listeners ignore the returned promise; each such handler catches its own errors.
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
+    // Product code reads configuration only through the validated schema (libs/config).
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
+    ignores: ['libs/config/**', '**/*.spec.ts', 'libs/*/test/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read settings from the validated config (libs/config/src/env.schema.ts, documented in docs/configuration.md); engines take them as arguments.',
+        },
+      ],
+    },
+  },
+  {
+    files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
+    rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/apps/*', '../../apps/**'], message: 'An app never imports another app.' }] },
+        { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE] },
+      ],
+    },
+  },
+  {
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message:
+                'contracts imports nothing outside itself (the web app and every lib build on it).',
+            },
+          ],
+        },
       ],
     },
   },
@@ -22,9 +161,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['libs/contracts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\./)', message: 'contracts imports nothing outside itself.' }] }],
-    },
+    files: ['scripts/**/*.{mjs,cjs,js}', 'eslint.config.mjs', 'jest.config.js', 'test/**/*.js'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
+    files: ['scripts/**/*.cjs', 'jest.config.js', 'test/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -23,10 +23,21 @@ const timed = (name, fn) => {
 // The web app is static files the API serves (WEB_DIST_DIR); Vite builds it.
 if (!only.length || only.includes('web')) {
   timed('web', () =>
-    execFileSync(process.execPath, [bin('vite', 'bin/vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], {
-      cwd: root,
-      stdio: 'inherit',
-    }),
+    execFileSync(
+      process.execPath,
+      [
+        bin('vite', 'bin/vite.js'),
+        'build',
+        '--config',
+        'apps/web/vite.config.mts',
+        '--logLevel',
+        'warn',
+      ],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    ),
   );
 }
 
@@ -34,13 +45,19 @@ if (!only.length || only.some((n) => n !== 'web')) {
   timed('apps and libs', () => {
     rmSync(join(root, 'dist', 'apps'), { recursive: true, force: true });
     rmSync(join(root, 'dist', 'libs'), { recursive: true, force: true });
-    execFileSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
     for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
       const stubDir = join(root, 'dist', 'node_modules', alias);
       mkdirSync(stubDir, { recursive: true });
       const main = relative(stubDir, join(root, 'dist', target, 'index.js'));
-      writeFileSync(join(stubDir, 'package.json'), JSON.stringify({ name: alias, main }, null, 2) + '\n');
+      writeFileSync(
+        join(stubDir, 'package.json'),
+        JSON.stringify({ name: alias, main }, null, 2) + '\n',
+      );
     }
   });
 }

@@ -3,7 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const [mod, cls] = process.argv.slice(2);
 const path = new URL('../migrations/index.ts', import.meta.url);
 const src = readFileSync(path, 'utf8');
-const imports = [...src.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+)';$/gm)].map((m) => ({ cls: m[1], mod: m[2] }));
+const imports = [...src.matchAll(/^import \{ (\w+) \} from '\.\/([\w-]+)';$/gm)].map((m) => ({
+  cls: m[1],
+  mod: m[2],
+}));
 if (!imports.some((i) => i.cls === cls)) imports.push({ cls, mod });
 imports.sort((a, b) => a.mod.localeCompare(b.mod));
 const out = [

@@ -378,6 +378,12 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
       expect([sourceKey, res.status]).toEqual([sourceKey, sourceKey === aliceSource ? 404 : 400]);
     }
   },
+  'GET /v1/me': async () => {
+    // Only the caller's own key: nothing of another tenant's.
+    const res = await api.call('GET', '/v1/me', { key: bob });
+    expect(res.body).toEqual({ id: bob.id, name: 'bob', role: 'creator' });
+    expect(res.text).not.toContain(alice.id);
+  },
   'GET /v1/jobs': async () => {
     const res = await api.call('GET', '/v1/jobs?limit=100', { key: bob });
     const ids = (res.body as { items: Array<{ id: string }> }).items.map((j) => j.id);

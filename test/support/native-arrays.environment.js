@@ -2,8 +2,7 @@
 // realm, while jest runs each test file in a separate vm realm whose
 // Float32Array fails onnxruntime-common's `instanceof` check. Sharing the
 // host's typed-array constructors makes both sides agree.
-/* global require, module */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest loads environments as CommonJS
+// jest loads environments as CommonJS (eslint.config.mjs lints test/**/*.js as such).
 const { TestEnvironment } = require('jest-environment-node');
 
 const TYPED = [

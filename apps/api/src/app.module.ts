@@ -8,6 +8,7 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { ClipEditsController } from './clip-edits/clip-edits.controller';
 import { ClipEditsService } from './clip-edits/clip-edits.service';
 import { ClipRerendererProvider } from './clip-edits/clip-rerenderer.provider';
+import { MeController } from './auth/me.controller';
 import { ApiRedis } from './common/redis.provider';
 import { EventsGateway } from './events/events.gateway';
 import { ExportsController } from './exports/exports.controller';
@@ -41,10 +42,11 @@ import { WebhooksService } from './webhooks/webhooks.service';
  * orchestrator; everything here is the HTTP and socket.io surface over them.
  */
 @Module({
-  imports: [PipelineModule.forRoot({ role: 'api' }), TypeOrmModule.forFeature(ENTITIES)],
+  imports: [PipelineModule.forRoot(), TypeOrmModule.forFeature(ENTITIES)],
   controllers: [
     HealthController,
     MetricsController,
+    MeController,
     UploadsController,
     JobsController,
     ResultsController,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@clipline/config';
 import { describeFfmpegPair } from '@clipline/media';
-import { initAppLogger, Reconciler } from '@clipline/pipeline';
+import { applyToolSettings, initAppLogger, Reconciler } from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
 import { createApiApp } from './bootstrap/create-api-app';
 import { installProcessSafetyNet } from './bootstrap/process-safety-net';
@@ -9,7 +9,8 @@ import { installProcessSafetyNet } from './bootstrap/process-safety-net';
 async function main(): Promise<void> {
   installProcessSafetyNet();
   const cfg = loadConfigOrExit();
-  const log = initAppLogger('api');
+  const log = initAppLogger('api', cfg);
+  applyToolSettings(cfg);
   const app = await createApiApp(cfg);
   // A fresh MinIO or s3rver has no bucket; uploads would fail with NoSuchBucket.
   await app.get(StorageService).ensureBucket();
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  initAppLogger('api').fatal({ err }, `API failed to start: ${(err as Error)?.message ?? err}`);
+  initAppLogger('api', loadConfigOrExit()).fatal(
+    { err },
+    `API failed to start: ${(err as Error)?.message ?? err}`,
+  );
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, storedKey, storeKey } from './api.client';
+import type { MeView } from './api.types';
 import { KeyForm } from './components/key-form';
 import { ClipEditorPage } from './pages/clip-editor.page';
 import { ClipsPage } from './pages/clips.page';
@@ -26,13 +27,13 @@ export function App() {
   const [role, setRole] = useState<Role>('checking');
   const [keyError, setKeyError] = useState<string | null>(null);
 
-  // The role is learnt from an ops endpoint: 200 means ops, 403 means creator.
+  // The API says which role the key has; a 401 means the key is not accepted.
   useEffect(() => {
     if (!key) return;
     let gone = false;
     setRole('checking');
-    api('GET', '/v1/ops/queues').then(
-      () => !gone && setRole('ops'),
+    api<MeView>('GET', '/v1/me').then(
+      (me) => !gone && setRole(me.role),
       (err: unknown) => {
         if (gone) return;
         if (err instanceof ApiError && err.status === 401) {

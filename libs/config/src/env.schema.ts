@@ -52,6 +52,13 @@ export class EnvSchema {
   @MinLength(1)
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/clipline';
 
+  /** Size of each process's Postgres connection pool; N processes need about N × this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_POOL_MAX = 10;
+
   @IsString()
   @MinLength(1)
   REDIS_URL = 'redis://127.0.0.1:6379';
@@ -402,6 +409,38 @@ export class EnvSchema {
   @IsOptional()
   @IsString()
   WEB_DIST_DIR?: string;
+
+  /** ffmpeg binary; unset: /usr/bin's pair when both exist, else the npm build. Set with FFPROBE_PATH. */
+  @IsOptional()
+  @IsString()
+  FFMPEG_PATH?: string;
+
+  @IsOptional()
+  @IsString()
+  FFPROBE_PATH?: string;
+
+  @IsString()
+  @MinLength(1)
+  POCKETSPHINX_BIN = 'pocketsphinx_continuous';
+
+  @IsString()
+  @MinLength(1)
+  POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+  /** Silero VAD ONNX file; unset: the model shipped in @ricky0123/vad-web. */
+  @IsOptional()
+  @IsString()
+  SILERO_VAD_MODEL?: string;
+
+  /** Folder with DejaVuSans-Bold.ttf for burned captions; unset: libs/rendering/assets/fonts. */
+  @IsOptional()
+  @IsString()
+  CLIPLINE_FONTS_DIR?: string;
+
+  /** Version a worker reports in the registry; unset: package.json's (the image sets the build's). */
+  @IsOptional()
+  @IsString()
+  CLIPLINE_VERSION?: string;
 }
 
 export type AppConfig = Readonly<EnvSchema>;

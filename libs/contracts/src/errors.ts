@@ -19,6 +19,33 @@ export function isBadInputError(err: unknown): boolean {
 }
 
 /**
+ * The installation is set up wrongly (a refused API key, a missing model):
+ * every retry would fail the same way until an operator changes the
+ * configuration, so the stage fails at once and says what to fix.
+ */
+export class ConfigurationError extends Error {
+  readonly configuration = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Works across package copies and process boundaries, where instanceof does not. */
+export function isConfigurationError(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { configuration?: unknown }).configuration === true
+  );
+}
+
+/** Retrying cannot help: the input or the configuration must change first. */
+export function isPermanentError(err: unknown): boolean {
+  return isBadInputError(err) || isConfigurationError(err);
+}
+
+/**
  * S3, Postgres or Redis could not be reached. It says nothing about the job,
  * so it is retried on a time budget without using up the job's attempts.
  */
@@ -79,7 +106,7 @@ const MESSAGES = [
  */
 export function isInfrastructureError(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 5) return false;
-  if (isBadInputError(err)) return false;
+  if (isPermanentError(err)) return false;
   const e = err as {
     infrastructure?: unknown;
     code?: unknown;

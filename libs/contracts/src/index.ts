@@ -16,3 +16,6 @@ export * from './workers.types';
 export * from './clip-look.types';
 export * from './webhook-events';
 export * from './caption-corrections';
+export * from './subtitles.writer';
+export * from './api-views.types';
+export * from './clip-edit.views';

@@ -1,3 +1,5 @@
+import type { WorkerStage } from './stage-graph';
+
 /**
  * Bull queue names, one per stage.
  *
@@ -10,8 +12,4 @@ export const QUEUE_NAMES = {
   layout: 'clipline-layout',
   segmenting: 'clipline-segmenting',
   rendering: 'clipline-rendering',
-  maintenance: 'clipline-maintenance',
-} as const;
-
-export type QueueKey = keyof typeof QUEUE_NAMES;
-export type QueueName = (typeof QUEUE_NAMES)[QueueKey];
+} as const satisfies Record<WorkerStage, string>;

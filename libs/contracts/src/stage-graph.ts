@@ -1,5 +1,5 @@
 /**
- * The one place that says which stage follows which (see DESIGN.md §1).
+ * The one place that says which stage follows which (docs/architecture.md, "The pipeline").
  * `probe` runs inside the API before a job exists, so it is always complete
  * when a job's stages are created.
  */
@@ -31,10 +31,6 @@ export const STAGE_DEPENDENCIES: Readonly<Record<StageName, readonly StageName[]
   segmenting: ['transcription', 'silence', 'layout'],
   rendering: ['segmenting'],
 };
-
-export function isStageName(value: string): value is StageName {
-  return (STAGES as readonly string[]).includes(value);
-}
 
 export function isWorkerStage(value: string): value is WorkerStage {
   return (WORKER_STAGES as readonly string[]).includes(value);

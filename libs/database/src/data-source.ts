@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+// Relative, not @clipline/config: the TypeORM CLI and jest's global setup load this file without path aliases.
+import { loadConfig } from '../../config/src/load-config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, poolMax = 10): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -13,15 +15,14 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // The schema changes only through migrations; CI checks they match the entities.
     synchronize: false,
     migrationsRun: false,
-    extra: { max: Number(process.env.DB_POOL_MAX ?? 10) },
+    extra: { max: poolMax },
   };
 }
 
-export function createDataSource(url: string): DataSource {
-  return new DataSource(dataSourceOptions(url));
+export function createDataSource(url: string, poolMax?: number): DataSource {
+  return new DataSource(dataSourceOptions(url, poolMax));
 }
 
+const cfg = loadConfig();
 /** Used by the TypeORM CLI (`npm run migration:*`). */
-export default createDataSource(
-  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clipline',
-);
+export default createDataSource(cfg.DATABASE_URL, cfg.DB_POOL_MAX);

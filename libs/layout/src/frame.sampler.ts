@@ -8,16 +8,7 @@ import {
   stopChild,
   type RunOptions,
 } from '@clipline/media';
-import type { SampledFrame } from './layout.types';
-
-/**
- * How much of the video the decoder works through:
- * - `keyframes`: only I-frames (`-skip_frame nokey`); frames carry their real
- *   timestamps and the sampling rate is the source's keyframe rate;
- * - `noref`: skips non-reference frames (`-skip_frame noref`), then samples `fps`;
- * - `all`: decodes every frame, then samples `fps`, with exact sample times.
- */
-export type DecodeMode = 'keyframes' | 'noref' | 'all';
+import type { DecodeMode, SampledFrame } from './layout.types';
 
 export interface FrameSamplerOptions extends RunOptions {
   /** Displayed (rotation-corrected) source size. */

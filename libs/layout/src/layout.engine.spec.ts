@@ -14,7 +14,7 @@ import {
   type TalkingHeadFixture,
 } from '../../../test/fixtures/talking-head.fixture';
 import { createFaceDetector, type FaceDetector } from './face.detector';
-import type { DecodeMode } from './frame.sampler';
+import type { DecodeMode } from './layout.types';
 import { probeKeyframeTimes } from './frame.sampler';
 import { analyseLayout, chooseDecodeMode, layoutApplies } from './layout.engine';
 import { mergeLayoutParts } from './layout.merge';

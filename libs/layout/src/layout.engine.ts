@@ -1,10 +1,10 @@
 import { BadInputError, type MediaInfo, type Scene, type StageHooks } from '@clipline/contracts';
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import { FaceTracker } from './face.tracker';
-import { probeKeyframeTimes, sampleFrames, type DecodeMode } from './frame.sampler';
+import { probeKeyframeTimes, sampleFrames } from './frame.sampler';
 import { SceneCutDetector, frameSignature } from './scene.detector';
 import { cropGeometry, planCrop } from './crop.planner';
-import type { LayoutAnalysis, LayoutOptions } from './layout.types';
+import type { DecodeMode, LayoutAnalysis, LayoutOptions } from './layout.types';
 
 /** Whether the layout stage has anything to do for this source. */
 export function layoutApplies(media: MediaInfo): { applies: boolean; reason?: string } {

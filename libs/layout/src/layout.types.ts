@@ -1,6 +1,14 @@
 import type { Aspect, LayoutResult } from '@clipline/contracts';
 import type { FaceDetector } from './face.detector';
-import type { DecodeMode } from './frame.sampler';
+
+/**
+ * How much of the video the decoder works through:
+ * - `keyframes`: only I-frames (`-skip_frame nokey`); frames carry their real
+ *   timestamps and the sampling rate is the source's keyframe rate;
+ * - `noref`: skips non-reference frames (`-skip_frame noref`), then samples `fps`;
+ * - `all`: decodes every frame, then samples `fps`, with exact sample times.
+ */
+export type DecodeMode = 'keyframes' | 'noref' | 'all';
 
 export interface SmoothingOptions {
   /** Face-centre offset (fraction of source width/height) the window ignores. Default 0.04. */

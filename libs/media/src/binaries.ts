@@ -1,8 +1,18 @@
-import { FFMPEG_PAIR } from './ffmpeg-pair';
+import { FFMPEG_PAIR, useFfmpegPair, type FfmpegPair } from './ffmpeg-pair';
 
-/** The system pair when installed, else the npm builds; FFMPEG_PATH/FFPROBE_PATH override. */
-export const FFMPEG_PATH: string = FFMPEG_PAIR.ffmpeg;
-export const FFPROBE_PATH: string = FFMPEG_PAIR.ffprobe;
+/**
+ * The system pair when installed, else the npm builds; FFMPEG_PATH/FFPROBE_PATH
+ * override through `useFfmpegBinaries`. Live bindings: every caller reads them
+ * when it spawns, so the override reaches engines imported before it.
+ */
+export let FFMPEG_PATH: string = FFMPEG_PAIR.ffmpeg;
+export let FFPROBE_PATH: string = FFMPEG_PAIR.ffprobe;
+
+export function useFfmpegBinaries(pair: FfmpegPair): void {
+  useFfmpegPair(pair);
+  FFMPEG_PATH = pair.ffmpeg;
+  FFPROBE_PATH = pair.ffprobe;
+}
 
 /**
  * Demuxers of ordinary single-file containers. None of them opens another

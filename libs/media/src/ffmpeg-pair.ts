@@ -33,12 +33,28 @@ export function resolveFfmpegPair(src: PairSources): FfmpegPair {
   return { ffmpeg, ffprobe, origin };
 }
 
-export const FFMPEG_PAIR: FfmpegPair = resolveFfmpegPair({
-  env: process.env,
-  systemDir: '/usr/bin',
-  exists: existsSync,
-  bundled: { ffmpeg: ffmpegInstaller.path, ffprobe: ffprobeInstaller.path },
-});
+/** The pair found on this machine, with the overrides the validated config gave (none: found). */
+export function machineFfmpegPair(env: PairSources['env'] = {}): FfmpegPair {
+  return resolveFfmpegPair({
+    env,
+    systemDir: '/usr/bin',
+    exists: existsSync,
+    bundled: { ffmpeg: ffmpegInstaller.path, ffprobe: ffprobeInstaller.path },
+  });
+}
+
+/**
+ * Engines are framework-free and never read the environment, so a process
+ * entry point hands them FFMPEG_PATH/FFPROBE_PATH from its validated config
+ * (`applyToolSettings` in libs/pipeline); until then the machine's pair is used.
+ */
+export let FFMPEG_PAIR: FfmpegPair = machineFfmpegPair();
+let described: string | undefined;
+
+export function useFfmpegPair(pair: FfmpegPair): void {
+  FFMPEG_PAIR = pair;
+  described = undefined;
+}
 
 /** First line of `-version` ("ffmpeg version 5.1.9-0+deb12u1 ..."), or why it could not run. */
 export function binaryVersion(path: string): string {
@@ -50,7 +66,6 @@ export function binaryVersion(path: string): string {
   }
 }
 
-let described: string | undefined;
 /** "ffmpeg 5.1.9 + ffprobe 5.1.9 (system)", computed once per process. */
 export function describeFfmpegPair(): string {
   described ??=

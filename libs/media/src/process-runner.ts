@@ -56,7 +56,8 @@ export function spawnTracked(bin: string, args: string[], opts: RunOptions = {})
   opts.onCommand?.(commandLine(bin, args));
   const child = spawn(bin, args, {
     cwd: opts.cwd,
-    env: opts.env ?? process.env,
+    // Unset: the child inherits this process's environment.
+    env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (opts.niceness && child.pid !== undefined) {

@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import { hostname } from 'node:os';
+import { loadConfig } from '@clipline/config';
 
 /** Nest's level names mapped onto pino's. */
 const PINO_LEVEL: Record<string, pino.Level> = {
@@ -26,16 +27,31 @@ const STARTUP_CONTEXTS = new Set([
 
 let root: Logger | undefined;
 
+/** LOG_LEVEL from the validated config; a bad config is reported by the process's bootstrap, not here. */
+function configuredLevel(): string {
+  try {
+    return loadConfig().LOG_LEVEL;
+  } catch {
+    return 'log';
+  }
+}
+
+/** The validated config's logging settings (AppConfig fits). */
+export interface LogSettings {
+  LOG_LEVEL?: string;
+  LOG_FORMAT?: string;
+}
+
 /**
  * The process's one pino logger: JSON lines on stdout (LOG_FORMAT=json, the
  * default, for log shippers and the `npm start` launcher, which pretty-prints
  * them) or pino-pretty output (LOG_FORMAT=pretty). Every line carries `app`.
  */
-export function initAppLogger(app: string, env: NodeJS.ProcessEnv = process.env): Logger {
-  const level = PINO_LEVEL[env.LOG_LEVEL ?? 'log'] ?? 'info';
+export function initAppLogger(app: string, cfg: LogSettings = {}): Logger {
+  const level = PINO_LEVEL[cfg.LOG_LEVEL ?? 'log'] ?? 'info';
   const base = { app, worker: `${hostname()}:${process.pid}` };
   root =
-    env.LOG_FORMAT === 'pretty'
+    cfg.LOG_FORMAT === 'pretty'
       ? pino({
           level,
           base,
@@ -47,7 +63,7 @@ export function initAppLogger(app: string, env: NodeJS.ProcessEnv = process.env)
 
 /** The process logger; a plain JSON logger when the app never called initAppLogger (tests). */
 export function appLogger(): Logger {
-  root ??= pino({ level: PINO_LEVEL[process.env.LOG_LEVEL ?? 'log'] ?? 'info' });
+  root ??= pino({ level: PINO_LEVEL[configuredLevel()] ?? 'info' });
   return root;
 }
 

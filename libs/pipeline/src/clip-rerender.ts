@@ -48,7 +48,7 @@ export class ClipRerenderer {
     const { runnables, requests, owner } = await this.ds.transaction(async (m) => {
       const job = await this.lockForRender(m, jobId);
       const seg = await m.findOne(ContentSegmentEntity, { where: { id: segmentId, jobId } });
-      if (!seg) throw new OrchestrationError(`Segment ${segmentId} was not found.`, 404);
+      if (!seg) throw new OrchestrationError(`Segment ${segmentId} was not found.`, 'not_found');
       if (seg.selected) throw new OrchestrationError(`Segment ${segmentId} is already selected.`);
       await m.update(ContentSegmentEntity, { id: seg.id }, { selected: true });
       for (const aspect of job.options.aspects) {
@@ -82,13 +82,13 @@ export class ClipRerenderer {
       .setLock('pessimistic_write')
       .where('j.id = :jobId', { jobId })
       .getOne();
-    if (!job || !stage) throw new OrchestrationError('job not found', 404);
+    if (!job || !stage) throw new OrchestrationError('job not found', 'not_found');
     if (job.status === 'cancelled') {
       throw new OrchestrationError('The job was cancelled; its clips cannot render again.');
     }
     // A render reads the source; checked under the job lock the retention sweeper also takes.
     const gone = sourceGoneMessage(job, 'rendering');
-    if (gone) throw new OrchestrationError(gone, 410);
+    if (gone) throw new OrchestrationError(gone, 'gone');
     const seg = await m.findOne(JobStageEntity, { where: { jobId, stage: 'segmenting' } });
     if (seg?.status !== 'completed') {
       throw new OrchestrationError(
@@ -111,7 +111,7 @@ export class ClipRerenderer {
         .setLock('pessimistic_write')
         .where('c.id = :clipId AND c.job_id = :jobId', { clipId, jobId: job.id })
         .getOne();
-      if (!clip) throw new OrchestrationError(`Clip ${clipId} was not found.`, 404);
+      if (!clip) throw new OrchestrationError(`Clip ${clipId} was not found.`, 'not_found');
       if (clip.status === 'rendering') {
         throw new OrchestrationError(
           `Clip ${clipId} is rendering version ${clip.renderingVersion ?? clip.version} now; render again when it finishes.`,

@@ -20,10 +20,14 @@ import { jobsCreated, jobsDeleted } from './worker-metrics';
 import { readJobProgress } from './throughput';
 import { recordWebhookEvent } from './webhook-outbox';
 
+/** Why a job-level operation was refused; the API alone turns a kind into an HTTP status. */
+export type OrchestrationErrorKind = 'not_found' | 'conflict' | 'invalid' | 'gone';
+
 export class OrchestrationError extends Error {
+  readonly orchestration = true;
   constructor(
     message: string,
-    readonly status: 404 | 409 | 400 | 410 = 409,
+    readonly kind: OrchestrationErrorKind = 'conflict',
   ) {
     super(message);
     this.name = 'OrchestrationError';
@@ -142,7 +146,7 @@ export class JobOrchestrator {
       owner = job.ownerKeyId;
       // Every worker stage reads the source; checked under the job lock the sweeper also takes.
       const gone = sourceGoneMessage(job, stage);
-      if (gone) throw new OrchestrationError(gone, 410);
+      if (gone) throw new OrchestrationError(gone, 'gone');
       const rows = await m.find(JobStageEntity, { where: { jobId } });
       const by = new Map(rows.map((r) => [r.stage, r]));
       const missing = STAGE_DEPENDENCIES[stage].filter(
@@ -191,7 +195,7 @@ export class JobOrchestrator {
   /** Re-runs every failed stage (for rendering, only the failed clips). */
   async retryJob(jobId: string): Promise<WorkerStage[]> {
     const rows = await this.stages.stagesOf(jobId);
-    if (!rows.length) throw new OrchestrationError('job not found', 404);
+    if (!rows.length) throw new OrchestrationError('job not found', 'not_found');
     const failedClips = await this.ds
       .getRepository(ClipEntity)
       .count({ where: { jobId, status: 'failed' } });
@@ -248,7 +252,7 @@ export class JobOrchestrator {
 
   async deleteJob(jobId: string): Promise<void> {
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
-    if (!job) throw new OrchestrationError('job not found', 404);
+    if (!job) throw new OrchestrationError('job not found', 'not_found');
     // Rows first: a worker still running loses its lease (no row) and stops writing.
     await this.ds.getRepository(JobEntity).delete({ id: jobId });
     jobsDeleted.inc();
@@ -261,7 +265,7 @@ export class JobOrchestrator {
       .setLock('pessimistic_write')
       .where('j.id = :jobId', { jobId })
       .getOne();
-    if (!job) throw new OrchestrationError('job not found', 404);
+    if (!job) throw new OrchestrationError('job not found', 'not_found');
     return job;
   }
 

@@ -73,7 +73,7 @@ export function infraBreaker(
  */
 @Module({})
 export class PipelineModule {
-  static forRoot(_opts: { role?: string } = {}): DynamicModule {
+  static forRoot(): DynamicModule {
     const queueTokens = WORKER_STAGES.map((s) => getQueueToken(QUEUE_NAMES[s]));
     return {
       module: PipelineModule,
@@ -82,7 +82,7 @@ export class PipelineModule {
         ConfigModule,
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (cfg: AppConfig) => dataSourceOptions(cfg.DATABASE_URL),
+          useFactory: (cfg: AppConfig) => dataSourceOptions(cfg.DATABASE_URL, cfg.DB_POOL_MAX),
         }),
         BullModule.forRootAsync({
           inject: [APP_CONFIG],

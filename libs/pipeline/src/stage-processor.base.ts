@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import {
   BadInputError,
-  isBadInputError,
+  isPermanentError,
   isInfrastructureError,
   type StageHooks,
   type StageJobPayload,
@@ -125,7 +125,7 @@ export abstract class StageProcessorBase {
         })
           .finally(() => clearInterval(watch))
           .catch(async (err: unknown) => {
-            if (isBadInputError(err) || ctx.hooks.signal.aborted) throw err;
+            if (isPermanentError(err) || ctx.hooks.signal.aborted) throw err;
             // The part is queued again; wait out the outage (within the stage's budget) before retaking it.
             if (isInfrastructureError(err)) await ctx.awaitInfrastructure(err);
           });
@@ -189,7 +189,7 @@ export abstract class StageProcessorBase {
     } catch (err) {
       // An outage is not the part's fault: it is queued again whatever its attempt.
       const permanent =
-        isBadInputError(err) ||
+        isPermanentError(err) ||
         (!isInfrastructureError(err) && part.attempt >= this.cfg.STAGE_MAX_ATTEMPTS);
       await retryThroughOutage(
         () => this.parts.fail(part.id, part.attempt, (err as Error).message, permanent),

@@ -1,5 +1,5 @@
 import {
-  isBadInputError,
+  isPermanentError,
   isInfrastructureError,
   type StageHooks,
   type StageName,
@@ -270,7 +270,7 @@ export class StageRunner {
         );
         return 'lost-lease';
       }
-      const permanent = isBadInputError(err);
+      const permanent = isPermanentError(err);
       const res = await this.retryWrites(() => lease.fail(attempt, message, permanent));
       const durationMs = Date.now() - started;
       const failClass = failureClass(err);

@@ -1,19 +1,41 @@
 import 'reflect-metadata';
 import { type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit } from '@clipline/config';
-import { describeFfmpegPair, sweepStaleScratch } from '@clipline/media';
+import { loadConfig, loadConfigOrExit, type AppConfig } from '@clipline/config';
+import {
+  describeFfmpegPair,
+  machineFfmpegPair,
+  sweepStaleScratch,
+  useFfmpegBinaries,
+} from '@clipline/media';
 import { initAppLogger, PinoNestLogger } from './app-logger';
 import { startWorkerMetrics } from './worker-metrics';
 import { WorkerRegistry } from './worker-registry';
 
 /**
+ * Engine libs never read the environment; a process entry point hands them
+ * what its validated config says about external tools (here ffmpeg, which
+ * every process runs; `configure` passes a worker's own, e.g. its model path).
+ */
+export function applyToolSettings(cfg: AppConfig): void {
+  useFfmpegBinaries(
+    machineFfmpegPair({ FFMPEG_PATH: cfg.FFMPEG_PATH, FFPROBE_PATH: cfg.FFPROBE_PATH }),
+  );
+}
+
+/**
  * Starts a worker as a Nest application context (no HTTP). Config is checked
  * before anything connects, and SIGTERM/SIGINT drain through shutdown hooks.
  */
-export async function bootstrapWorker(module: Type<unknown>, name: string): Promise<void> {
+export async function bootstrapWorker(
+  module: Type<unknown>,
+  name: string,
+  configure?: (cfg: AppConfig) => void,
+): Promise<void> {
   const cfg = loadConfigOrExit();
-  const log = initAppLogger(name);
+  const log = initAppLogger(name, cfg);
+  applyToolSettings(cfg);
+  configure?.(cfg);
   // A SIGKILLed or OOM-killed worker never ran its cleanup: its scratch folders go now.
   const stale = await sweepStaleScratch();
   if (stale.length) log.info(`removed ${stale.length} scratch folder(s) of dead processes`);
@@ -30,5 +52,15 @@ export async function bootstrapWorker(module: Type<unknown>, name: string): Prom
   );
 }
 
-/** Bull's @Process concurrency is fixed when the decorator runs, so it reads the env directly. */
-export const WORKER_CONCURRENCY = Math.max(1, Number(process.env.WORKER_CONCURRENCY ?? 1) || 1);
+/**
+ * Bull's @Process concurrency is fixed when the decorator runs, before
+ * bootstrapWorker, so it is read from the config here. An invalid config
+ * must not crash the import: bootstrapWorker then stops with the reason.
+ */
+export const WORKER_CONCURRENCY = ((): number => {
+  try {
+    return loadConfig().WORKER_CONCURRENCY;
+  } catch {
+    return 1;
+  }
+})();

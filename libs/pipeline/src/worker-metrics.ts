@@ -1,4 +1,9 @@
-import { isBadInputError, isInfrastructureError, WORKER_STAGES } from '@clipline/contracts';
+import {
+  isBadInputError,
+  isConfigurationError,
+  isInfrastructureError,
+  WORKER_STAGES,
+} from '@clipline/contracts';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +35,7 @@ export const stageRetries = new Counter({
 
 export const stageFailures = new Counter({
   name: 'clipline_stage_failures_total',
-  help: 'Failed stage attempts, retried or final, by class (bad_input, infrastructure, error).',
+  help: 'Failed stage attempts, retried or final, by class (bad_input, configuration, infrastructure, error).',
   labelNames: ['stage', 'class', 'final'] as const,
   registers: [metricsRegistry],
 });
@@ -69,8 +74,11 @@ export const jobsDeleted = new Counter({
   registers: [metricsRegistry],
 });
 
-export function failureClass(err: unknown): 'bad_input' | 'infrastructure' | 'error' {
+export function failureClass(
+  err: unknown,
+): 'bad_input' | 'configuration' | 'infrastructure' | 'error' {
   if (isBadInputError(err)) return 'bad_input';
+  if (isConfigurationError(err)) return 'configuration';
   return isInfrastructureError(err) ? 'infrastructure' : 'error';
 }
 

@@ -34,15 +34,15 @@ export function reportDegraded(reason: string | null): void {
   degradedReason = reason;
 }
 
-function readVersion(): string {
+function readVersion(override: string | undefined): string {
   // The same lookup from src (ts-node) and from dist/: the nearest package.json upwards.
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'clipline') return process.env.CLIPLINE_VERSION || pkg.version || 'unknown';
+    if (pkg.name === 'clipline') return override || pkg.version || 'unknown';
   }
-  return process.env.CLIPLINE_VERSION || 'unknown';
+  return override || 'unknown';
 }
 
 /** Rows of processes gone longer than this are removed; until then they say when a stage was last served. */
@@ -81,7 +81,15 @@ export class WorkerRegistry implements BeforeApplicationShutdown {
     const [row] = (await repo.query(
       `INSERT INTO workers (host, pid, app, stage, version, current_work, degraded, started_at, heartbeat_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now()) RETURNING id`,
-      [host, process.pid, app, stage, readVersion(), JSON.stringify(this.work()), degradedReason],
+      [
+        host,
+        process.pid,
+        app,
+        stage,
+        readVersion(this.cfg.CLIPLINE_VERSION),
+        JSON.stringify(this.work()),
+        degradedReason,
+      ],
     )) as Array<{ id: string }>;
     this.id = row.id;
     this.timer = setInterval(() => void this.beat(), this.cfg.HEARTBEAT_SECONDS * 1000);

@@ -52,6 +52,17 @@ describe('captions', () => {
     expect(srt).toContain('2\n00:00:01,200 --> 00:00:01,900\nediting');
   });
 
+  it('escapes sidecar text: an arrow never ends the timing, VTT markup is shown as text', () => {
+    const lines = groupCaptionLines([
+      { text: 'a-->b', start: 0, end: 0.5 },
+      { text: 'R&D', start: 0.6, end: 1 },
+      { text: '<3', start: 1.1, end: 1.4 },
+    ]);
+    const vttCue = buildVtt(lines).split('\n').slice(4).join('\n');
+    expect(vttCue).toBe('a--&gt;b R&amp;D &lt;3\n');
+    expect(buildSrt(lines)).toBe('1\n00:00:00,000 --> 00:00:01,800\na->b R&D <3\n');
+  });
+
   it('strips characters that ASS would read as override tags', () => {
     const ass = buildAss(
       groupCaptionLines([{ text: '{\\b1}hi', start: 0, end: 1 }]),

@@ -1,3 +1,4 @@
+import { writeSrt, writeVtt } from '@clipline/contracts';
 import type { TimedWord } from './render.types';
 
 export interface CaptionLine {
@@ -147,16 +148,6 @@ export function assTime(t: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(c).padStart(2, '0')}`;
 }
 
-function clockTime(t: number, sep: '.' | ','): string {
-  const ms = Math.max(0, Math.round(t * 1000));
-  const h = Math.floor(ms / 3600000);
-  const m = Math.floor((ms % 3600000) / 60000);
-  const s = Math.floor((ms % 60000) / 1000);
-  const r = ms % 1000;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}${sep}${pad(r, 3)}`;
-}
-
 /** Braces and backslashes would be read as ASS override tags. */
 export function assText(s: string): string {
   return s.replace(/[{}]/g, '').replace(/\\/g, '/').replace(/\s+/g, ' ');
@@ -225,15 +216,12 @@ export function buildAss(lines: CaptionLine[], style: AssStyle, title?: AssTitle
   return [...head, ...events, ''].join('\n');
 }
 
+/** The clip's VTT sidecar: the one writer, shared with the transcript endpoint. */
 export function buildVtt(lines: CaptionLine[]): string {
-  const cues = lines.map(
-    (l, i) => `${i + 1}\n${clockTime(l.start, '.')} --> ${clockTime(l.end, '.')}\n${l.text}\n`,
-  );
-  return ['WEBVTT', '', ...cues].join('\n');
+  return writeVtt(lines);
 }
 
+/** The clip's SRT sidecar: the one writer, shared with the transcript endpoint. */
 export function buildSrt(lines: CaptionLine[]): string {
-  return lines
-    .map((l, i) => `${i + 1}\n${clockTime(l.start, ',')} --> ${clockTime(l.end, ',')}\n${l.text}\n`)
-    .join('\n');
+  return writeSrt(lines);
 }

@@ -3,6 +3,13 @@ import { join, resolve } from 'node:path';
 
 const FONT_FILE = 'DejaVuSans-Bold.ttf';
 
+let fontsDirOverride: string | undefined;
+
+/** CLIPLINE_FONTS_DIR from the process's validated config (engines never read the environment). */
+export function useFontsDir(dir: string | undefined): void {
+  fontsDirOverride = dir || undefined;
+}
+
 /**
  * DejaVu Sans Bold (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt).
  * The static ffmpeg build cannot find system fonts, so libass is given this
@@ -11,7 +18,7 @@ const FONT_FILE = 'DejaVuSans-Bold.ttf';
  */
 export function bundledFontsDir(): string {
   const candidates = [
-    process.env.CLIPLINE_FONTS_DIR,
+    fontsDirOverride,
     resolve(__dirname, '..', 'assets', 'fonts'),
     resolve(__dirname, '..', '..', '..', '..', 'libs', 'rendering', 'assets', 'fonts'),
     resolve(process.cwd(), 'libs', 'rendering', 'assets', 'fonts'),

@@ -29,7 +29,7 @@ export {
 } from './audiogram.builder';
 export { buildCropPath, cropExpression, cropAt, type CropPath, type CropPiece } from './crop-path';
 export { escapeFilterValue } from './filter-escape';
-export { bundledFontsDir, CAPTION_FONT_NAME } from './fonts';
+export { bundledFontsDir, CAPTION_FONT_NAME, useFontsDir } from './fonts';
 export {
   buildStyledAss,
   lineRulesFor,

@@ -395,6 +395,8 @@ export async function fontconfigEnv(workDir: string, fontsDir: string): Promise<
     file,
     `<?xml version="1.0"?>\n<fontconfig><dir>${xml(fontsDir)}</dir><cachedir>${xml(join(workDir, 'fontcache'))}</cachedir></fontconfig>\n`,
   );
+  // The child's whole environment, not a setting: ffmpeg inherits ours plus the font config.
+  // eslint-disable-next-line no-restricted-properties
   return { ...process.env, FONTCONFIG_FILE: file };
 }
 

@@ -10,6 +10,7 @@ export { speechRegions, type SpeechAnalysis } from './speech.detector';
 export {
   SileroVad,
   sileroModelPath,
+  useSileroModel,
   VAD_FRAME_SEC,
   VAD_SAMPLE_RATE,
   type VadEngineOptions,

@@ -8,8 +8,15 @@ export const VAD_FRAME = 512;
 const CONTEXT = 64;
 export const VAD_FRAME_SEC = VAD_FRAME / VAD_SAMPLE_RATE;
 
+let sileroOverride: string | undefined;
+
+/** SILERO_VAD_MODEL from the process's validated config (engines never read the environment). */
+export function useSileroModel(path: string | undefined): void {
+  sileroOverride = path || undefined;
+}
+
 export function sileroModelPath(): string {
-  if (process.env.SILERO_VAD_MODEL) return process.env.SILERO_VAD_MODEL;
+  if (sileroOverride) return sileroOverride;
   return join(
     dirname(require.resolve('@ricky0123/vad-web/package.json')),
     'dist',

@@ -24,8 +24,19 @@ describe('caption formats', () => {
 
   it('writes WebVTT with a header and dot milliseconds', () => {
     expect(toVtt(result)).toBe(
-      'WEBVTT\n\n00:00:00.500 --> 00:00:01.250\nHello there.\n\n01:01:01.002 --> 01:01:02.999\nHow are you?\n',
+      'WEBVTT\n\n1\n00:00:00.500 --> 00:00:01.250\nHello there.\n\n2\n01:01:01.002 --> 01:01:02.999\nHow are you?\n',
     );
+  });
+
+  it('keeps text that looks like markup or timing from breaking the cue', () => {
+    const tricky: TranscriptResult = {
+      ...result,
+      segments: [{ text: 'A --> B & <i>C</i>\n\nD', start: 1, end: 2 }],
+    };
+    expect(toVtt(tricky)).toBe(
+      'WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nA --&gt; B &amp; &lt;i&gt;C&lt;/i&gt; D\n',
+    );
+    expect(toSrt(tricky)).toBe('1\n00:00:01,000 --> 00:00:02,000\nA -> B & <i>C</i> D\n');
   });
 
   it('writes text with timestamps, or the note when empty', () => {

@@ -10,14 +10,13 @@ export function createEngine(options: TranscribeOptions): TranscriptionEngine {
       return new PocketsphinxEngine(options.pocketsphinxArgs);
     case 'openai':
       return new OpenAiEngine({
-        baseUrl:
-          options.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
-        apiKey: options.openaiApiKey ?? process.env.OPENAI_API_KEY ?? '',
+        baseUrl: options.openaiBaseUrl ?? 'https://api.openai.com/v1',
+        apiKey: options.openaiApiKey ?? '',
         model: options.openaiModel ?? 'whisper-1',
       });
     case 'whisper':
       return new WhisperEngine({
-        modelDir: options.modelDir ?? process.env.MODEL_DIR ?? '',
+        modelDir: options.modelDir ?? '',
         model: options.whisperModel,
       });
     default:

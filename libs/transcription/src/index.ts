@@ -6,6 +6,7 @@ export {
   PocketsphinxEngine,
   POCKETSPHINX_FAST_ARGS,
   parsePocketsphinxOutput,
+  usePocketsphinx,
 } from './pocketsphinx.engine';
 export { OpenAiEngine, parseVerboseTranscription, type OpenAiEngineConfig } from './openai.engine';
 export { WhisperEngine, WhisperTokenizer } from './whisper.engine';

@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { isConfigurationError, isInfrastructureError, isPermanentError } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
 import { SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
 import { transcribe } from './transcribe';
+
+// Each case decodes the fixture with ffmpeg, which takes well over 5 s on a loaded machine.
+jest.setTimeout(60_000);
 
 describe('openai engine against a local OpenAI-compatible server', () => {
   let server: Server;
@@ -21,6 +25,15 @@ describe('openai engine against a local OpenAI-compatible server', () => {
           body: raw.toString('latin1'),
           bytes: raw.length,
         });
+        // What OpenAI answers a wrong key (401) or a key without access to the model (403).
+        const refused = /^\/(401|403)\//.exec(req.url ?? '');
+        if (refused) {
+          res.writeHead(Number(refused[1]), { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({ error: { message: 'Incorrect API key provided: sk-wr***ng.' } }),
+          );
+          return;
+        }
         if (req.url !== '/v1/audio/transcriptions' || req.method !== 'POST') {
           res.writeHead(404).end();
           return;
@@ -114,6 +127,24 @@ describe('openai engine against a local OpenAI-compatible server', () => {
     expect(r.text).toBe('And so, my fellow Americans. Ask not.');
   });
 
+  it.each([401, 403])(
+    'classifies a refused key (%i) as a configuration error, never retried',
+    async (status) => {
+      const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
+      const err = await transcribe(f, await probeMedia(f), {
+        engine: 'openai',
+        language: 'en',
+        openaiBaseUrl: baseUrl.replace('/v1', `/${status}/v1`),
+        openaiApiKey: 'sk-wrong',
+      }).catch((e: unknown) => e);
+      expect(isConfigurationError(err)).toBe(true);
+      expect(isPermanentError(err)).toBe(true);
+      expect(isInfrastructureError(err)).toBe(false);
+      expect((err as Error).message).toContain(`(${status}); check OPENAI_API_KEY`);
+      expect((err as Error).message).not.toContain('sk-wrong');
+    },
+  );
+
   it('turns a server error into an ordinary (retryable) error', async () => {
     const f = join(SHARED_FIXTURES_DIR, 'jfk.wav');
     const err = await transcribe(f, await probeMedia(f), {
@@ -123,5 +154,6 @@ describe('openai engine against a local OpenAI-compatible server', () => {
     }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/answered 404/);
+    expect(isPermanentError(err)).toBe(false);
   });
 });

@@ -1,4 +1,9 @@
-import { BadInputError, type TranscriptSegment, type TranscriptWord } from '@clipline/contracts';
+import {
+  BadInputError,
+  ConfigurationError,
+  type TranscriptSegment,
+  type TranscriptWord,
+} from '@clipline/contracts';
 import { wavBytes } from './pcm-encoding';
 import {
   ENGINE_SAMPLE_RATE,
@@ -120,6 +125,12 @@ export class OpenAiEngine implements TranscriptionEngine {
       // The server decoded our own WAV, so a 400 about the file means the source audio is unusable.
       if (res.status === 400 && /decode|invalid file|audio file/i.test(msg)) {
         throw new BadInputError(`The transcription service rejected the audio: ${msg}`);
+      }
+      // The key is refused or lacks access: retrying with the same key fails the same way.
+      if (res.status === 401 || res.status === 403) {
+        throw new ConfigurationError(
+          `${url} refused the API key (${res.status}); check OPENAI_API_KEY: ${msg}`,
+        );
       }
       throw new Error(`${url} answered ${res.status}: ${msg}`);
     }

@@ -14,9 +14,18 @@ import {
 /** Below normal, so short stages on the same cores go first (see transcribeChunk). */
 const RECOGNISER_NICENESS = 10;
 
-export const POCKETSPHINX_BIN = process.env.POCKETSPHINX_BIN || 'pocketsphinx_continuous';
-export const POCKETSPHINX_MODEL_DIR =
-  process.env.POCKETSPHINX_MODEL_DIR || '/usr/share/pocketsphinx/model/en-us';
+/**
+ * Where pocketsphinx lives. Engines never read the environment: a process entry
+ * point passes POCKETSPHINX_BIN/POCKETSPHINX_MODEL_DIR from its validated config
+ * (`applyToolSettings` in libs/pipeline); these are the Debian package's paths.
+ */
+export let POCKETSPHINX_BIN = 'pocketsphinx_continuous';
+export let POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+export function usePocketsphinx(paths: { bin?: string; modelDir?: string }): void {
+  if (paths.bin) POCKETSPHINX_BIN = paths.bin;
+  if (paths.modelDir) POCKETSPHINX_MODEL_DIR = paths.modelDir;
+}
 
 /**
  * Narrower beams and fewer Gaussians: about 2.5x faster than pocketsphinx's

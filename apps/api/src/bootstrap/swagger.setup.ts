@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { VIEW_SCHEMAS } from '../common/openapi/view-schemas';
 
 export function setupSwagger(app: INestApplication): void {
   const config = new DocumentBuilder()
@@ -13,5 +14,10 @@ export function setupSwagger(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // The views are built from the contract types (view-schemas.ts), not from DTO classes.
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...VIEW_SCHEMAS },
+  };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   const recorded = useLauncherConnection();
   const cfg = loadConfigOrExit();
-  const ds = await createDataSource(cfg.DATABASE_URL)
+  const ds = await createDataSource(cfg.DATABASE_URL, cfg.DB_POOL_MAX)
     .initialize()
     .catch((err: Error) => {
       if (!recorded) throw err;

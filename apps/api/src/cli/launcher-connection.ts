@@ -15,6 +15,8 @@ function repoRoot(): string | null {
  * CLI run beside it uses the same database. Variables already set win.
  * Returns the file it read, or null.
  */
+// Runs before loadConfig, to fill in the environment the schema then validates.
+// eslint-disable-next-line no-restricted-properties
 export function useLauncherConnection(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.DATABASE_URL) return null;
   const root = repoRoot();

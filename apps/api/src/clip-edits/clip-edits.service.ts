@@ -49,6 +49,7 @@ import {
   seconds,
 } from './clip-edit.input';
 import { baseWords, clipWordsContext, correctionView } from './clip-words';
+import { httpStatusOfKind } from '../common/json-error.filter';
 
 /** Serialises the per-job correction counter without locking the job row (see ClipRerenderer). */
 const CORRECTION_LOCK_CLASS = 0x636f_7272; // "corr"
@@ -433,7 +434,7 @@ async function asHttp<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof OrchestrationError) {
-      throw new HttpException(err.message, err.status);
+      throw new HttpException(err.message, httpStatusOfKind(err.kind));
     }
     throw err;
   }

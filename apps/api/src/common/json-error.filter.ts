@@ -6,7 +6,22 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { Catch } from '@nestjs/common';
+import { OrchestrationError, type OrchestrationErrorKind } from '@clipline/pipeline';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
+
+/** The pipeline says why it refused; HTTP codes exist only here, in the API. */
+export function httpStatusOfKind(kind: OrchestrationErrorKind): number {
+  switch (kind) {
+    case 'not_found':
+      return HttpStatus.NOT_FOUND;
+    case 'conflict':
+      return HttpStatus.CONFLICT;
+    case 'invalid':
+      return HttpStatus.BAD_REQUEST;
+    case 'gone':
+      return HttpStatus.GONE;
+  }
+}
 
 export interface ErrorBody {
   statusCode: number;
@@ -48,6 +63,10 @@ export class JsonErrorFilter implements ExceptionFilter {
         return { statusCode, error, message: details.join('; '), details };
       }
       return { statusCode, error, message: typeof raw === 'string' ? raw : exception.message };
+    }
+    if (exception instanceof OrchestrationError) {
+      const statusCode = httpStatusOfKind(exception.kind);
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: exception.message };
     }
     // body-parser and other express middleware errors carry a status.
     const status = (exception as { status?: unknown; statusCode?: unknown }) ?? {};

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { HealthCheckView, HealthView } from '@clipline/contracts';
 import { StorageService } from '@clipline/storage';
 import { DataSource } from 'typeorm';
 import { ApiRedis } from '../common/redis.provider';
@@ -6,11 +7,7 @@ import { WorkerStatusService } from './worker-status.service';
 
 const CHECK_TIMEOUT_MS = 3000;
 
-export interface Check {
-  ok: boolean;
-  latencyMs: number;
-  error?: string;
-}
+export type Check = HealthCheckView;
 
 async function timed(fn: () => Promise<unknown>): Promise<Check> {
   const t0 = Date.now();
@@ -47,7 +44,7 @@ export class HealthService {
     private readonly workers: WorkerStatusService,
   ) {}
 
-  async report() {
+  async report(): Promise<HealthView> {
     const [postgres, redis, s3] = await Promise.all([
       timed(() => this.db.query('SELECT 1')),
       timed(async () => {
@@ -65,6 +62,6 @@ export class HealthService {
       ...(reasons.length ? { reasons } : {}),
       checks: { postgres, redis, s3 },
       workers: workers?.stages ?? null,
-    } as const;
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTextView } from '../common/openapi/api-view.decorator';
 import type { ServerResponse } from 'node:http';
 import { Public } from '../auth/roles.decorator';
 import { MetricsService } from './metrics.service';
@@ -13,7 +14,7 @@ export class MetricsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Prometheus metrics: process, queue depths, jobs, API counters' })
-  @ApiProduces('text/plain')
+  @ApiTextView(['text/plain'], { public: true })
   async scrape(@Res({ passthrough: true }) res: ServerResponse): Promise<string> {
     res.setHeader('Content-Type', this.metrics.contentType);
     return this.metrics.render();

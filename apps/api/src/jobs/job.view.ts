@@ -1,15 +1,14 @@
-import { STAGES, redactSecrets, type RetentionOptions } from '@clipline/contracts';
+import {
+  STAGES,
+  redactSecrets,
+  type ClipCounts,
+  type JobDetailView,
+  type JobSummaryView,
+  type RetentionOptions,
+  type StageView,
+} from '@clipline/contracts';
 import type { JobEntity, JobStageEntity } from '@clipline/database';
 import { expiryOf, retentionOf, type JobProgress } from '@clipline/pipeline';
-
-export interface ClipCounts {
-  total: number;
-  queued: number;
-  rendering: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-}
 
 export const EMPTY_CLIP_COUNTS: ClipCounts = {
   total: 0,
@@ -22,7 +21,7 @@ export const EMPTY_CLIP_COUNTS: ClipCounts = {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export function stageView(s: JobStageEntity) {
+export function stageView(s: JobStageEntity): StageView {
   return {
     stage: s.stage,
     status: s.status,
@@ -42,7 +41,7 @@ export function stageView(s: JobStageEntity) {
   };
 }
 
-export function jobSummaryView(job: JobEntity) {
+export function jobSummaryView(job: JobEntity, clips: ClipCounts): JobSummaryView {
   return {
     id: job.id,
     status: job.status,
@@ -57,6 +56,7 @@ export function jobSummaryView(job: JobEntity) {
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: iso(job.finishedAt),
+    clips,
   };
 }
 
@@ -66,11 +66,11 @@ export function jobDetailView(
   clips: ClipCounts,
   overall: JobProgress,
   retentionDefaults: RetentionOptions,
-) {
+): JobDetailView {
   const order = (s: JobStageEntity) => STAGES.indexOf(s.stage);
   const expiry = expiryOf(job, retentionDefaults);
   return {
-    ...jobSummaryView(job),
+    ...jobSummaryView(job, clips),
     contentSha256: job.contentSha256,
     retention: retentionOf(job, retentionDefaults),
     // Null until the job ends: retention counts from then.
@@ -85,8 +85,5 @@ export function jobDetailView(
     sourceKey: job.sourceKey,
     mediaInfo: job.mediaInfo,
     stages: [...stages].sort((a, b) => order(a) - order(b)).map(stageView),
-    clips,
   };
 }
-
-export type JobDetailView = ReturnType<typeof jobDetailView>;

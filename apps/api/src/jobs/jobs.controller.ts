@@ -29,6 +29,7 @@ import { JobIntakeService } from './job-intake.service';
 import { resolveJobOptions } from './job-options.dto';
 import { JobsService } from './jobs.service';
 import { ListJobsQueryDto } from './list-jobs.dto';
+import { ApiNoContentView, ApiView } from '../common/openapi/api-view.decorator';
 import { assertWellFormedSourceKey } from './source-key.policy';
 import { StreamUploadService } from './stream-upload.service';
 
@@ -66,6 +67,7 @@ export class JobsController {
       ],
     },
   })
+  @ApiView('JobDetailView', { status: 201, errors: [400, 404, 413, 422, 429] })
   async create(
     @Req() req: IncomingMessage & { body?: unknown },
     @CurrentKey() key: AuthenticatedKey,
@@ -88,12 +90,14 @@ export class JobsController {
 
   @Get()
   @ApiOperation({ summary: 'List jobs, newest first (cursor pagination)' })
+  @ApiView('JobPageView', { errors: [400] })
   list(@Query() q: ListJobsQueryDto, @CurrentKey() key: AuthenticatedKey) {
     return this.jobs.list(key, q);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A job with every stage' })
+  @ApiView('JobDetailView', { errors: [404] })
   get(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.jobs.detail(id, key);
   }
@@ -101,6 +105,7 @@ export class JobsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a job, its rows and its S3 objects' })
+  @ApiNoContentView({ errors: [404] })
   async remove(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey): Promise<void> {
     await this.jobs.remove(id, key);
   }
@@ -108,6 +113,7 @@ export class JobsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a job' })
+  @ApiView('JobDetailView', { errors: [404, 409] })
   cancel(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.jobs.cancel(id, key);
   }

@@ -6,13 +6,8 @@ import { cachedRates, JobOrchestrator, jobProgress } from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import type { AuthenticatedKey } from '../auth/api-key.types';
 import { isUuid, JobAccessService } from './job-access.service';
-import {
-  EMPTY_CLIP_COUNTS,
-  jobDetailView,
-  jobSummaryView,
-  type ClipCounts,
-  type JobDetailView,
-} from './job.view';
+import type { ClipCounts, JobDetailView, JobPageView } from '@clipline/contracts';
+import { EMPTY_CLIP_COUNTS, jobDetailView, jobSummaryView } from './job.view';
 import type { ListJobsQueryDto } from './list-jobs.dto';
 
 interface Cursor {
@@ -44,7 +39,7 @@ export class JobsService {
   ) {}
 
   /** Newest first; the cursor is (created_at, id) in microseconds so pages never skip rows. */
-  async list(key: AuthenticatedKey, q: ListJobsQueryDto) {
+  async list(key: AuthenticatedKey, q: ListJobsQueryDto): Promise<JobPageView> {
     const limit = q.limit ?? 20;
     const qb = this.jobs
       .createQueryBuilder('j')
@@ -71,7 +66,11 @@ export class JobsService {
       entities.length > limit && last >= 0
         ? encodeCursor({ createdAt: raw[last].cursor_ts, id: page[last].id })
         : null;
-    return { items: page.map(jobSummaryView), nextCursor };
+    const counts = await this.clipCountsOf(page.map((j) => j.id));
+    return {
+      items: page.map((j) => jobSummaryView(j, counts.get(j.id) ?? { ...EMPTY_CLIP_COUNTS })),
+      nextCursor,
+    };
   }
 
   async detail(jobId: string, key: AuthenticatedKey): Promise<JobDetailView> {
@@ -82,7 +81,7 @@ export class JobsService {
   async detailOf(job: JobEntity): Promise<JobDetailView> {
     const [stages, clips, rates] = await Promise.all([
       this.stages.find({ where: { jobId: job.id } }),
-      this.clipCounts(job.id),
+      this.clipCountsOf([job.id]).then((m) => m.get(job.id) ?? { ...EMPTY_CLIP_COUNTS }),
       cachedRates(this.jobs.manager.connection),
     ]);
     // The same function the workers use for job.status, so view and event agree.
@@ -104,19 +103,25 @@ export class JobsService {
     await this.orchestrator.deleteJob(jobId);
   }
 
-  private async clipCounts(jobId: string): Promise<ClipCounts> {
+  /** Clip counts of several jobs in one query, so a page of the list costs no query per job. */
+  private async clipCountsOf(jobIds: string[]): Promise<Map<string, ClipCounts>> {
+    const out = new Map<string, ClipCounts>();
+    if (!jobIds.length) return out;
     const rows = await this.clips
       .createQueryBuilder('c')
-      .select('c.status', 'status')
+      .select('c.job_id', 'jobId')
+      .addSelect('c.status', 'status')
       .addSelect('COUNT(*)::int', 'n')
-      .where('c.job_id = :jobId', { jobId })
-      .groupBy('c.status')
-      .getRawMany<{ status: keyof ClipCounts; n: number }>();
-    const counts = { ...EMPTY_CLIP_COUNTS };
+      .where('c.job_id IN (:...jobIds)', { jobIds })
+      .groupBy('c.job_id')
+      .addGroupBy('c.status')
+      .getRawMany<{ jobId: string; status: Exclude<keyof ClipCounts, 'total'>; n: number }>();
     for (const r of rows) {
+      const counts = out.get(r.jobId) ?? { ...EMPTY_CLIP_COUNTS };
       counts[r.status] = r.n;
       counts.total += r.n;
+      out.set(r.jobId, counts);
     }
-    return counts;
+    return out;
   }
 }

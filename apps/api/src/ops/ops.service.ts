@@ -1,7 +1,6 @@
 import {
   BadRequestException,
   ConflictException,
-  HttpException,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
@@ -11,6 +10,11 @@ import {
   isWorkerStage,
   redactSecrets,
   WORKER_STAGES,
+  type CropPlansReplacedView,
+  type FailedQueueJobView,
+  type FailedStageView,
+  type PromotedView,
+  type QueueStats,
   type WorkerStage,
 } from '@clipline/contracts';
 import {
@@ -22,9 +26,7 @@ import {
 import {
   ClipRerenderer,
   JobOrchestrator,
-  OrchestrationError,
   StageScheduler,
-  type RenderRequest,
 } from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
@@ -69,21 +71,23 @@ export class OpsService {
     return this.scheduler.resume(stage);
   }
 
-  queues() {
+  queues(): Promise<QueueStats[]> {
     return this.scheduler.queueStats();
   }
 
-  async failedInQueue(stage: WorkerStage, limit: number) {
+  async failedInQueue(stage: WorkerStage, limit: number): Promise<FailedQueueJobView[]> {
     const jobs = await this.scheduler.failedJobs(stage, limit);
     return jobs.map((j) => ({
       ...j,
+      // Bull hands back the payload we queued: a StageJobPayload or RenderJobPayload.
+      data: (j.data ?? null) as FailedQueueJobView['data'],
       failedReason: j.failedReason === undefined ? undefined : redactSecrets(j.failedReason),
       finishedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
     }));
   }
 
   /** From Postgres, which keeps failures after Bull has trimmed them. */
-  async failedStages(limit: number) {
+  async failedStages(limit: number): Promise<FailedStageView[]> {
     const rows = await this.stages.find({
       where: { status: 'failed' },
       order: { finishedAt: { direction: 'DESC', nulls: 'LAST' } },
@@ -93,7 +97,7 @@ export class OpsService {
   }
 
   /** Hand-edited crop plans; rendering re-runs when its inputs are already there. */
-  async replaceCropPlans(job: JobEntity, dto: ReplaceCropPlansDto) {
+  async replaceCropPlans(job: JobEntity, dto: ReplaceCropPlansDto): Promise<CropPlansReplacedView> {
     const layout = await this.layouts.findOne({ where: { jobId: job.id } });
     if (!layout) throw new ConflictException('The layout stage has produced no analysis to edit.');
     const aspects = dto.cropPlans.map((p) => p.aspect);
@@ -118,19 +122,14 @@ export class OpsService {
    * Renders the promoted segment's clips alone: the job's other clips keep
    * their files and status (re-running rendering would queue every clip).
    */
-  async promote(job: JobEntity, segmentId: string) {
+  async promote(job: JobEntity, segmentId: string): Promise<PromotedView> {
     const seg = isUuid(segmentId)
       ? await this.segments.findOne({ where: { id: segmentId, jobId: job.id } })
       : null;
     if (!seg) throw new NotFoundException(`Segment ${segmentId} was not found in job ${job.id}.`);
     if (seg.selected) throw new ConflictException(`Segment ${segmentId} is already selected.`);
-    let clips: RenderRequest[];
-    try {
-      clips = await this.rerenderer.promoteSegment(job.id, seg.id);
-    } catch (err) {
-      if (err instanceof OrchestrationError) throw new HttpException(err.message, err.status);
-      throw err;
-    }
+    // An OrchestrationError reaches JsonErrorFilter, which maps its kind to HTTP.
+    const clips = await this.rerenderer.promoteSegment(job.id, seg.id);
     return {
       jobId: job.id,
       segmentId: seg.id,

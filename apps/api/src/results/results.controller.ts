@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { transcriptResultOf } from '@clipline/database';
 import { toSrt, toTxt, toVtt } from '@clipline/transcription';
 import type { ServerResponse } from 'node:http';
 import type { AuthenticatedKey } from '../auth/api-key.types';
 import { CurrentKey } from '../auth/current-key.decorator';
+import { ApiTextView, ApiView } from '../common/openapi/api-view.decorator';
 import { JobAccessService } from '../jobs/job-access.service';
 import { LogsQueryDto, TranscriptQueryDto } from './results.dto';
 import { ResultsService } from './results.service';
@@ -28,7 +29,10 @@ export class ResultsController {
   @ApiOperation({
     summary: 'Transcript as json, srt, vtt or txt (409 until transcription is done)',
   })
-  @ApiProduces('application/json', 'application/x-subrip', 'text/vtt', 'text/plain')
+  @ApiTextView(['application/x-subrip', 'text/vtt', 'text/plain'], {
+    json: 'TranscriptView',
+    errors: [400, 404, 409],
+  })
   async transcript(
     @Param('id') id: string,
     @Query() q: TranscriptQueryDto,
@@ -50,30 +54,35 @@ export class ResultsController {
     summary:
       'One timeline of silence and non-speech regions without overlaps, the two detector layers, and the stage summary',
   })
+  @ApiView('SilencesView', { errors: [404, 409] })
   async silences(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.results.silences(await this.access.get(id, key));
   }
 
   @Get('layout')
   @ApiOperation({ summary: 'Scenes, face tracks and crop plans' })
+  @ApiView('LayoutView', { errors: [404, 409] })
   async layout(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.results.layout(await this.access.get(id, key));
   }
 
   @Get('segments')
   @ApiOperation({ summary: 'Selected segments and runners-up, ranked' })
+  @ApiView('SegmentsView', { errors: [404, 409] })
   async segments(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.results.segments(await this.access.get(id, key));
   }
 
   @Get('clips')
   @ApiOperation({ summary: 'Clips with presigned download URLs' })
+  @ApiView('ClipsView', { errors: [404, 409] })
   async clips(@Param('id') id: string, @CurrentKey() key: AuthenticatedKey) {
     return this.results.clips(await this.access.get(id, key));
   }
 
   @Get('logs')
   @ApiOperation({ summary: 'Processing log, oldest first (paginate with after)' })
+  @ApiView('LogsView', { errors: [400, 404] })
   async logs(
     @Param('id') id: string,
     @Query() q: LogsQueryDto,

@@ -5,8 +5,14 @@ import {
   correctTranscript,
   isStageDone,
   redactSecrets,
+  type ClipsView,
+  type LayoutView,
+  type LogsView,
+  type SegmentsView,
   type SilenceKind,
+  type SilencesView,
   type StageName,
+  type TranscriptView,
 } from '@clipline/contracts';
 import {
   ClipEntity,
@@ -76,7 +82,7 @@ export class ResultsService {
    * stored before the silence stage finishes, so the flags are worked out on
    * each read; `nonSpeechChecked` is false (and no word is flagged) until then.
    */
-  async transcriptJson(job: JobEntity, t: TranscriptEntity) {
+  async transcriptJson(job: JobEntity, t: TranscriptEntity): Promise<TranscriptView> {
     const timeline = await this.timelineIfDone(job);
     const flags = timeline ? nonSpeechFlags(t.words, timeline) : null;
     const { words, ...rest } = transcriptResultOf(t);
@@ -85,7 +91,7 @@ export class ResultsService {
       ...rest,
       nonSpeechChecked: flags !== null,
       words: words.map((w, i) => ({ ...w, nonSpeech: flags?.[i] ?? false })),
-      createdAt: t.createdAt,
+      createdAt: t.createdAt.toISOString(),
     };
   }
 
@@ -95,7 +101,7 @@ export class ResultsService {
     return silenceTimeline(await this.silencesRepo.find({ where: { jobId: job.id } }));
   }
 
-  async silences(job: JobEntity) {
+  async silences(job: JobEntity): Promise<SilencesView> {
     const stage = await this.requireStage(job, 'silence');
     const rows = await this.silencesRepo.find({
       where: { jobId: job.id },
@@ -120,7 +126,7 @@ export class ResultsService {
     };
   }
 
-  async layout(job: JobEntity) {
+  async layout(job: JobEntity): Promise<LayoutView> {
     const stage = await this.requireStage(job, 'layout');
     const l = await this.layoutsRepo.findOne({ where: { jobId: job.id } });
     return {
@@ -137,7 +143,7 @@ export class ResultsService {
     };
   }
 
-  async segments(job: JobEntity) {
+  async segments(job: JobEntity): Promise<SegmentsView> {
     const stage = await this.requireStage(job, 'segmenting');
     const rows = await this.segmentsRepo.find({ where: { jobId: job.id }, order: { rank: 'ASC' } });
     const view = (s: ContentSegmentEntity) => ({
@@ -160,7 +166,7 @@ export class ResultsService {
     };
   }
 
-  async clips(job: JobEntity) {
+  async clips(job: JobEntity): Promise<ClipsView> {
     await this.requireStage(job, 'segmenting');
     assertClipsAvailable(job, this.cfg);
     const rows = await this.clipsRepo.find({
@@ -214,7 +220,7 @@ export class ResultsService {
     return { jobId: job.id, clips: items };
   }
 
-  async logs(job: JobEntity, afterId: number, limit: number) {
+  async logs(job: JobEntity, afterId: number, limit: number): Promise<LogsView> {
     const rows = await this.logsRepo.find({
       where: { jobId: job.id, id: MoreThan(String(afterId)) },
       order: { id: 'ASC' },

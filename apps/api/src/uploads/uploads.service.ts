@@ -1,3 +1,10 @@
+import type {
+  JobDetailView,
+  PartReportedView,
+  UploadCreatedView,
+  UploadPartsView,
+  UploadStatusView,
+} from '@clipline/contracts';
 import {
   BadRequestException,
   ConflictException,
@@ -44,7 +51,7 @@ export class UploadsService {
     private readonly db: DataSource,
   ) {}
 
-  async create(dto: CreateUploadDto, key: AuthenticatedKey) {
+  async create(dto: CreateUploadDto, key: AuthenticatedKey): Promise<UploadCreatedView> {
     if (dto.size > this.cfg.UPLOAD_MAX_BYTES) {
       throw new UnprocessableEntityException(
         `The file is ${dto.size} bytes; the limit is ${this.cfg.UPLOAD_MAX_BYTES} bytes.`,
@@ -83,7 +90,11 @@ export class UploadsService {
     };
   }
 
-  async presignParts(id: string, partNumbers: number[], key: AuthenticatedKey) {
+  async presignParts(
+    id: string,
+    partNumbers: number[],
+    key: AuthenticatedKey,
+  ): Promise<UploadPartsView> {
     const row = await this.open(id, key);
     const { partCount } = planParts(Number(row.sizeBytes), this.cfg.UPLOAD_PART_SIZE_MB);
     const beyond = partNumbers.filter((n) => n > partCount);
@@ -95,7 +106,7 @@ export class UploadsService {
   }
 
   /** What S3 already holds, so a client resumes with the missing parts only. */
-  async status(id: string, key: AuthenticatedKey) {
+  async status(id: string, key: AuthenticatedKey): Promise<UploadStatusView> {
     const row = await this.get(id, key);
     const { partCount } = planParts(Number(row.sizeBytes), this.cfg.UPLOAD_PART_SIZE_MB);
     const parts = row.status === 'open' ? await this.storedParts(row) : [];
@@ -113,7 +124,7 @@ export class UploadsService {
     };
   }
 
-  async complete(id: string, key: AuthenticatedKey) {
+  async complete(id: string, key: AuthenticatedKey): Promise<JobDetailView> {
     const row = await this.open(id, key);
     const parts = await this.storedParts(row);
     const { partCount } = planParts(Number(row.sizeBytes), this.cfg.UPLOAD_PART_SIZE_MB);
@@ -175,7 +186,12 @@ export class UploadsService {
    * back. Where S3 has ListParts that list wins; the reports cover servers
    * without it. One atomic jsonb merge, since parts finish in parallel.
    */
-  async reportPart(id: string, partNumber: number, dto: ReportPartDto, key: AuthenticatedKey) {
+  async reportPart(
+    id: string,
+    partNumber: number,
+    dto: ReportPartDto,
+    key: AuthenticatedKey,
+  ): Promise<PartReportedView> {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
       throw new BadRequestException(`Part numbers run from 1 to ${MAX_PARTS}.`);
     }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, plainError } from '../api.client';
-import type { JobDetail, JobPage as Page, JobSummary } from '../api.types';
+import type { JobPage as Page, JobSummary } from '../api.types';
 import { formatSeconds, formatTime } from '../format';
 import { href } from '../session';
 
@@ -9,7 +9,6 @@ const PAGE_SIZE = 20;
 export function JobsPage() {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [page, setPage] = useState<Page | null>(null);
-  const [clipCounts, setClipCounts] = useState<Record<string, number>>({});
   const [error, setError] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1];
 
@@ -21,15 +20,6 @@ export function JobsPage() {
         if (gone) return;
         setPage(p);
         setError(null);
-        // The list view has no clip counts; the detail view does.
-        void Promise.all(
-          p.items.map((j) =>
-            api<JobDetail>('GET', `/v1/jobs/${j.id}`).then(
-              (d) => [j.id, d.clips.completed] as const,
-              () => [j.id, -1] as const,
-            ),
-          ),
-        ).then((pairs) => !gone && setClipCounts(Object.fromEntries(pairs)));
       },
       (err: unknown) => !gone && setError(plainError(err)),
     );
@@ -75,13 +65,7 @@ export function JobsPage() {
                   </td>
                   <td data-label="Duration">{formatSeconds(j.durationSec)}</td>
                   <td data-label="Created">{formatTime(j.createdAt)}</td>
-                  <td data-label="Clips">
-                    {clipCounts[j.id] === undefined
-                      ? '…'
-                      : clipCounts[j.id] < 0
-                        ? '—'
-                        : clipCounts[j.id]}
-                  </td>
+                  <td data-label="Clips">{j.clips.completed}</td>
                 </tr>
               ))}
             </tbody>

@@ -4,6 +4,7 @@ import type { WorkersReport } from '@clipline/contracts';
 import { WorkersPanel } from '../components/workers-panel';
 import {
   WORKER_STAGES,
+  type FailedQueueJob,
   type FailedStage,
   type JobPage,
   type QueueStats,
@@ -14,13 +15,6 @@ import { href } from '../session';
 import { STAGE_LABELS, plainStageError } from '../stage-words';
 
 const REFRESH_MS = 5000;
-
-interface FailedQueueJob {
-  id: string;
-  failedReason?: string;
-  finishedAt: string | null;
-  data: { jobId?: string } | null;
-}
 
 export function OpsPage() {
   const [queues, setQueues] = useState<QueueStats[] | null>(null);

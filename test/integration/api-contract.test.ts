@@ -1,0 +1,232 @@
+import type { JobDetailView, JobPageView, MeView } from '@clipline/contracts';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { smallMp4 } from '../support/api-fixtures';
+import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+
+/**
+ * The OpenAPI document against the running app: every route the router serves
+ * declares its success response with a schema and its error codes, and real
+ * answers match the declared schemas (which are built from the contract types
+ * in libs/contracts, so the web app, the API and the document agree).
+ */
+jest.setTimeout(120_000);
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  nullable?: boolean;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  allOf?: Schema[];
+}
+interface Response {
+  description?: string;
+  content?: Record<string, { schema?: Schema }>;
+}
+interface OpenApiDoc {
+  paths: Record<string, Record<string, { responses?: Record<string, Response> }>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+let api: ApiHarness;
+let alice: TestKey;
+let ops: TestKey;
+let doc: OpenApiDoc;
+let job: JobDetailView;
+
+beforeAll(async () => {
+  api = await startApi();
+  [alice, , ops] = await tenantKeys(api);
+  job = await streamJob<JobDetailView>(api, alice, readFileSync(await smallMp4()));
+  doc = (await api.call('GET', '/docs-json')).body as OpenApiDoc;
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** Every route the running express app answers, as [METHOD, /path]; swagger-ui's own assets aside. */
+function appRoutes(): Array<[string, string]> {
+  const instance = api.app.getHttpAdapter().getInstance() as {
+    router?: { stack: RouterLayer[] };
+    _router?: { stack: RouterLayer[] };
+  };
+  const out: Array<[string, string]> = [];
+  for (const layer of (instance.router ?? instance._router)?.stack ?? []) {
+    if (!layer.route || /^\/docs(\/|-|$)/.test(layer.route.path)) continue;
+    for (const [m, on] of Object.entries(layer.route.methods)) {
+      if (on && m !== '_all') out.push([m.toUpperCase(), layer.route.path]);
+    }
+  }
+  return out;
+}
+
+const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+function resolve(s: Schema): Schema {
+  if (!s.$ref) return s;
+  const name = s.$ref.replace('#/components/schemas/', '');
+  const found = doc.components.schemas[name];
+  if (!found) throw new Error(`${s.$ref} is not in components.schemas`);
+  return found;
+}
+
+/** What is wrong with `value` against `schema` (the subset view-schemas.ts uses); [] when it fits. */
+function mismatches(value: unknown, schema: Schema, at = '$'): string[] {
+  const s = resolve(schema);
+  if (value === null) return s.nullable ? [] : [`${at} is null but not nullable`];
+  if (s.allOf) return s.allOf.flatMap((p) => mismatches(value, p, at));
+  if (s.enum && !s.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in enum`];
+  switch (s.type) {
+    case 'string':
+      return typeof value === 'string' ? [] : [`${at} should be a string`];
+    case 'number':
+      return typeof value === 'number' ? [] : [`${at} should be a number`];
+    case 'integer':
+      return Number.isInteger(value) ? [] : [`${at} should be an integer`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${at} should be a boolean`];
+    case 'array':
+      if (!Array.isArray(value)) return [`${at} should be an array`];
+      return value.flatMap((v, i) => (s.items ? mismatches(v, s.items, `${at}[${i}]`) : []));
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return [`${at} should be an object`];
+      const obj = value as Record<string, unknown>;
+      const props = s.properties ?? {};
+      const out = (s.required ?? [])
+        .filter((k) => !(k in obj))
+        .map((k) => `${at}.${k} is required but missing`);
+      for (const [k, v] of Object.entries(obj)) {
+        if (props[k]) out.push(...mismatches(v, props[k], `${at}.${k}`));
+        else if (s.additionalProperties === undefined && s.properties)
+          out.push(`${at}.${k} is not declared in the schema`);
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+describe('OpenAPI document', () => {
+  it('declares a success response with a schema and the error codes for every route', () => {
+    const routes = appRoutes();
+    expect(routes.length).toBeGreaterThan(25);
+    const problems: string[] = [];
+    for (const [method, path] of routes) {
+      const op = doc.paths[openApiPath(path)]?.[method.toLowerCase()];
+      const name = `${method} ${path}`;
+      if (!op) {
+        problems.push(`${name}: not in the OpenAPI document`);
+        continue;
+      }
+      const responses = Object.entries(op.responses ?? {});
+      const ok = responses.filter(([code]) => /^2\d\d$/.test(code));
+      if (!ok.length) problems.push(`${name}: no 2xx response declared (use @ApiView)`);
+      for (const [code, r] of ok) {
+        if (code === '204') continue;
+        const schemas = Object.values(r.content ?? {}).map((c) => c.schema);
+        if (!schemas.length || schemas.some((sc) => !sc))
+          problems.push(`${name}: ${code} has no response schema (use @ApiView or @ApiTextView)`);
+      }
+      // Every /v1 route needs a key, so it must at least say 401 and how errors look.
+      if (path.startsWith('/v1/')) {
+        const unauthorized = op.responses?.['401']?.content?.['application/json']?.schema;
+        if (unauthorized?.$ref !== '#/components/schemas/ErrorView')
+          problems.push(`${name}: no 401 with the ErrorView schema (use @ApiView's errors)`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('resolves every schema reference it uses', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(30);
+    expect(refs.filter((r) => !doc.components.schemas[r.split('/').pop() ?? ''])).toEqual([]);
+  });
+
+  it('matches what the routes answer', async () => {
+    const declared = (method: string, path: string, status: number) => {
+      const r = doc.paths[path][method].responses?.[String(status)];
+      const schema = r?.content?.['application/json']?.schema;
+      if (!schema) throw new Error(`${method} ${path} declares no JSON schema for ${status}`);
+      return schema;
+    };
+    const cases: Array<[string, string, string, TestKey | null]> = [
+      ['get', '/v1/me', '/v1/me', alice],
+      ['get', '/v1/jobs', '/v1/jobs', alice],
+      ['get', '/v1/jobs/{id}', `/v1/jobs/${job.id}`, alice],
+      ['get', '/v1/jobs/{id}/logs', `/v1/jobs/${job.id}/logs`, alice],
+      ['get', '/v1/ops/queues', '/v1/ops/queues', ops],
+      ['get', '/v1/ops/workers', '/v1/ops/workers', ops],
+      ['get', '/v1/ops/stages/failed', '/v1/ops/stages/failed', ops],
+      ['get', '/health', '/health', null],
+    ];
+    for (const [method, path, url, key] of cases) {
+      const res = await api.call(method.toUpperCase(), url, { key });
+      expect([url, res.status]).toEqual([url, 200]);
+      expect([url, mismatches(res.body, declared(method, path, 200))]).toEqual([url, []]);
+    }
+    // An error answer has the declared error shape.
+    const missing = await api.call('GET', `/v1/jobs/${randomUUID()}`, { key: alice });
+    expect(missing.status).toBe(404);
+    expect(mismatches(missing.body, declared('get', '/v1/jobs/{id}', 404))).toEqual([]);
+    const created = await api.call('POST', '/v1/uploads', {
+      key: alice,
+      json: { filename: 'a.mp4', size: 1000, contentType: 'video/mp4' },
+    });
+    expect(created.status).toBe(201);
+    expect(mismatches(created.body, declared('post', '/v1/uploads', 201))).toEqual([]);
+  });
+});
+
+describe('GET /v1/me', () => {
+  it('tells the client its role, so it need not probe an ops route', async () => {
+    const me = await api.call('GET', '/v1/me', { key: alice });
+    expect(me.body).toEqual<MeView>({ id: alice.id, name: 'alice', role: 'creator' });
+    expect(((await api.call('GET', '/v1/me', { key: ops })).body as MeView).role).toBe('ops');
+    expect((await api.call('GET', '/v1/me')).status).toBe(401);
+  });
+});
+
+describe('jobs list', () => {
+  it('carries each job clip counts, the same as the job detail', async () => {
+    const segment = randomUUID();
+    await api.db.query(
+      `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
+       VALUES ($1, $2, 1, 0, 30, 80, '{}'::jsonb, 'test', 'words', true, 1)`,
+      [segment, job.id],
+    );
+    for (const [aspect, status] of [
+      ['9:16', 'completed'],
+      ['1:1', 'failed'],
+      ['16:9', 'queued'],
+    ]) {
+      await api.db.query(
+        `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, $4)`,
+        [job.id, segment, aspect, status],
+      );
+    }
+    const page = (await api.call('GET', '/v1/jobs', { key: alice })).body as JobPageView;
+    const item = page.items.find((j) => j.id === job.id);
+    const detail = (await api.call('GET', `/v1/jobs/${job.id}`, { key: alice }))
+      .body as JobDetailView;
+    expect(item?.clips).toEqual({
+      total: 3,
+      queued: 1,
+      rendering: 0,
+      completed: 1,
+      failed: 1,
+      cancelled: 0,
+    });
+    expect(item?.clips).toEqual(detail.clips);
+  });
+});
