@@ -23,11 +23,7 @@ import {
   LayoutAnalysisEntity,
   type JobEntity,
 } from '@clipline/database';
-import {
-  ClipRerenderer,
-  JobOrchestrator,
-  StageScheduler,
-} from '@clipline/pipeline';
+import { ClipRerenderer, JobOrchestrator, StageScheduler } from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
 import { stageView } from '../jobs/job.view';
