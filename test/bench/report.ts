@@ -318,7 +318,8 @@ function markdown(r: BenchReport): string {
       '',
       'Every figure comes from what a creator ' +
         'gets (the clips and segments endpoints, the MP4s, the VTT sidecars, the transcript endpoint) against the ' +
-        "truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Until the caption tier lands, the captions' WER is the fast tier's.",
+        'truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Captions come from the caption tier ' +
+        '(pocketsphinx `accurate` over each selected window); the fast tier is the whole-source transcript.',
       '',
       'Run it with `npm run bench -- --only=quality --append` (about 7 minutes on 2 cores); `npx jest --selectProjects e2e ' +
         '--runInBand test/e2e/quality-rules.test.ts` asserts the hard rules on a 90 s source. Definitions (test/bench/quality-metrics.ts): ' +
