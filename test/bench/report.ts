@@ -139,6 +139,19 @@ function evaluateTargets(r: BenchReport): BenchReport['targets'] {
       met: min === null ? false : min <= 12 && talk60.clipsProduced >= 10,
     });
   }
+  // The caption tier's cost: the same talk with the tier on and off, measured back to back.
+  for (const name of ['talk-60min', 'talk-10min']) {
+    const on = r.fixtures.find((f) => f.fixture === name && f.workersPerStage === 1);
+    const off = r.fixtures.find((f) => f.fixture === `${name}-nocap` && f.workersPerStage === 1);
+    if (!on?.endToEndSec || !off?.endToEndSec) continue;
+    const ratio = on.endToEndSec / off.endToEndSec;
+    out.push({
+      target: `caption tier adds ≤ 15% end to end (${name}, tier on vs CAPTION_ENGINE=off)`,
+      measured: `${on.endToEndSec} s vs ${off.endToEndSec} s: +${((ratio - 1) * 100).toFixed(1)}% (load ${on.loadAvg.before[0]} / ${off.loadAvg.before[0]} at the starts)`,
+      met: ratio <= 1.15,
+    });
+    break;
+  }
   if (!talk60)
     out.push({
       target: '60-minute 1080p talk to 10 clips ≤ 20 min (stretch ≤ 12)',
