@@ -30,6 +30,8 @@ const PIPELINE = [
   'podcast-60min',
   'talk-10min-1lane',
   'talk-10min-1lane-2w',
+  'talk-10min-nocap',
+  'talk-60min-nocap',
 ] as const;
 /**
  * The `-1lane` pair shows what one more transcription worker buys when each
@@ -40,6 +42,11 @@ const ONE_LANE = {
   env: { TRANSCRIPTION_CONCURRENCY: '1', STAGE_PART_SECONDS: '120' },
   jobOptions: { clipCount: 2 },
 };
+/**
+ * The `-nocap` runs turn the caption tier off (CAPTION_ENGINE=off): run beside
+ * the plain ones, in the same conditions, their ratio is what the tier costs.
+ */
+const NO_CAPTIONS = { env: { CAPTION_ENGINE: 'off' } };
 const PARTS = [...MICRO, ...PIPELINE, 'quality', 'redis-soak'] as const;
 type Part = (typeof PARTS)[number];
 
@@ -134,6 +141,8 @@ async function main(): Promise<void> {
         name: 'talk-10min-1lane',
       }),
       'podcast-60min': () => buildBenchPodcast(60),
+      'talk-10min-nocap': async () => ({ ...(await buildBenchTalk(10)), name: 'talk-10min-nocap' }),
+      'talk-60min-nocap': async () => ({ ...(await buildBenchTalk(60)), name: 'talk-60min-nocap' }),
     };
     for (const name of PIPELINE.filter((p) => parts.includes(p))) {
       console.log(`\n=== pipeline: ${name}`);
@@ -144,6 +153,7 @@ async function main(): Promise<void> {
       try {
         const r = await runPipelineBench(fx, {
           ...(name.includes('-1lane') ? ONE_LANE : {}),
+          ...(name.endsWith('-nocap') ? NO_CAPTIONS : {}),
           workersPerStage: workers,
           label: name,
           timeoutMs: (fx.durationSec / 60) * 2 * 60_000 + 20 * 60_000,

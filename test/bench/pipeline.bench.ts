@@ -147,7 +147,9 @@ class BenchStack {
     return inst;
   }
 
-  async waitFor(inst: Instance, re: RegExp, timeoutMs = 90_000): Promise<void> {
+  // Workers check their recogniser at startup, below normal priority: on a
+  // machine shared with other loads that took over 90 s (render worker, load 40 on 2 cores).
+  async waitFor(inst: Instance, re: RegExp, timeoutMs = 240_000): Promise<void> {
     const t0 = Date.now();
     while (Date.now() - t0 < timeoutMs) {
       if (inst.lines.some((l) => re.test(l))) return;

@@ -108,8 +108,11 @@ describe('caption tier in the render worker', () => {
     await ds.destroy();
   });
 
-  /** Utterances 2–4 (about 24 s) selected, clips queued in 9:16 and 1:1. */
-  async function jobWithQueuedClips() {
+  /**
+   * Utterances 2–4 (about 24 s) selected, clips queued in 9:16 and 1:1; with
+   * `second`, utterances 5–6 selected too (rank 2), one 9:16 clip.
+   */
+  async function jobWithQueuedClips(second = false) {
     const jobId = randomUUID();
     const sourceKey = `jobs/${jobId}/source.mp4`;
     await storage.putFile(sourceKey, speech.mp4Path, 'video/mp4');
@@ -124,6 +127,8 @@ describe('caption tier in the render worker', () => {
     });
     const us = speech.utterances.slice(1, 4);
     const seg = { start: us[0].start - 0.3, end: us[2].end + 0.3 };
+    const us2 = speech.utterances.slice(4, 6);
+    const seg2 = { start: us2[0].start - 0.3, end: us2[1].end + 0.3 };
     const write = (stage: WorkerStage, fn: Parameters<StageStore['completeStage']>[3]) =>
       stages
         .claimStage(jobId, stage as never, 'w', 30)
@@ -165,6 +170,24 @@ describe('caption tier in the render worker', () => {
           status: 'queued',
         });
       }
+      if (!second) return;
+      const ins2 = await m.insert(ContentSegmentEntity, {
+        jobId,
+        rank: 2,
+        ...seg2,
+        score: 55,
+        features: {} as never,
+        reason: 'r',
+        text: 't',
+        selected: true,
+        attempt: 1,
+      });
+      await m.insert(ClipEntity, {
+        jobId,
+        segmentId: ins2.identifiers[0].id as string,
+        aspect: '9:16',
+        status: 'queued',
+      });
     });
     const payloads = (fanout as Array<{ clipId: string; segmentId: string; aspect: string }>).map(
       (f): RenderJobPayload => ({
@@ -176,16 +199,23 @@ describe('caption tier in the render worker', () => {
         aspect: f.aspect as never,
       }),
     );
-    expect(payloads).toHaveLength(2);
+    expect(payloads).toHaveLength(second ? 3 : 2);
     const ref = us.flatMap((u) => normWords(u.text));
     const fastWords = fast.words.filter((w) => w.start < seg.end && w.end > seg.start);
-    return { jobId, payloads, seg, ref, fastWords };
+    return { jobId, payloads, seg, seg2, ref, fastWords };
   }
+
+  const processors: RenderProcessor[] = [];
+  afterEach(async () => {
+    // Recognition ahead runs past a clip's render: stop it before the next test.
+    await Promise.all(processors.splice(0).map((p) => p.onModuleDestroy()));
+  });
 
   function worker(overrides: Partial<AppConfig> = {}) {
     const c = { ...cfg, ...overrides };
     const runner = new StageRunner(ds, scheduler, logger, emitter, c);
     const p = new RenderProcessor(ds, runner, clips, storage, emitter, c);
+    processors.push(p);
     return (data: RenderJobPayload) => p.handle({ data } as Job<RenderJobPayload>);
   }
 
@@ -240,6 +270,36 @@ describe('caption tier in the render worker', () => {
       }),
     );
     expect(werCaption).toBeLessThan(werFast);
+  });
+
+  it('recognises the next segment while the first clip is captioned and rendered, so its clip reuses the words', async () => {
+    const { jobId, payloads, seg2 } = await jobWithQueuedClips(true);
+    const render = worker();
+    const [first, , next] = payloads;
+    expect(await render(first)).toBe('completed');
+    const segs = async () =>
+      ds.getRepository(ContentSegmentEntity).find({ where: { jobId }, order: { rank: 'ASC' } });
+    // The second segment's words come from the loop ahead, not from a clip of its own.
+    const t0 = Date.now();
+    while (!(await segs())[1].captionWords && Date.now() - t0 < 300_000)
+      await new Promise((r) => setTimeout(r, 200));
+    const ahead = (await segs())[1];
+    expect(ahead.captionEngine).toMatchObject({ tier: 'caption', preset: 'accurate' });
+    expect(ahead.captionWords!.length).toBeGreaterThan(10);
+    for (const w of ahead.captionWords!) {
+      expect((w.start + w.end) / 2).toBeGreaterThanOrEqual(seg2.start);
+      expect((w.start + w.end) / 2).toBeLessThan(seg2.end);
+    }
+    expect(await render(next)).toBe('completed');
+    const clip = await ds.getRepository(ClipEntity).findOneByOrFail({ id: next.clipId });
+    expect(clip.captionEngine).toEqual(ahead.captionEngine);
+    expect(vttWords(await storage.getText(clip.vttKey!))).toEqual(texts(ahead.captionWords!));
+    // Only the first clip recognised for itself.
+    const notes = await ds.getRepository(ProcessingLogEntity).countBy({
+      jobId,
+      message: Like('caption tier:%'),
+    });
+    expect(notes).toBe(1);
   });
 
   it('stores no caption words from a worker whose clip attempt was taken over mid-recognition', async () => {

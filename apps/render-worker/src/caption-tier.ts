@@ -57,6 +57,8 @@ export interface CaptionRequest {
 /** Keys the per-segment advisory lock apart from other advisory locks (the reconciler's). */
 const LOCK_CLASS = 0x6361_7074; // "capt"
 const LOCK_POLL_MS = 250;
+/** Job states in which recognising ahead is still of use. */
+const ACTIVE_JOB = ['queued', 'running'];
 
 /** Which engine and settings the caption tier uses, or why it is not used. */
 export function captionPlan(cfg: CaptionConfig, language: string): CaptionPlan {
@@ -110,6 +112,9 @@ const fastInfo = (t: TranscriptEntity | null, note: string): CaptionEngineInfo =
  */
 export class CaptionTier {
   private engine: Promise<TranscriptionEngine> | null = null;
+  /** Jobs whose other segments this worker is recognising ahead, one loop per job. */
+  private readonly ahead = new Map<string, Promise<void>>();
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly ds: DataSource,
@@ -133,6 +138,7 @@ export class CaptionTier {
     const plan = captionPlan(this.cfg, req.language);
     if (!plan.use) return this.fast(req, plan.reason);
     if (!req.media.hasAudio) return this.fast(req, 'the source has no audio');
+    this.recogniseAhead(req, plan);
     const stored = this.reusable(req.segment, plan);
     if (stored) return stored;
     const qr = this.ds.createQueryRunner();
@@ -151,6 +157,114 @@ export class CaptionTier {
     } finally {
       await qr.release();
     }
+  }
+
+  /** Stops recognising ahead and waits for it (worker shutdown, tests). */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.ahead.values()]);
+  }
+
+  /**
+   * Recognises the job's other selected segments in the background, one at a
+   * time, while this worker recognises and renders its clip: the recogniser
+   * is one single-threaded process, so the clip's own caption pass leaves a
+   * core idle, and an encode leaves gaps (probe, loudness pass, upload) that
+   * the recogniser, below normal priority, fills. The clips of those segments
+   * then find their words stored. Words depend only on the segment, the audio
+   * and the engine, so the write is fenced by the segment still existing
+   * without words and its job still being active, not by a clip attempt.
+   */
+  private recogniseAhead(req: CaptionRequest, plan: Extract<CaptionPlan, { use: true }>): void {
+    const jobId = req.segment.jobId;
+    if (this.ahead.has(jobId) || this.closing.signal.aborted) return;
+    const run = this.aheadLoop(req, plan)
+      .catch((err: Error) => {
+        // Best effort: each clip still recognises its own segment if this did not.
+        if (!this.closing.signal.aborted) console.warn(`caption tier ahead: ${err.message}`);
+      })
+      .finally(() => this.ahead.delete(jobId));
+    this.ahead.set(jobId, run);
+  }
+
+  private async aheadLoop(
+    req: CaptionRequest,
+    plan: Extract<CaptionPlan, { use: true }>,
+  ): Promise<void> {
+    const jobId = req.segment.jobId;
+    const done = new Set<string>([req.segment.id]);
+    const signal = this.closing.signal;
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const next: Array<{ id: string }> = await qr.query(
+          `SELECT s.id FROM content_segments s JOIN jobs j ON j.id = s.job_id
+            WHERE s.job_id = $1 AND s.selected AND s.caption_words IS NULL
+              AND j.status = ANY($2) AND NOT (s.id = ANY($3::uuid[]))
+            ORDER BY s.rank LIMIT 1`,
+          [jobId, ACTIVE_JOB, [...done]],
+        );
+        if (!next.length) return;
+        const id = next[0].id;
+        done.add(id);
+        const got: Array<{ ok: boolean }> = await qr.query(
+          'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
+          [LOCK_CLASS, id],
+        );
+        // Another worker (or a clip) is on it already.
+        if (!got[0]?.ok) continue;
+        try {
+          const seg = await qr.manager.findOneBy(ContentSegmentEntity, { id });
+          if (!seg || seg.captionWords) continue;
+          const w = await this.recogniseWindow(req, seg, plan, { signal });
+          await qr.query(
+            `UPDATE content_segments s SET caption_words = $1::jsonb, caption_engine = $2::jsonb
+              WHERE s.id = $3 AND s.caption_words IS NULL
+                AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = s.job_id AND j.status = ANY($4))`,
+            [JSON.stringify(w.words), JSON.stringify(w.info), id, ACTIVE_JOB],
+          );
+        } finally {
+          await qr.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, id]);
+        }
+      }
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** The caption engine's words for one segment's window, and the record of how they were made. */
+  private async recogniseWindow(
+    req: CaptionRequest,
+    segment: ContentSegmentEntity,
+    plan: Extract<CaptionPlan, { use: true }>,
+    hooks: StageHooks,
+  ): Promise<{ words: TranscriptWord[]; info: CaptionEngineInfo }> {
+    const engine = await this.engineFor(plan);
+    const w = await transcribeWindow(
+      req.sourceUrl,
+      { start: segment.start, end: Math.min(segment.end, req.media.durationSec || segment.end) },
+      {
+        ...plan.options,
+        language: req.language,
+        sourceFormat: req.media.formatName,
+        sourceDurationSec: req.media.durationSec || undefined,
+      },
+      hooks,
+      engine,
+    );
+    const info: CaptionEngineInfo = {
+      tier: 'caption',
+      engine: w.engine,
+      model: w.model,
+      modelVersion: w.modelVersion,
+      preset: plan.preset,
+      windowStart: w.start,
+      windowEnd: w.end,
+      elapsedMs: w.elapsedMs,
+    };
+    return { words: w.words, info };
   }
 
   private fast(req: CaptionRequest, reason: string): CaptionWords {
@@ -190,45 +304,27 @@ export class CaptionTier {
     plan: Extract<CaptionPlan, { use: true }>,
     hooks: StageHooks & { signal: AbortSignal },
   ): Promise<CaptionWords> {
-    const engine = await this.engineFor(plan);
     const { segment } = req;
     // No onProgress: the clip's progress is the render's.
-    const w = await transcribeWindow(
-      req.sourceUrl,
-      { start: segment.start, end: Math.min(segment.end, req.media.durationSec || segment.end) },
-      {
-        ...plan.options,
-        language: req.language,
-        sourceFormat: req.media.formatName,
-        sourceDurationSec: req.media.durationSec || undefined,
-      },
-      { signal: hooks.signal, onCommand: hooks.onCommand, onLog: hooks.onLog },
-      engine,
-    );
-    const info: CaptionEngineInfo = {
-      tier: 'caption',
-      engine: w.engine,
-      model: w.model,
-      modelVersion: w.modelVersion,
-      preset: plan.preset,
-      windowStart: w.start,
-      windowEnd: w.end,
-      elapsedMs: w.elapsedMs,
-    };
+    const { words, info } = await this.recogniseWindow(req, segment, plan, {
+      signal: hooks.signal,
+      onCommand: hooks.onCommand,
+      onLog: hooks.onLog,
+    });
     // Fenced like every write of a render: only while this clip attempt holds its lease.
     const res: unknown[] = await qr.query(
       `UPDATE content_segments s SET caption_words = $1::jsonb, caption_engine = $2::jsonb
         WHERE s.id = $3
           AND EXISTS (SELECT 1 FROM clips c WHERE c.id = $4 AND c.attempt = $5 AND c.status = 'rendering')
         RETURNING s.id`,
-      [JSON.stringify(w.words), JSON.stringify(info), segment.id, req.clipId, req.attempt],
+      [JSON.stringify(words), JSON.stringify(info), segment.id, req.clipId, req.attempt],
     );
     const rows = Array.isArray(res[0]) ? (res[0] as unknown[]) : res;
     if (!rows.length)
       throw new StaleAttemptError(segment.jobId, `rendering clip ${req.clipId}`, req.attempt);
     hooks.onLog?.(
-      `caption tier: ${w.engine}${plan.preset ? ` ${plan.preset}` : ''} recognised ${w.words.length} words over ${(w.end - w.start).toFixed(1)} s in ${(w.elapsedMs / 1000).toFixed(1)} s`,
+      `caption tier: ${info.engine}${plan.preset ? ` ${plan.preset}` : ''} recognised ${words.length} words over ${(info.windowEnd! - info.windowStart!).toFixed(1)} s in ${(info.elapsedMs! / 1000).toFixed(1)} s`,
     );
-    return { words: w.words, info, recognised: true };
+    return { words, info, recognised: true };
   }
 }

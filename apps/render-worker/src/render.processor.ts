@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { Inject, type OnModuleInit } from '@nestjs/common';
+import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
 import {
@@ -26,7 +26,7 @@ import { CaptionTier, captionPlan } from './caption-tier';
 import { loadRenderInputs } from './render-inputs';
 
 @Processor(QUEUE_NAMES.rendering)
-export class RenderProcessor implements OnModuleInit {
+export class RenderProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly captionTier: CaptionTier;
 
   constructor(
@@ -44,6 +44,11 @@ export class RenderProcessor implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const plan = captionPlan(this.cfg, 'en');
     if (plan.use) await this.captionTier.engineFor(plan);
+  }
+
+  /** Recognition ahead of other clips stops with the worker; clips left recognise for themselves. */
+  onModuleDestroy(): Promise<void> {
+    return this.captionTier.close();
   }
 
   @Process({ concurrency: WORKER_CONCURRENCY })

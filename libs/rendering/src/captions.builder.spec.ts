@@ -111,6 +111,31 @@ describe('captions over silence and music', () => {
     expect(overlap(stretched[0].start, stretched[0].end)).toBeLessThanOrEqual(1 + 1e-9);
   });
 
+  it('keeps the first words of a sentence over a music bed that the VAD still calls music', () => {
+    // Speech over a bed: the VAD's non-speech runs 0.35 s into "Printing".
+    const bed = { start: 2.6, end: 5.35, kind: 'non_speech' as const };
+    const words: TimedWord[] = [
+      { text: 'baby', start: 3.9, end: 4.3 },
+      { text: 'Printing,', start: 5.0, end: 5.45 },
+      { text: 'then,', start: 5.5, end: 5.8 },
+      { text: 'differs', start: 5.9, end: 6.3 },
+    ];
+    const text = (spans: Parameters<typeof groupCaptionLines>[2]) =>
+      groupCaptionLines(words, DEFAULT_LINE_RULES, spans)
+        .map((l) => l.text)
+        .join(' ');
+    // "baby" is deep in the music and stays out; the sentence keeps its first word.
+    expect(text([bed])).toBe('Printing, then, differs');
+    // Where the level meter hears silence there is no voice to lag behind.
+    expect(text([{ ...bed, kind: 'silence' }])).toBe('then, differs');
+    // Nor does a word the VAD calls music that does not run into speech.
+    expect(
+      groupCaptionLines([words[1], { text: 'later', start: 7.5, end: 7.9 }], DEFAULT_LINE_RULES, [
+        bed,
+      ]).map((l) => l.text),
+    ).toEqual(['later']);
+  });
+
   it('leaves the words out of the rendered captions when the silence stage marks music there', () => {
     const media: MediaInfo = {
       durationSec: 20,

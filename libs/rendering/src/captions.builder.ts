@@ -31,10 +31,16 @@ export const DEFAULT_LINE_RULES: LineRules = {
 export interface NonSpeechSpan {
   start: number;
   end: number;
+  /** `non_speech`: the VAD's alone (music may hide a voice); `silence` or unknown: nothing sounds. */
+  kind?: 'silence' | 'non_speech';
 }
 
 // A word at least this much inside non-speech was not said (recognisers hear words in music).
 const UNHEARD_SHARE = 0.5;
+// Over a music bed the VAD hears a sentence's onset late (0.1-0.5 s on real speech).
+const VAD_ONSET_LAG_SEC = 0.5;
+// Words this close together are one run of speech.
+const RUN_GAP_SEC = 0.3;
 
 function coveredBy(spans: readonly NonSpeechSpan[], a: number, b: number): number {
   let n = 0;
@@ -42,10 +48,16 @@ function coveredBy(spans: readonly NonSpeechSpan[], a: number, b: number): numbe
   return n;
 }
 
-/** Words the audio supports: those mostly inside silence or music are left out of captions. */
+/**
+ * Words the audio supports: those mostly inside silence or music are left out
+ * of captions. Except the first words of a sentence over a music bed: the
+ * VAD's non-speech runs on into them, so a word in the last
+ * VAD_ONSET_LAG_SEC of a VAD-only stretch, running straight into words the
+ * audio supports, was said. Loudness silence has no such lag: nothing sounds there.
+ */
 export function heardWords(words: TimedWord[], nonSpeech: readonly NonSpeechSpan[]): TimedWord[] {
   if (!nonSpeech.length) return words;
-  return words.filter((w) => {
+  const heard = words.map((w) => {
     const len = w.end - w.start;
     const inside =
       len > 0
@@ -53,6 +65,22 @@ export function heardWords(words: TimedWord[], nonSpeech: readonly NonSpeechSpan
         : coveredBy(nonSpeech, w.start - 0.005, w.start + 0.005) / 0.01;
     return inside < UNHEARD_SHARE;
   });
+  const silent = nonSpeech.filter((r) => r.kind !== 'non_speech');
+  const onsetLag = (w: TimedWord) =>
+    coveredBy(silent, w.start, Math.max(w.end, w.start + 0.01)) === 0 &&
+    nonSpeech.some(
+      (r) =>
+        r.kind === 'non_speech' &&
+        r.start <= w.start &&
+        r.end >= w.start &&
+        r.end - w.start <= VAD_ONSET_LAG_SEC,
+    );
+  // Backwards, so a run of onset words joins the speech it leads into.
+  for (let i = words.length - 2; i >= 0; i--) {
+    if (heard[i] || !heard[i + 1]) continue;
+    if (words[i + 1].start - words[i].end <= RUN_GAP_SEC && onsetLag(words[i])) heard[i] = true;
+  }
+  return words.filter((_, i) => heard[i]);
 }
 
 /** Ends a line where it would otherwise stay over more than `maxSec` of one stretch of non-speech. */

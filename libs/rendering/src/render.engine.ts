@@ -130,7 +130,11 @@ export function planRender(
 
   // Silence and music on the output timeline: captions neither show words there nor linger over them.
   const nonSpeech = req.silences
-    .map((r) => ({ start: mapTime(ranges, r.start - start), end: mapTime(ranges, r.end - start) }))
+    .map((r) => ({
+      start: mapTime(ranges, r.start - start),
+      end: mapTime(ranges, r.end - start),
+      kind: r.kind,
+    }))
     .filter((r) => r.end > r.start);
   const look = req.look ?? DEFAULT_CLIP_LOOK;
   const clipWords = mapWords(req.words, start, ranges);

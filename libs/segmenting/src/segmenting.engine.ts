@@ -55,10 +55,8 @@ export function selectSegments(
   };
   const job = validateJob(input.job);
   // Words inside silence or music were not said; they must not shape clips or their text.
-  const { heard: words, phantom } = dropPhantomWords(
-    cleanWords(input.transcript?.words ?? []),
-    input.silence?.regions,
-  );
+  const recognised = cleanWords(input.transcript?.words ?? []);
+  const { heard: words, phantom } = dropPhantomWords(recognised, input.silence?.regions);
   const durationSec = sourceDuration(input, words);
   const minText = `${fmt(job.minClipSeconds)}–${fmt(job.maxClipSeconds)} s`;
   if (durationSec < job.minClipSeconds) {
@@ -73,6 +71,11 @@ export function selectSegments(
   let note: string | null = null;
   let mode: FeatureContext['mode'];
   let pauses: Interval[];
+  // Loudness silence: where nothing sounds. Without a silence result the
+  // pauses (word gaps or gaps between regions) are all the evidence there is.
+  let roomTone: Interval[] | null = input.silence
+    ? input.silence.regions.filter((r) => r.kind === 'silence')
+    : null;
   if (!unusable) {
     mode = 'transcript';
     units = buildSentences(words, input.transcript?.segments ?? [], opts);
@@ -97,10 +100,14 @@ export function selectSegments(
   }
 
   const pauseIndex = new IntervalCoverage(pauses);
+  roomTone ??= pauses;
   const visual = buildVisualIndex(input.layout);
   const edges = new EdgeSnapper(
-    pauseIndex,
-    mode === 'transcript' ? words : [],
+    {
+      pauses: pauseIndex,
+      roomTone: new IntervalCoverage(roomTone),
+      words: mode === 'transcript' ? recognised : [],
+    },
     visual?.sceneCuts ?? [],
     visual?.sampleFps ?? 0,
     durationSec,

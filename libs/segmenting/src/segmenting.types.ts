@@ -81,6 +81,13 @@ export interface SegmentingOptions {
   minScore: number;
   /** The first and last this-many seconds of a clip must be pause: no word, fully inside a silence region. */
   edgeQuietSec: number;
+  /**
+   * Where only the VAD vouches for an edge's pause (speech over music has no
+   * room tone), the edge keeps this far from every word the recogniser heard,
+   * those left out as heard in music included: over a bed the VAD and the
+   * recogniser both put a voice's onset late (by 0.1-0.5 s on real speech).
+   */
+  edgeWordMarginSec: number;
   /** A clip never starts this close before a scene cut: the start moves to the cut. */
   sceneCutLeadSec: number;
   /** A clip never ends this soon after a scene cut: the end moves before the cut. */
@@ -105,6 +112,7 @@ export const DEFAULT_SEGMENTING_OPTIONS: Readonly<SegmentingOptions> = Object.fr
   naturalPauseSec: 1,
   minScore: 45,
   edgeQuietSec: 0.25,
+  edgeWordMarginSec: 0.2,
   sceneCutLeadSec: 1.5,
   sceneCutTailSec: 1,
 });
