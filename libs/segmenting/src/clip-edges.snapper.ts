@@ -13,6 +13,11 @@ export interface ClipEdgesInput {
   words: readonly TranscriptWord[];
   /** Silence and non-speech regions: where an edge may rest. */
   pauses: readonly Interval[];
+  /**
+   * Loudness silence alone (no voice can hide there, music bed or not);
+   * default: the pauses, as selection does without a silence result.
+   */
+  roomTone?: readonly Interval[];
   sceneCuts?: ArrayLike<number>;
   sampleFps?: number;
   durationSec: number;
@@ -45,9 +50,16 @@ export function snapClipEdges(
   const opts = { ...DEFAULT_SEGMENTING_OPTIONS, ...options };
   const words = cleanWords(input.words);
   const dur = input.durationSec;
+  // Every recognised word is evidence of speech for the edge rules, as in selection.
+  const recognised = input.words
+    .filter((w) => Number.isFinite(w.start) && Number.isFinite(w.end))
+    .sort((a, b) => a.start - b.start);
   const snapper = new EdgeSnapper(
-    new IntervalCoverage(input.pauses),
-    words,
+    {
+      pauses: new IntervalCoverage(input.pauses),
+      roomTone: new IntervalCoverage(input.roomTone ?? input.pauses),
+      words: recognised,
+    },
     input.sceneCuts ?? [],
     input.sampleFps ?? 0,
     dur,

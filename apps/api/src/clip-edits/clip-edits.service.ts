@@ -344,6 +344,9 @@ export class ClipEditsService {
     const snapped = snapClipEdges({
       words: ctx.transcriptWords,
       pauses: silences.map((s) => ({ start: s.start, end: s.end })),
+      roomTone: silences
+        .filter((s) => s.kind === 'silence')
+        .map((s) => ({ start: s.start, end: s.end })),
       sceneCuts: layout?.sceneCuts ?? [],
       sampleFps: layout?.sampleFps ?? 0,
       durationSec: dur,
