@@ -4,7 +4,10 @@
  * a change to a view breaks the web typecheck, not the page.
  */
 export type {
+  WebhookCreatedView as WebhookCreated,
+  WebhookDeliveriesView as WebhookDeliveries,
   WebhookDeliveryView as WebhookDelivery,
+  WebhookEndpointsView as WebhookEndpoints,
   WebhookEndpointView as WebhookEndpoint,
 } from '@clipline/contracts';
 export { WEBHOOK_EVENT_TYPES as WEBHOOK_EVENTS } from '@clipline/contracts';

@@ -113,7 +113,11 @@ const region = { kind: oneOf(['silence', 'non_speech']), start: num(), end: num(
 const look = (what: string) =>
   anyObject(`${what}: captions (template, colours, hook title), layout and framing.`);
 const span = objectOf<{ start: number; end: number }>({ start: num(), end: num() });
-const timedText = objectOf<TrimPreview['gained'][number]>({ text: str(), start: num(), end: num() });
+const timedText = objectOf<TrimPreview['gained'][number]>({
+  text: str(),
+  start: num(),
+  end: num(),
+});
 const downloads = objectOf<NonNullable<ClipDetail['current']>['downloads']>({
   video: nullable(str('presigned URL')),
   thumbnail: nullable(str('presigned URL')),
@@ -454,7 +458,10 @@ export const VIEW_SCHEMAS = {
     corrections: arrayOf(ref('ClipCorrectionView')),
     conflicts: arrayOf(ref('ClipCorrectionView')),
   }),
-  JobLookView: objectOf<JobLookView>({ jobId: str(), look: nullable(look("The job's default look")) }),
+  JobLookView: objectOf<JobLookView>({
+    jobId: str(),
+    look: nullable(look("The job's default look")),
+  }),
   ClipRenderView: objectOf<ClipRenderView>({ clipId: str(), version: int(), queued: bool() }),
   WebhookEndpointView: objectOf<WebhookEndpointView>(webhookEndpointFields),
   WebhookCreatedView: objectOf<WebhookCreatedView>({
