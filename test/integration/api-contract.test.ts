@@ -39,7 +39,8 @@ let doc: OpenApiDoc;
 let job: JobDetailView;
 
 beforeAll(async () => {
-  api = await startApi();
+  // Loopback http lets a webhook endpoint be registered without reaching the internet.
+  api = await startApi({ WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true' });
   [alice, , ops] = await tenantKeys(api);
   job = await streamJob<JobDetailView>(api, alice, readFileSync(await smallMp4()));
   doc = (await api.call('GET', '/docs-json')).body as OpenApiDoc;
@@ -185,6 +186,97 @@ describe('OpenAPI document', () => {
     });
     expect(created.status).toBe(201);
     expect(mismatches(created.body, declared('post', '/v1/uploads', 201))).toEqual([]);
+  });
+});
+
+/** The JSON schema a route declares for a status, failing when it declares none. */
+function declaredSchema(method: string, path: string, status: number): Schema {
+  const schema =
+    doc.paths[path]?.[method]?.responses?.[String(status)]?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`${method} ${path} declares no JSON schema for ${status}`);
+  return schema;
+}
+
+async function expectDeclared(
+  method: string,
+  path: string,
+  url: string,
+  status: number,
+  json?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await api.call(method.toUpperCase(), url, { key: alice, json });
+  expect([url, res.status]).toEqual([url, status]);
+  expect([url, mismatches(res.body, declaredSchema(method, path, status))]).toEqual([url, []]);
+  return res.body as Record<string, unknown>;
+}
+
+describe('the clip editor, webhook and export routes', () => {
+  it('answer the views they declare, field for field', async () => {
+    // A job of its own, so its clip leaves the other tests' clip counts alone.
+    const job = await streamJob<JobDetailView>(api, alice, readFileSync(await smallMp4()));
+    const segment = randomUUID();
+    await api.db.query(
+      `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
+       VALUES ($1, $2, 2, 0.5, 3.5, 70, '{}'::jsonb, 'test', 'some words', true, 1)`,
+      [segment, job.id],
+    );
+    const [{ id: clipId }] = (await api.db.query(
+      `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, '9:16', 'queued') RETURNING id`,
+      [job.id, segment],
+    )) as Array<{ id: string }>;
+    const clipPath = '/v1/jobs/{id}/clips/{clipId}';
+    const clipUrl = `/v1/jobs/${job.id}/clips/${clipId}`;
+
+    const detail = await expectDeclared('get', clipPath, clipUrl, 200);
+    expect(detail.segmentId).toBe(segment);
+    const edited = await expectDeclared('patch', clipPath, clipUrl, 200, {
+      look: { captions: { template: 'boxed' } },
+      version: detail.version,
+    });
+    expect(edited.trim).toBeNull();
+    await expectDeclared('patch', '/v1/jobs/{id}/look', `/v1/jobs/${job.id}/look`, 200, {
+      look: null,
+    });
+    await expectDeclared(
+      'delete',
+      '/v1/jobs/{id}/corrections/{correctionId}',
+      `/v1/jobs/${job.id}/corrections/${randomUUID()}`,
+      404,
+    );
+    // A queued clip has nothing to export yet: the declared error shape.
+    await expectDeclared(
+      'get',
+      '/v1/jobs/{id}/clips/{clipId}/export',
+      `${clipUrl}/export?format=fcpxml`,
+      409,
+    );
+
+    const created = await expectDeclared('post', '/v1/webhooks', '/v1/webhooks', 201, {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['clip.ready'],
+    });
+    expect(typeof created.secret).toBe('string');
+    const list = await expectDeclared('get', '/v1/webhooks', '/v1/webhooks', 200);
+    expect(JSON.stringify(list)).not.toContain(created.secret as string);
+    await expectDeclared('get', '/v1/webhooks/{id}', `/v1/webhooks/${String(created.id)}`, 200);
+    await expectDeclared(
+      'get',
+      '/v1/webhooks/{id}/deliveries',
+      `/v1/webhooks/${String(created.id)}/deliveries`,
+      200,
+    );
+    const gone = await api.call('DELETE', `/v1/webhooks/${String(created.id)}`, { key: alice });
+    expect(gone.status).toBe(204);
+  });
+
+  it('declare the file answers with their media types', () => {
+    const content = (method: string, path: string) =>
+      Object.keys(doc.paths[path]?.[method]?.responses?.['200']?.content ?? {});
+    expect(content('post', '/v1/jobs/{id}/clips/{clipId}/preview')).toEqual(['image/jpeg']);
+    expect(content('get', '/v1/jobs/{id}/export')).toEqual(
+      expect.arrayContaining(['application/json', 'application/xml', 'text/plain']),
+    );
+    expect(content('get', '/v1/jobs/{id}/clips/{clipId}/export')).toContain('application/x-subrip');
   });
 });
 

@@ -1,35 +1,13 @@
-/** Shapes of the /v1/webhooks answers (docs/api.md#webhooks). */
-export const WEBHOOK_EVENTS = [
-  'job.created',
-  'stage.started',
-  'stage.progress',
-  'stage.completed',
-  'stage.failed',
-  'clip.ready',
-  'job.completed',
-  'job.failed',
-] as const;
-
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  createdAt: string;
-}
-
-export interface WebhookDelivery {
-  id: string;
-  eventId: string;
-  type: string | null;
-  jobId: string;
-  status: 'pending' | 'sending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lastResponse: string | null;
-  lastAttemptAt: string | null;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}
+/**
+ * Shapes of the /v1/webhooks answers (docs/api.md#webhooks): the contract
+ * types the API builds (libs/contracts/src/webhook.views.ts). No hand copy:
+ * a change to a view breaks the web typecheck, not the page.
+ */
+export type {
+  WebhookCreatedView as WebhookCreated,
+  WebhookDeliveriesView as WebhookDeliveries,
+  WebhookDeliveryView as WebhookDelivery,
+  WebhookEndpointsView as WebhookEndpoints,
+  WebhookEndpointView as WebhookEndpoint,
+} from '@clipline/contracts';
+export { WEBHOOK_EVENT_TYPES as WEBHOOK_EVENTS } from '@clipline/contracts';

@@ -19,3 +19,4 @@ export * from './caption-corrections';
 export * from './subtitles.writer';
 export * from './api-views.types';
 export * from './clip-edit.views';
+export * from './webhook.views';

@@ -13,7 +13,15 @@ import {
   redactSecrets,
   resolveClipLook,
   wordsText,
+  type ClipDetail,
+  type ClipEditedView,
+  type ClipRenderView,
+  type CorrectionAddedView,
+  type CorrectionRevertedView,
   type CorrectionScope,
+  type JobLookView,
+  type TranscriptCorrectionsView,
+  type TrimPreview,
 } from '@clipline/contracts';
 import {
   CaptionCorrectionEntity,
@@ -29,7 +37,6 @@ import {
   OrchestrationError,
   asCorrection,
   correctionRowsForClip,
-  type RenderRequest,
 } from '@clipline/pipeline';
 import { snapClipEdges } from '@clipline/segmenting';
 import { StorageService } from '@clipline/storage';
@@ -76,7 +83,7 @@ export class ClipEditsService {
   }
 
   /** Everything the editor shows: words with fixes, edges, look, both versions. */
-  async detail(job: JobEntity, clipId: string) {
+  async detail(job: JobEntity, clipId: string): Promise<ClipDetail> {
     const clip = await this.clip(job, clipId);
     const ctx = await clipWordsContext(this.ds.manager, clip);
     if (!ctx) throw new NotFoundException(`Clip ${clipId} has no segment any more.`);
@@ -147,7 +154,7 @@ export class ClipEditsService {
   }
 
   /** A dry run: where the edges would snap and which words the clip gains or loses. */
-  async trimPreview(job: JobEntity, clipId: string, raw: unknown) {
+  async trimPreview(job: JobEntity, clipId: string, raw: unknown): Promise<TrimPreview> {
     const body = objectBody(raw);
     onlyFields(body, ['start', 'end', 'version']);
     const clip = await this.clip(job, clipId);
@@ -155,7 +162,12 @@ export class ClipEditsService {
   }
 
   /** Trim and look in one edit; the version check refuses a stale editor with 409. */
-  async edit(job: JobEntity, clipId: string, raw: unknown, ifMatch?: string) {
+  async edit(
+    job: JobEntity,
+    clipId: string,
+    raw: unknown,
+    ifMatch?: string,
+  ): Promise<ClipEditedView> {
     const body = objectBody(raw);
     onlyFields(body, ['start', 'end', 'look', 'version']);
     const expected = expectedVersion(body, ifMatch);
@@ -178,7 +190,7 @@ export class ClipEditsService {
   }
 
   /** The job's default look; clips without their own choice follow it at their next render. */
-  async setJobLook(job: JobEntity, raw: unknown) {
+  async setJobLook(job: JobEntity, raw: unknown): Promise<JobLookView> {
     const body = objectBody(raw);
     onlyFields(body, ['look']);
     const value = parseLook(body);
@@ -205,7 +217,7 @@ export class ClipEditsService {
     clipId: string | null,
     raw: unknown,
     ifMatch?: string,
-  ) {
+  ): Promise<CorrectionAddedView> {
     const body = objectBody(raw);
     onlyFields(body, ['start', 'end', 'text', 'version']);
     const text = correctionText(body);
@@ -277,7 +289,7 @@ export class ClipEditsService {
   }
 
   /** Turns a fix off (the row stays as history); the clips it touched wait for a render. */
-  async revertCorrection(job: JobEntity, correctionId: string) {
+  async revertCorrection(job: JobEntity, correctionId: string): Promise<CorrectionRevertedView> {
     const row = isUuid(correctionId)
       ? await this.ds
           .getRepository(CaptionCorrectionEntity)
@@ -292,7 +304,7 @@ export class ClipEditsService {
     return { id: row.id, active: false };
   }
 
-  async transcriptCorrections(job: JobEntity) {
+  async transcriptCorrections(job: JobEntity): Promise<TranscriptCorrectionsView> {
     const t = await this.transcriptOrConflict(job);
     const rows = await this.ds.getRepository(CaptionCorrectionEntity).find({
       where: { jobId: job.id, scope: 'transcript' },
@@ -311,7 +323,7 @@ export class ClipEditsService {
     };
   }
 
-  async render(job: JobEntity, clipId: string): Promise<RenderRequest> {
+  async render(job: JobEntity, clipId: string): Promise<ClipRenderView> {
     const clip = await this.clip(job, clipId);
     const [req] = await asHttp(() =>
       this.rerenderer.renderClips(job.id, [clip.id], `clip ${clip.id} v${clip.version} edited`),
@@ -327,7 +339,11 @@ export class ClipEditsService {
     return { clips: reqs };
   }
 
-  private async snapTrim(job: JobEntity, clip: ClipEntity, body: Record<string, unknown>) {
+  private async snapTrim(
+    job: JobEntity,
+    clip: ClipEntity,
+    body: Record<string, unknown>,
+  ): Promise<TrimPreview> {
     const ctx = await clipWordsContext(this.ds.manager, clip);
     if (!ctx) throw new NotFoundException(`Clip ${clip.id} has no segment any more.`);
     const dur = job.mediaInfo.durationSec;

@@ -1,4 +1,10 @@
-import { inRange, wordsOfClip, wordsText, type TranscriptWord } from '@clipline/contracts';
+import {
+  inRange,
+  wordsOfClip,
+  wordsText,
+  type ClipCorrectionView,
+  type TranscriptWord,
+} from '@clipline/contracts';
 import {
   CaptionCorrectionEntity,
   ContentSegmentEntity,
@@ -38,7 +44,10 @@ export function baseWords(ctx: ClipWordsContext, range = ctx.range): TranscriptW
 }
 
 /** The words a fix's range held when made and now: different text means a re-run changed them. */
-export function correctionView(c: CaptionCorrectionEntity, words: readonly TranscriptWord[]) {
+export function correctionView(
+  c: CaptionCorrectionEntity,
+  words: readonly TranscriptWord[],
+): ClipCorrectionView {
   const currentText = wordsText(words.filter((w) => inRange(w, c.start, c.end)));
   return {
     id: c.id,

@@ -1,13 +1,16 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import type { AuthenticatedKey } from '../auth/api-key.types';
 import { CurrentKey } from '../auth/current-key.decorator';
+import { ApiTextView, type ErrorStatus } from '../common/openapi/api-view.decorator';
 import { JobAccessService } from '../jobs/job-access.service';
 import { ClipExportQueryDto, JobExportQueryDto } from './exports.dto';
 import { ExportsService, type ExportDownload } from './exports.service';
 
-const PRODUCES = ['application/xml', 'text/plain', 'application/json', 'application/x-subrip'];
+/** FCPXML and xmeml are XML, an EDL is text, SRT is SubRip; OTIO is JSON (ExportJsonView). */
+const TEXT_FORMATS = ['application/xml', 'text/plain'];
+const ERRORS: ErrorStatus[] = [400, 404, 409, 422];
 
 function send(res: ServerResponse, file: ExportDownload): string {
   res.setHeader('Content-Type', file.contentType);
@@ -31,7 +34,10 @@ export class ExportsController {
     summary:
       'Edit decisions of one rendered clip for an editor: FCPXML, Premiere XML (xmeml), CMX 3600 EDL or OTIO, with jump cuts and keyframed reframe; srt gives its captions on that timeline (409 until the clip is rendered)',
   })
-  @ApiProduces(...PRODUCES)
+  @ApiTextView([...TEXT_FORMATS, 'application/x-subrip'], {
+    json: 'ExportJsonView',
+    errors: ERRORS,
+  })
   async clip(
     @Param('id') id: string,
     @Param('clipId') clipId: string,
@@ -48,7 +54,7 @@ export class ExportsController {
     summary:
       'Edit decisions of every rendered clip of the job in one file (409 until a clip is rendered)',
   })
-  @ApiProduces(...PRODUCES)
+  @ApiTextView(TEXT_FORMATS, { json: 'ExportJsonView', errors: ERRORS })
   async job(
     @Param('id') id: string,
     @Query() q: JobExportQueryDto,

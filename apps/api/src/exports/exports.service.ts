@@ -54,7 +54,11 @@ export class ExportsService {
     private readonly transcripts: Repository<TranscriptEntity>,
   ) {}
 
-  async clipExport(job: JobEntity, clipId: string, format: ClipExportFormat) {
+  async clipExport(
+    job: JobEntity,
+    clipId: string,
+    format: ClipExportFormat,
+  ): Promise<ExportDownload> {
     const clip = isUuid(clipId)
       ? await this.clips.findOne({ where: { id: clipId, jobId: job.id } })
       : null;

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import type { AuthenticatedKey } from '../auth/api-key.types';
 import { CurrentKey } from '../auth/current-key.decorator';
+import { ApiFileView } from '../common/openapi/api-view.decorator';
 import { JobAccessService } from '../jobs/job-access.service';
 import { PreviewsService } from './previews.service';
 
@@ -21,7 +22,7 @@ export class PreviewsController {
     summary:
       'One JPEG frame of the clip rendered with a look (captions, layout, hook title), at its first caption; nothing is stored',
   })
-  @ApiProduces('image/jpeg')
+  @ApiFileView(['image/jpeg'], { errors: [400, 404, 409, 410, 422, 429, 503] })
   async preview(
     @Param('id') id: string,
     @Param('clipId') clipId: string,

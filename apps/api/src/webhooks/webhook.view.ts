@@ -1,9 +1,10 @@
+import type { WebhookDeliveryView, WebhookEndpointView } from '@clipline/contracts';
 import type { WebhookDeliveryEntity, WebhookEndpointEntity } from '@clipline/database';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** Never the secret: it is shown once, in the answer to the creation. */
-export function endpointView(e: WebhookEndpointEntity) {
+export function endpointView(e: WebhookEndpointEntity): WebhookEndpointView {
   return {
     id: e.id,
     url: e.url,
@@ -13,7 +14,9 @@ export function endpointView(e: WebhookEndpointEntity) {
   };
 }
 
-export function deliveryView(d: WebhookDeliveryEntity & { event?: { type: string } }) {
+export function deliveryView(
+  d: WebhookDeliveryEntity & { event?: { type: string } },
+): WebhookDeliveryView {
   return {
     id: d.id,
     eventId: d.eventId,

@@ -7,6 +7,13 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import type {
+  WebhookCreatedView,
+  WebhookDeliveriesView,
+  WebhookDeliveryView,
+  WebhookEndpointsView,
+  WebhookEndpointView,
+} from '@clipline/contracts';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '@clipline/database';
 import { Repository } from 'typeorm';
 import type { AuthenticatedKey } from '../auth/api-key.types';
@@ -37,7 +44,7 @@ export class WebhooksService {
     private readonly deliveries: Repository<WebhookDeliveryEntity>,
   ) {}
 
-  async create(key: AuthenticatedKey, dto: CreateWebhookDto) {
+  async create(key: AuthenticatedKey, dto: CreateWebhookDto): Promise<WebhookCreatedView> {
     try {
       await checkWebhookUrl(dto.url, urlPolicyOf(this.cfg));
     } catch (err) {
@@ -59,7 +66,7 @@ export class WebhooksService {
     return { ...endpointView(row), secret };
   }
 
-  async list(key: AuthenticatedKey) {
+  async list(key: AuthenticatedKey): Promise<WebhookEndpointsView> {
     const rows = await this.endpoints.find({
       where: { ownerKeyId: key.id },
       order: { createdAt: 'ASC' },
@@ -67,7 +74,7 @@ export class WebhooksService {
     return { items: rows.map(endpointView) };
   }
 
-  async get(key: AuthenticatedKey, id: string) {
+  async get(key: AuthenticatedKey, id: string): Promise<WebhookEndpointView> {
     return endpointView(await this.own(key, id));
   }
 
@@ -77,7 +84,11 @@ export class WebhooksService {
     await this.endpoints.delete({ id: row.id });
   }
 
-  async listDeliveries(key: AuthenticatedKey, id: string, q: ListDeliveriesQueryDto) {
+  async listDeliveries(
+    key: AuthenticatedKey,
+    id: string,
+    q: ListDeliveriesQueryDto,
+  ): Promise<WebhookDeliveriesView> {
     const endpoint = await this.own(key, id);
     const rows = await this.deliveries.find({
       where: { endpointId: endpoint.id, ...(q.status ? { status: q.status } : {}) },
@@ -96,7 +107,11 @@ export class WebhooksService {
    * Sends the same event (same id, same body) again, whatever its state; a
    * send in flight is left to finish. The receiver dedupes by event id.
    */
-  async redeliver(key: AuthenticatedKey, id: string, deliveryId: string) {
+  async redeliver(
+    key: AuthenticatedKey,
+    id: string,
+    deliveryId: string,
+  ): Promise<WebhookDeliveryView> {
     const endpoint = await this.own(key, id);
     if (!isUuid(deliveryId)) throw new NotFoundException('delivery not found');
     const res = await this.deliveries

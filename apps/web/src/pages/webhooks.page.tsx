@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, plainError } from '../api.client';
 import { formatTime } from '../format';
-import { WEBHOOK_EVENTS, type WebhookDelivery, type WebhookEndpoint } from '../webhooks.types';
+import {
+  WEBHOOK_EVENTS,
+  type WebhookCreated,
+  type WebhookDeliveries,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpoints,
+} from '../webhooks.types';
 
 /** Endpoints of this key: list, create (the secret is shown once), delete, and each one's delivery log. */
 export function WebhooksPage() {
@@ -11,7 +18,7 @@ export function WebhooksPage() {
   const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
 
   const load = useCallback(() => {
-    api<{ items: WebhookEndpoint[] }>('GET', '/v1/webhooks').then(
+    api<WebhookEndpoints>('GET', '/v1/webhooks').then(
       (r) => {
         setItems(r.items);
         setError(null);
@@ -128,7 +135,7 @@ function CreateForm({
     e.preventDefault();
     setBusy(true);
     try {
-      const ep = await api<WebhookEndpoint & { secret: string }>('POST', '/v1/webhooks', {
+      const ep = await api<WebhookCreated>('POST', '/v1/webhooks', {
         url,
         events,
         ...(description ? { description } : {}),
@@ -198,10 +205,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    api<{ items: WebhookDelivery[] }>(
-      'GET',
-      `/v1/webhooks/${endpointId}/deliveries?limit=100`,
-    ).then(
+    api<WebhookDeliveries>('GET', `/v1/webhooks/${endpointId}/deliveries?limit=100`).then(
       (r) => {
         setItems(r.items);
         setError(null);

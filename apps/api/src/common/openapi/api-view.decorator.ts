@@ -3,7 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { arrayOf, ref, type Schema } from './schema.builder';
 import type { ViewName } from './view-schemas';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 
 const ERROR_MEANING: Record<ErrorStatus, string> = {
   400: 'Invalid input; the message names the field.',
@@ -11,6 +11,7 @@ const ERROR_MEANING: Record<ErrorStatus, string> = {
   403: "The key's role may not call this route (ops only).",
   404: "No such resource, or another creator's (the two answer alike).",
   409: 'The current state does not allow it; the message says why.',
+  410: 'Retention deleted what this needs (the source or the clip files).',
   413: 'Larger than UPLOAD_MAX_BYTES.',
   415: 'Unsupported content type.',
   422: 'The file is not usable media; the message says why.',
@@ -67,6 +68,16 @@ export function ApiTextView(
   const content: Record<string, { schema: Schema }> = {};
   if (opts.json) content['application/json'] = { schema: ref(opts.json) };
   for (const t of mediaTypes) content[t] = { schema: { type: 'string' } };
+  return applyDecorators(
+    ApiResponse({ status: opts.status ?? 200, description: opts.description ?? 'OK', content }),
+    ...errorResponses(opts),
+  );
+}
+
+/** The route answers a binary file (an image) in one of these media types, and these errors. */
+export function ApiFileView(mediaTypes: string[], opts: ViewOptions = {}): MethodDecorator {
+  const content: Record<string, { schema: Schema }> = {};
+  for (const t of mediaTypes) content[t] = { schema: { type: 'string', format: 'binary' } };
   return applyDecorators(
     ApiResponse({ status: opts.status ?? 200, description: opts.description ?? 'OK', content }),
     ...errorResponses(opts),

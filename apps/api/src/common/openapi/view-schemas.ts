@@ -3,9 +3,25 @@ import {
   JOB_STATUSES,
   STAGES,
   STAGE_STATUSES,
+  WEBHOOK_EVENT_TYPES,
   WORKER_STAGES,
   type CaptionEngineView,
+  type ClipCorrectionView,
   type ClipCounts,
+  type ClipDetail,
+  type ClipEditedView,
+  type ClipRenderView,
+  type CorrectionAddedView,
+  type CorrectionRevertedView,
+  type EditorWord,
+  type JobLookView,
+  type TranscriptCorrectionsView,
+  type TrimPreview,
+  type WebhookCreatedView,
+  type WebhookDeliveriesView,
+  type WebhookDeliveryView,
+  type WebhookEndpointsView,
+  type WebhookEndpointView,
   type ClipDownloadsView,
   type ClipsView,
   type ClipView,
@@ -94,6 +110,71 @@ const jobSummaryFields = {
 
 const word = { text: str(), start: num(), end: num(), confidence: num('0..1') };
 const region = { kind: oneOf(['silence', 'non_speech']), start: num(), end: num(), meanDb: num() };
+const look = (what: string) =>
+  anyObject(`${what}: captions (template, colours, hook title), layout and framing.`);
+const span = objectOf<{ start: number; end: number }>({ start: num(), end: num() });
+const timedText = objectOf<TrimPreview['gained'][number]>({
+  text: str(),
+  start: num(),
+  end: num(),
+});
+const downloads = objectOf<NonNullable<ClipDetail['current']>['downloads']>({
+  video: nullable(str('presigned URL')),
+  thumbnail: nullable(str('presigned URL')),
+  vtt: nullable(str('presigned URL')),
+  srt: nullable(str('presigned URL')),
+});
+
+const clipDetailFields = {
+  id: str(),
+  jobId: str(),
+  segmentId: str(),
+  rank: int(),
+  aspect: oneOf(ASPECTS),
+  status: oneOf(['queued', 'rendering', 'completed', 'failed', 'cancelled']),
+  version: int('Rises with every edit'),
+  renderedVersion: nullable(int('The version the downloads show')),
+  edited: bool(),
+  start: num(),
+  end: num(),
+  durationSec: num(),
+  segment: objectOf<ClipDetail['segment']>({ start: num(), end: num(), text: str() }),
+  source: objectOf<ClipDetail['source']>({ durationSec: num() }),
+  look: nullable(look("The clip's own look")),
+  jobLook: nullable(look("The job's default look")),
+  resolvedLook: look('The look the next render uses'),
+  layoutChoice: nullable(
+    objectOf<NonNullable<ClipDetail['layoutChoice']>>({ mode: str(), reason: str() }),
+  ),
+  firstSentence: nullable(str("The hook title's default")),
+  words: arrayOf(ref('EditorWord')),
+  corrections: arrayOf(ref('ClipCorrectionView')),
+  conflicts: arrayOf(ref('ClipCorrectionView')),
+  current: nullable(
+    objectOf<NonNullable<ClipDetail['current']>>({
+      version: nullable(int()),
+      durationSec: nullable(num()),
+      downloads,
+    }),
+  ),
+  next: nullable(
+    objectOf<NonNullable<ClipDetail['next']>>({
+      version: int(),
+      status: str(),
+      progress: num('0..1'),
+      error: nullable(str()),
+    }),
+  ),
+};
+
+const webhookEndpointFields = {
+  id: str('uuid'),
+  url: str(),
+  events: arrayOf(oneOf(WEBHOOK_EVENT_TYPES)),
+  description: nullable(str()),
+  createdAt: nullable(time()),
+};
+
 const healthCheck = objectOf<HealthCheckView>({ ok: bool(), latencyMs: int(), error: str() }, [
   'error',
 ]);
@@ -334,6 +415,81 @@ export const VIEW_SCHEMAS = {
     stages: anyObject('Per stage: live workers, jobs waiting, last seen.'),
     reasons: arrayOf(str()),
   }),
+  EditorWord: objectOf<EditorWord>({ text: str(), start: num(), end: num(), corrected: bool() }),
+  ClipCorrectionView: objectOf<ClipCorrectionView>({
+    id: str('uuid'),
+    scope: oneOf(['clip', 'transcript']),
+    clipId: nullable(str()),
+    version: int(),
+    start: num(),
+    end: num(),
+    text: str('The fixed words'),
+    originalText: str('What the range held when the fix was made'),
+    currentText: str('What it holds now'),
+    conflict: bool(),
+    active: bool(),
+    authorKeyId: nullable(str()),
+    createdAt: time(),
+  }),
+  ClipDetail: objectOf<ClipDetail>(clipDetailFields),
+  TrimPreview: objectOf<TrimPreview>({
+    requested: span,
+    snapped: objectOf<TrimPreview['snapped']>({ start: num(), end: num(), durationSec: num() }),
+    rules: objectOf<TrimPreview['rules']>({ start: str(), end: str() }),
+    previous: span,
+    gained: arrayOf(timedText),
+    lost: arrayOf(timedText),
+  }),
+  ClipEditedView: objectOf<ClipEditedView>({
+    ...clipDetailFields,
+    trim: nullable(ref('TrimPreview')),
+  }),
+  CorrectionAddedView: objectOf<CorrectionAddedView>({
+    correction: ref('ClipCorrectionView'),
+    clip: nullable(ref('ClipDetail')),
+  }),
+  CorrectionRevertedView: objectOf<CorrectionRevertedView>({
+    id: str('uuid'),
+    active: { type: 'boolean', enum: [false] },
+  }),
+  TranscriptCorrectionsView: objectOf<TranscriptCorrectionsView>({
+    jobId: str(),
+    version: int(),
+    corrections: arrayOf(ref('ClipCorrectionView')),
+    conflicts: arrayOf(ref('ClipCorrectionView')),
+  }),
+  JobLookView: objectOf<JobLookView>({
+    jobId: str(),
+    look: nullable(look("The job's default look")),
+  }),
+  ClipRenderView: objectOf<ClipRenderView>({ clipId: str(), version: int(), queued: bool() }),
+  WebhookEndpointView: objectOf<WebhookEndpointView>(webhookEndpointFields),
+  WebhookCreatedView: objectOf<WebhookCreatedView>({
+    ...webhookEndpointFields,
+    secret: str('The signing secret; shown in this answer only'),
+  }),
+  WebhookEndpointsView: objectOf<WebhookEndpointsView>({
+    items: arrayOf(ref('WebhookEndpointView')),
+  }),
+  WebhookDeliveryView: objectOf<WebhookDeliveryView>({
+    id: str('uuid'),
+    eventId: str(),
+    type: nullable(oneOf(WEBHOOK_EVENT_TYPES)),
+    jobId: str(),
+    status: oneOf(['pending', 'sending', 'delivered', 'failed']),
+    attempts: int(),
+    lastStatusCode: nullable(int()),
+    lastError: nullable(str()),
+    lastResponse: nullable(str()),
+    lastAttemptAt: nullable(time()),
+    nextAttemptAt: nullable(time()),
+    deliveredAt: nullable(time()),
+    createdAt: nullable(time()),
+  }),
+  WebhookDeliveriesView: objectOf<WebhookDeliveriesView>({
+    items: arrayOf(ref('WebhookDeliveryView')),
+  }),
+  ExportJsonView: anyObject('The OpenTimelineIO timeline (format=otio).'),
   HealthView: objectOf<HealthView>(
     {
       status: oneOf(['ok', 'degraded', 'error']),
