@@ -59,7 +59,8 @@ afterAll(() => api?.close());
 
 async function newJob(): Promise<string> {
   const form = new FormData();
-  form.append('options', JSON.stringify({}));
+  // The same bytes every time: each job must run (not copy) its own silence stage.
+  form.append('options', JSON.stringify({ reuse: false }));
   form.append('file', new Blob([readFileSync(await smallMp4())], { type: 'video/mp4' }), 'a.mp4');
   const res = await fetch(`${api.url}/v1/jobs`, {
     method: 'POST',

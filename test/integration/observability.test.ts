@@ -47,7 +47,8 @@ describe('metrics and logs', () => {
 
   const upload = async (): Promise<{ id: string; sourceKey: string }> => {
     const form = new FormData();
-    form.append('options', JSON.stringify({ aspects: ['9:16'] }));
+    // The same bytes every time: without reuse:false later jobs would copy the first one's analysis.
+    form.append('options', JSON.stringify({ aspects: ['9:16'], reuse: false }));
     form.append('file', new Blob([readFileSync(await smallMp4())]), 'talk.mp4');
     const res = await call('POST', '/v1/jobs', form);
     expect(res.status).toBe(201);
