@@ -1,20 +1,11 @@
-import {
-  DEFAULT_JOB_OPTIONS,
-  type RenderJobPayload,
-  type TranscriptWord,
-} from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  JobStageEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
+import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
+import { ClipEntity, ContentSegmentEntity, JobStageEntity } from '@clipline/database';
 import { FFPROBE_PATH, probeMedia, runChecked } from '@clipline/media';
 import { StageRunner } from '@clipline/pipeline';
 import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import { completeTalkAnalysis, scriptedTalk } from '../fixtures/scripted-talk.fixture';
 import { smallMp4 } from '../support/api-fixtures';
 import { startApi, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 import {
@@ -30,44 +21,6 @@ jest.setTimeout(900_000);
 type Loose = any;
 
 const SOURCE_SEC = 45;
-const VOCAB = ['so', 'the', 'three', 'la', 'la', 'board', 'keeps', 'every', 'card', 'moving'];
-
-/**
- * Sentences of six 0.35 s words (0.1 s apart) with a 0.7 s pause between
- * them; the pauses are the silence stage's regions.
- */
-function talk(): {
-  words: TranscriptWord[];
-  pauses: Array<{ start: number; end: number }>;
-  sentences: Array<{ text: string; start: number; end: number }>;
-} {
-  const words: TranscriptWord[] = [];
-  const sentences: Array<{ text: string; start: number; end: number }> = [];
-  const pauses: Array<{ start: number; end: number }> = [{ start: 0, end: 1 }];
-  let t = 1;
-  let i = 0;
-  while (t < SOURCE_SEC - 3) {
-    for (let k = 0; k < 6; k++, i++) {
-      words.push({
-        text: VOCAB[i % VOCAB.length],
-        start: r3(t),
-        end: r3(t + 0.35),
-        confidence: 0.8,
-      });
-      t += 0.45;
-    }
-    const six = words.slice(-6);
-    sentences.push({
-      text: six.map((w) => w.text).join(' '),
-      start: six[0].start,
-      end: six[5].end,
-    });
-    pauses.push({ start: r3(t - 0.1), end: r3(t + 0.6) });
-    t += 0.6;
-  }
-  return { words, pauses, sentences };
-}
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Cue text lines of a VTT or SRT file, joined. */
 const cueText = (s: string) =>
@@ -91,7 +44,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
   let alice: TestKey;
   let bob: TestKey;
   let jobId: string;
-  const spoken = talk();
+  const spoken = scriptedTalk(SOURCE_SEC);
   const segIds: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
   const clipIds: Record<'a' | 'b', string> = { a: '', b: '' };
   let aloneMs = 0;
@@ -152,31 +105,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
         fn,
         {},
       );
-    await complete('transcription', async (m) => {
-      await m.insert(TranscriptEntity, {
-        jobId,
-        engine: 'pocketsphinx',
-        model: 'en-us',
-        modelVersion: 'test',
-        language: 'en',
-        text: spoken.words.map((w) => w.text).join(' '),
-        words: spoken.words,
-        segments: spoken.sentences,
-        note: null,
-        attempt: 1,
-      });
-    });
-    await complete('silence', async (m) => {
-      for (const p of spoken.pauses)
-        await m.insert(SilenceRegionEntity, {
-          jobId,
-          kind: 'silence',
-          ...p,
-          meanDb: -60,
-          attempt: 1,
-        });
-    });
-    await complete('layout', async () => undefined);
+    await completeTalkAnalysis(complete, jobId, spoken);
     // A: about 30 s; B: about 6 s; C: a runner-up.
     const a = { start: pauseNear(2).start + 0.3, end: pauseNear(32).start + 0.3 };
     const b = { start: pauseNear(34).start + 0.3, end: pauseNear(40).start + 0.3 };

@@ -1,16 +1,12 @@
-import { DEFAULT_JOB_OPTIONS, type TranscriptWord } from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
+import { DEFAULT_JOB_OPTIONS } from '@clipline/contracts';
+import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
 import { FFPROBE_PATH, probeMedia, runChecked } from '@clipline/media';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { completeTalkAnalysis, scriptedTalk } from '../fixtures/scripted-talk.fixture';
 import { smallMp4 } from '../support/api-fixtures';
 import {
   createTestJob,
@@ -26,32 +22,6 @@ const WEB_DIST = join(ROOT, 'apps', 'web', 'dist');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'web-editor');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SOURCE_SEC = 24;
-const VOCAB = ['so', 'the', 'three', 'la', 'la', 'board', 'keeps', 'every', 'card', 'moving'];
-
-/** Six-word sentences with pauses between them (the silence stage's regions). */
-function talk() {
-  const words: TranscriptWord[] = [];
-  const pauses = [{ start: 0, end: 1 }];
-  const sentences: Array<{ text: string; start: number; end: number }> = [];
-  let t = 1;
-  let i = 0;
-  while (t < SOURCE_SEC - 3) {
-    for (let k = 0; k < 6; k++, i++) {
-      words.push({ text: VOCAB[i % 10], start: r3(t), end: r3(t + 0.35), confidence: 0.8 });
-      t += 0.45;
-    }
-    const six = words.slice(-6);
-    sentences.push({
-      text: six.map((w) => w.text).join(' '),
-      start: six[0].start,
-      end: six[5].end,
-    });
-    pauses.push({ start: r3(t - 0.1), end: r3(t + 0.6) });
-    t += 0.6;
-  }
-  return { words, pauses, sentences };
-}
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const cueText = (s: string) =>
   s
@@ -77,7 +47,7 @@ describe('clip editor in the browser', () => {
   let page: Page;
   let jobId: string;
   let clipId: string;
-  const spoken = talk();
+  const spoken = scriptedTalk(SOURCE_SEC);
 
   const shot = (name: string) =>
     page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -132,31 +102,7 @@ describe('clip editor in the browser', () => {
       const a = (await h.stages.claimStage(jobId, stage, 'w', 30))!;
       return h.stages.completeStage(jobId, stage, a, fn, {});
     };
-    await done('transcription', async (m) => {
-      await m.insert(TranscriptEntity, {
-        jobId,
-        engine: 'pocketsphinx',
-        model: 'en-us',
-        modelVersion: 'test',
-        language: 'en',
-        text: spoken.sentences.map((s) => s.text).join(' '),
-        words: spoken.words,
-        segments: spoken.sentences,
-        note: null,
-        attempt: 1,
-      });
-    });
-    await done('silence', async (m) => {
-      for (const p of spoken.pauses)
-        await m.insert(SilenceRegionEntity, {
-          jobId,
-          kind: 'silence',
-          ...p,
-          meanDb: -60,
-          attempt: 1,
-        });
-    });
-    await done('layout', async () => undefined);
+    await completeTalkAnalysis(done, jobId, spoken);
     const seg = { start: spoken.pauses[0].end - 0.2, end: spoken.pauses[4].start + 0.3 };
     const fanout = await done('segmenting', async (m) => {
       const ins = await m.insert(ContentSegmentEntity, {
