@@ -29,6 +29,13 @@ const ENGINE_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
     'no Nest, TypeORM, Bull, ioredis or the database/pipeline/storage/config libs. ' +
     'Take what you need as an argument; the worker app passes it in.',
 }));
+// Test support and fixtures serve specs and test/ only; product code that imported them would ship them.
+const TEST_IMPORT = {
+  regex: '^@test/|(^|/)test/(support|fixtures)(/|$)',
+  message:
+    'Only specs and test/ import test support and fixtures (@test/support/*, @test/fixtures/*); product code never does.',
+};
+const SPECS = ['**/*.spec.ts', '**/*.spec.tsx'];
 // Reaching into another lib's folder by path would dodge the package names above.
 const ENGINE_RELATIVE = {
   regex:
@@ -116,7 +123,7 @@ export default tseslint.config(
   {
     // Product code reads configuration only through the validated schema (libs/config).
     files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
-    ignores: ['libs/config/**', '**/*.spec.ts', 'libs/*/test/**'],
+    ignores: ['libs/config/**', ...SPECS],
     rules: {
       'no-restricted-properties': [
         'error',
@@ -130,11 +137,27 @@ export default tseslint.config(
     },
   },
   {
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
+    ignores: SPECS,
+    rules: { 'no-restricted-imports': ['error', { patterns: [APPS_IMPORT, TEST_IMPORT] }] },
+  },
+  {
+    // Engine specs may use test support; the engine rules hold for them too.
     files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
     rules: {
       'no-restricted-imports': [
         'error',
         { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE] },
+      ],
+    },
+  },
+  {
+    files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
+    ignores: SPECS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE, TEST_IMPORT] },
       ],
     },
   },

@@ -14,7 +14,7 @@ import {
 import { cached } from '../fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
 import { buildTalkingHead } from '../fixtures/talking-head.fixture';
-import { wordsFromSentences } from '../../libs/rendering/test/render-checks';
+import { wordsFromSentences } from '../support/render-checks';
 
 const CLIP_SEC = 30;
 const LOOPS = 24;

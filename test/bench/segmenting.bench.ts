@@ -1,5 +1,5 @@
 import { selectSegments } from '@clipline/segmenting';
-import { syntheticTalk } from '../../libs/segmenting/src/test-support/transcript.builder';
+import { syntheticTalk } from '../support/factories/transcript.factory';
 
 // One untimed run first so JIT warm-up is not billed to the first measured hour.
 const REPEATS = 3;

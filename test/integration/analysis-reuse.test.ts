@@ -1,14 +1,9 @@
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
+import type { Aspect } from '@clipline/contracts';
+import { SilenceRegionEntity } from '@clipline/database';
 import { StageStore } from '@clipline/pipeline';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { multiPartMkv, smallMp4 } from '../support/api-fixtures';
+import { multiPartMkv, smallMp4 } from '../fixtures/small-media.fixture';
 import {
   startApi,
   streamJob,
@@ -17,7 +12,12 @@ import {
   type TestKey,
   type UploadCreated,
 } from '../support/api-app';
-import { selectedSegment } from '../support/pipeline-harness';
+import {
+  completeParallelStages,
+  fanOutClips,
+  insertLayoutAnalysis,
+  insertTranscript,
+} from '../support/factories';
 
 jest.setTimeout(120_000);
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
   api = await startApi({ WORKER_ABSENT_SECONDS: '3600', UPLOAD_PART_SIZE_MB: '5' });
   [alice, bob] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
-  stages = new StageStore(api.db);
+  stages = api.app.get(StageStore);
 });
 afterAll(() => api?.close());
 
@@ -74,78 +74,39 @@ const stageOf = (v: JobView, s: string) => v.stages.find((x) => x.stage === s)!;
  * do (claim, then one fenced completion that writes the outputs), with outputs
  * the copy can be checked against. Rendering is then queued.
  */
-async function finishAnalysis(jobId: string, aspects = ['9:16']): Promise<void> {
-  const claim = async (s: 'transcription' | 'silence' | 'layout' | 'segmenting') =>
-    (await stages.claimStage(jobId, s, 'test-worker', 30))!;
-  await stages.completeStage(
+async function finishAnalysis(jobId: string, aspects: Aspect[] = ['9:16']): Promise<void> {
+  await completeParallelStages(
+    stages,
     jobId,
-    'transcription',
-    await claim('transcription'),
-    async (m) => {
-      await m.insert(TranscriptEntity, {
-        jobId,
-        engine: 'pocketsphinx',
-        model: 'en-us',
-        modelVersion: '5',
-        language: 'en',
-        text: `hello from ${jobId}`,
-        words: [{ word: 'hello', start: 0.1, end: 0.4, confidence: 0.9 }] as never,
-        segments: [] as never,
-        note: null,
-        attempt: 1,
-      });
-    },
-    { summary: { words: 1 } },
-  );
-  await stages.completeStage(
-    jobId,
-    'silence',
-    await claim('silence'),
-    async (m) => {
-      await m.insert(SilenceRegionEntity, [
-        { jobId, kind: 'silence', start: 1, end: 1.5, meanDb: -60, attempt: 1 },
-        { jobId, kind: 'non_speech', start: 2, end: 3, meanDb: -30, attempt: 1 },
-      ]);
-    },
-    { summary: { regions: 2 } },
-  );
-  await stages.completeStage(
-    jobId,
-    'layout',
-    await claim('layout'),
-    async (m) => {
-      await m.insert(LayoutAnalysisEntity, {
-        jobId,
-        sampleFps: 2,
-        frameCount: 8,
-        scenes: [{ index: 0, start: 0, end: 4 }] as never,
-        sceneCuts: [],
-        faceTracks: [],
-        cropPlans: [],
-        note: 'no faces found; crops are centred',
-        attempt: 1,
-      });
-    },
-    { summary: { scenes: 1 } },
-  );
-  await stages.completeStage(
-    jobId,
-    'segmenting',
-    await claim('segmenting'),
-    async (m) => {
-      const ins = await m.insert(ContentSegmentEntity, [
-        selectedSegment(jobId, 1, { start: 0, end: 2 }),
-        { ...selectedSegment(jobId, 2, { start: 2, end: 4 }), selected: false },
-      ]);
-      for (const aspect of aspects) {
-        await m.insert(ClipEntity, {
+    {
+      transcription: (m) =>
+        insertTranscript(
+          m,
           jobId,
-          segmentId: ins.identifiers[0].id as string,
-          aspect: aspect as never,
-          status: 'queued',
-        });
-      }
+          [{ word: 'hello', start: 0.1, end: 0.4, confidence: 0.9 }] as never,
+          { modelVersion: '5', text: `hello from ${jobId}` },
+        ),
+      silence: async (m) => {
+        await m.insert(SilenceRegionEntity, [
+          { jobId, kind: 'silence', start: 1, end: 1.5, meanDb: -60, attempt: 1 },
+          { jobId, kind: 'non_speech', start: 2, end: 3, meanDb: -30, attempt: 1 },
+        ]);
+      },
+      layout: (m) =>
+        insertLayoutAnalysis(m, jobId, {
+          scenes: [{ index: 0, start: 0, end: 4 }],
+          note: 'no faces found; crops are centred',
+        }),
     },
+    { transcription: { words: 1 }, silence: { regions: 2 }, layout: { scenes: 1 } },
+  );
+  await fanOutClips(
+    stages,
+    jobId,
+    [
+      { start: 0, end: 2, aspects },
+      { start: 2, end: 4, selected: false, aspects: [] },
+    ],
     { summary: { candidates: 2, selected: 1 } },
   );
 }

@@ -1,7 +1,7 @@
 import type { JobDetailView, JobPageView, MeView } from '@clipline/contracts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 
 /**

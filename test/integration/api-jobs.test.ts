@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 import { parsePrometheusText, sampleValue } from '../support/prom-text.parser';
 

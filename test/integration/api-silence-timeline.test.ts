@@ -5,8 +5,8 @@ import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
 import { detectSilence } from '@clipline/silence';
 import { cached } from '../fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../fixtures/speech.fixture';
-import { wordsFromSentences } from '../../libs/rendering/test/render-checks';
-import { smallMp4 } from '../support/api-fixtures';
+import { wordsFromSentences } from '../support/render-checks';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 
 jest.setTimeout(180_000);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 import { spawnApi, type ApiProcess } from '../support/api-process';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
-import { multiPartMkv, smallMp4, truncatedMp4 } from '../support/api-fixtures';
+import { multiPartMkv, smallMp4, truncatedMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey, type UploadCreated } from '../support/api-app';
 
 jest.setTimeout(120_000);

@@ -1,46 +1,31 @@
-import { loadConfig, type AppConfig } from '@clipline/config';
-import {
-  DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
-  type RenderJobPayload,
-  type TranscriptWord,
-  type WorkerStage,
-} from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  ProcessingLogEntity,
-  TranscriptEntity,
-  createDataSource,
-} from '@clipline/database';
+import type { AppConfig } from '@clipline/config';
+import { DEFAULT_JOB_OPTIONS, type RenderJobPayload, type TranscriptWord } from '@clipline/contracts';
+import { ClipEntity, ContentSegmentEntity, ProcessingLogEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import {
-  ClipStore,
-  JobOrchestrator,
-  ProcessingLogger,
-  ProgressEmitter,
-  StageRunner,
-  StageScheduler,
-  StageStore,
-  redisOptionsFromUrl,
-} from '@clipline/pipeline';
-import { storageFromConfig, type StorageService } from '@clipline/storage';
 import {
   POCKETSPHINX_FAST_ARGS,
   transcribeRange,
   type ChunkTranscript,
 } from '@clipline/transcription';
-import Queue, { type Job } from 'bull';
 import { randomUUID } from 'node:crypto';
+import type { StorageService } from '@clipline/storage';
 import { Like, type DataSource } from 'typeorm';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import type { RenderProcessor } from '../../apps/render-worker/src/render.processor';
 import {
   normWords,
   realSpeechMp4,
   wordErrorRate,
   type RealSpeechFixture,
 } from '../fixtures/real-speech.fixture';
+import {
+  completeParallelStages,
+  createTestJob,
+  fanOutClips,
+  insertTranscript,
+  renderPayload,
+} from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
+import { bullJob, renderProcessor } from '../support/worker-processors';
 
 jest.setTimeout(600_000);
 
@@ -58,37 +43,15 @@ const vttWords = (vtt: string) =>
  * words, recognised once for the segment, with the engine recorded.
  */
 describe('caption tier in the render worker', () => {
-  const cfg = loadConfig();
+  let h: PipelineHarness;
   let ds: DataSource;
   let storage: StorageService;
-  let clips: ClipStore;
-  let stages: StageStore;
-  let orchestrator: JobOrchestrator;
-  let emitter: ProgressEmitter;
-  let logger: ProcessingLogger;
-  let scheduler: StageScheduler;
   let speech: RealSpeechFixture & { mp4Path: string };
   let fast: ChunkTranscript;
-  const queues = {} as Record<WorkerStage, Queue.Queue>;
 
   beforeAll(async () => {
-    ds = createDataSource(cfg.DATABASE_URL);
-    await ds.initialize();
-    for (const s of WORKER_STAGES) {
-      queues[s] = new Queue(QUEUE_NAMES[s], {
-        redis: redisOptionsFromUrl(cfg.REDIS_URL),
-        prefix: `${cfg.QUEUE_PREFIX}-caption`,
-      });
-      await queues[s].pause(true);
-    }
-    logger = new ProcessingLogger(ds);
-    emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
-    stages = new StageStore(ds);
-    clips = new ClipStore(ds, stages);
-    scheduler = new StageScheduler(queues);
-    storage = storageFromConfig(cfg);
-    await storage.ensureBucket();
-    orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage);
+    h = await startPipelineHarness({ queuePrefix: `${process.env.QUEUE_PREFIX}-caption` });
+    ({ ds, storage } = h);
     speech = await realSpeechMp4();
     // The fast tier, as the transcription worker makes it, over the first four utterances.
     fast = await transcribeRange(speech.wavPath, 0, speech.utterances[4].start, {
@@ -99,14 +62,7 @@ describe('caption tier in the render worker', () => {
     });
   });
 
-  afterAll(async () => {
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await emitter.close();
-    await ds.destroy();
-  });
+  afterAll(() => h.close());
 
   /**
    * Utterances 2–4 (about 24 s) selected, clips queued in 9:16 and 1:1; with
@@ -116,12 +72,10 @@ describe('caption tier in the render worker', () => {
     const jobId = randomUUID();
     const sourceKey = `jobs/${jobId}/source.mp4`;
     await storage.putFile(sourceKey, speech.mp4Path, 'video/mp4');
-    await orchestrator.createJob({
+    await createTestJob(h.orchestrator, {
       jobId,
-      ownerKeyId: null,
       sourceKey,
-      sourceFilename: 'lj.mp4',
-      sourceSizeBytes: 1000,
+      filename: 'lj.mp4',
       mediaInfo: await probeMedia(speech.mp4Path),
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'], captions: true },
     });
@@ -129,76 +83,18 @@ describe('caption tier in the render worker', () => {
     const seg = { start: us[0].start - 0.3, end: us[2].end + 0.3 };
     const us2 = speech.utterances.slice(4, 6);
     const seg2 = { start: us2[0].start - 0.3, end: us2[1].end + 0.3 };
-    const write = (stage: WorkerStage, fn: Parameters<StageStore['completeStage']>[3]) =>
-      stages
-        .claimStage(jobId, stage as never, 'w', 30)
-        .then((a) => stages.completeStage(jobId, stage as never, a!, fn, {}));
-    await write('transcription', async (m) => {
-      await m.insert(TranscriptEntity, {
-        jobId,
-        engine: 'pocketsphinx',
-        model: 'cmusphinx en-us',
-        modelVersion: 'pocketsphinx en-us (fast)',
-        language: 'en',
-        text: fast.words.map((w) => w.text).join(' '),
-        words: fast.words,
-        segments: [],
-        note: null,
-        attempt: 1,
-      });
+    await completeParallelStages(h.stages, jobId, {
+      transcription: (m) =>
+        insertTranscript(m, jobId, fast.words, {
+          model: 'cmusphinx en-us',
+          modelVersion: 'pocketsphinx en-us (fast)',
+        }),
     });
-    const noop = async () => undefined;
-    await write('silence', noop);
-    await write('layout', noop);
-    const fanout = await write('segmenting', async (m) => {
-      const ins = await m.insert(ContentSegmentEntity, {
-        jobId,
-        rank: 1,
-        ...seg,
-        score: 60,
-        features: {} as never,
-        reason: 'r',
-        text: 't',
-        selected: true,
-        attempt: 1,
-      });
-      for (const aspect of ['9:16', '1:1'] as const) {
-        await m.insert(ClipEntity, {
-          jobId,
-          segmentId: ins.identifiers[0].id as string,
-          aspect,
-          status: 'queued',
-        });
-      }
-      if (!second) return;
-      const ins2 = await m.insert(ContentSegmentEntity, {
-        jobId,
-        rank: 2,
-        ...seg2,
-        score: 55,
-        features: {} as never,
-        reason: 'r',
-        text: 't',
-        selected: true,
-        attempt: 1,
-      });
-      await m.insert(ClipEntity, {
-        jobId,
-        segmentId: ins2.identifiers[0].id as string,
-        aspect: '9:16',
-        status: 'queued',
-      });
-    });
-    const payloads = (fanout as Array<{ clipId: string; segmentId: string; aspect: string }>).map(
-      (f): RenderJobPayload => ({
-        jobId,
-        stage: 'rendering',
-        attempt: 0,
-        clipId: f.clipId,
-        segmentId: f.segmentId,
-        aspect: f.aspect as never,
-      }),
-    );
+    const fanout = await fanOutClips(h.stages, jobId, [
+      { ...seg, score: 60, aspects: ['9:16', '1:1'] },
+      ...(second ? [{ ...seg2, score: 55 }] : []),
+    ]);
+    const payloads = fanout.map(renderPayload);
     expect(payloads).toHaveLength(second ? 3 : 2);
     const ref = us.flatMap((u) => normWords(u.text));
     const fastWords = fast.words.filter((w) => w.start < seg.end && w.end > seg.start);
@@ -212,11 +108,9 @@ describe('caption tier in the render worker', () => {
   });
 
   function worker(overrides: Partial<AppConfig> = {}) {
-    const c = { ...cfg, ...overrides };
-    const runner = new StageRunner(ds, scheduler, logger, emitter, c);
-    const p = new RenderProcessor(ds, runner, clips, storage, emitter, c);
+    const p = renderProcessor(h, { ...h.cfg, ...overrides });
     processors.push(p);
-    return (data: RenderJobPayload) => p.handle({ data } as Job<RenderJobPayload>);
+    return (data: RenderJobPayload) => p.handle(bullJob(data));
   }
 
   const texts = (ws: TranscriptWord[]) => ws.map((w) => w.text.toLowerCase());

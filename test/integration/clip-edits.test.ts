@@ -1,18 +1,13 @@
 import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity, JobStageEntity } from '@clipline/database';
+import { ClipEntity, JobStageEntity } from '@clipline/database';
 import { FFPROBE_PATH, probeMedia, runChecked } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
-import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
 import { completeTalkAnalysis, scriptedTalk } from '../fixtures/scripted-talk.fixture';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
-import {
-  createTestJob,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+import { completeStage, createTestJob, insertClip, insertSegment } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
+import { bullJob, renderProcessor } from '../support/worker-processors';
 
 jest.setTimeout(900_000);
 
@@ -49,11 +44,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
   const clipIds: Record<'a' | 'b', string> = { a: '', b: '' };
   let aloneMs = 0;
 
-  function worker() {
-    const cfg = { ...h.cfg, CAPTION_ENGINE: 'off' as const };
-    const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, cfg);
-    return new RenderProcessor(h.ds, runner, h.clips, h.storage, h.emitter, cfg);
-  }
+  const worker = () => renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off' });
 
   /** Renders every queued clip of the job, one after another, as a render worker would. */
   async function renderQueued(): Promise<string[]> {
@@ -68,7 +59,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
         segmentId: c.segmentId,
         aspect: c.aspect,
       };
-      expect(await w.handle({ data: payload } as Job<RenderJobPayload>)).toBe('completed');
+      expect(await w.handle(bullJob(payload))).toBe('completed');
     }
     return queued.map((c) => c.id);
   }
@@ -94,42 +85,18 @@ describe('the creator editing loop (API + a real render worker)', () => {
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16'], clipCount: 2, minClipSeconds: 5 },
     });
     await h.ds.query('UPDATE jobs SET owner_key_id = $1 WHERE id = $2', [alice.id, jobId]);
-    const complete = async (
-      stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
-      fn: Parameters<PipelineHarness['stages']['completeStage']>[3],
-    ) =>
-      h.stages.completeStage(
-        jobId,
-        stage,
-        (await h.stages.claimStage(jobId, stage, 'w', 30))!,
-        fn,
-        {},
-      );
-    await completeTalkAnalysis(complete, jobId, spoken);
+    await completeTalkAnalysis(h.stages, jobId, spoken);
     // A: about 30 s; B: about 6 s; C: a runner-up.
     const a = { start: pauseNear(2).start + 0.3, end: pauseNear(32).start + 0.3 };
     const b = { start: pauseNear(34).start + 0.3, end: pauseNear(40).start + 0.3 };
     const c = { start: pauseNear(20).start + 0.3, end: pauseNear(26).start + 0.3 };
-    await complete('segmenting', async (m) => {
-      const seg = async (rank: number, r: { start: number; end: number }, selected: boolean) =>
-        (
-          await m.insert(ContentSegmentEntity, {
-            jobId,
-            rank,
-            ...r,
-            score: 60 - rank,
-            features: {} as never,
-            reason: 'r',
-            text: 't',
-            selected,
-            attempt: 1,
-          })
-        ).identifiers[0].id as string;
+    await completeStage(h.stages, jobId, 'segmenting', async (m) => {
+      const seg = (rank: number, r: { start: number; end: number }, selected: boolean) =>
+        insertSegment(m, jobId, { rank, ...r, score: 60 - rank, selected });
       segIds.a = await seg(1, a, true);
       segIds.b = await seg(2, b, true);
       segIds.c = await seg(3, c, false);
-      for (const s of [segIds.a, segIds.b])
-        await m.insert(ClipEntity, { jobId, segmentId: s, aspect: '9:16', status: 'queued' });
+      for (const s of [segIds.a, segIds.b]) await insertClip(m, { jobId, segmentId: s });
     });
     const rows = await h.ds.getRepository(ClipEntity).findBy({ jobId });
     clipIds.a = rows.find((r) => r.segmentId === segIds.a)!.id;

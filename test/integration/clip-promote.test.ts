@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 
 jest.setTimeout(120_000);

@@ -1,19 +1,9 @@
 import { loadConfig, type AppConfig } from '@clipline/config';
 import { JobStageEntity, createDataSource } from '@clipline/database';
-import {
-  ProcessingLogger,
-  StageRunner,
-  StageScheduler,
-  StageStore,
-  stageLease,
-  type StageResult,
-} from '@clipline/pipeline';
+import { stageLease, type StageResult } from '@clipline/pipeline';
 import type { DataSource } from 'typeorm';
-import {
-  createTestJob,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+import { createTestJob, wavMediaInfo } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
 import { TcpProxy } from '../support/tcp-proxy';
 
 // Set-up starts real services and a worker module; on a loaded machine that outlasts jest's 5 s hook default.
@@ -52,25 +42,13 @@ describe('a worker losing its Postgres connection mid-stage', () => {
   const newJob = () =>
     createTestJob(h.orchestrator, {
       filename: 'talk.wav',
-      mediaInfo: {
-        durationSec: 11,
-        sizeBytes: 1000,
-        formatName: 'wav',
-        hasVideo: false,
-        hasAudio: true,
-        video: null,
-        audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
-      },
+      mediaInfo: wavMediaInfo({ durationSec: 11 }),
     });
 
-  function runnerWith(cfg: AppConfig): StageRunner {
-    return new StageRunner(
-      viaProxy,
-      new StageScheduler(h.queues),
-      new ProcessingLogger(viaProxy),
-      h.emitter,
-      cfg,
-    );
+  /** A worker's runner and its lease on silence, every database call through the proxy. */
+  function silenceWorker(cfg: AppConfig, jobId: string) {
+    const { runner, stages } = h.with({ ds: viaProxy, cfg });
+    return { runner, lease: stageLease(stages, cfg, jobId, 'silence') };
   }
 
   const stageRow = (jobId: string) =>
@@ -81,8 +59,9 @@ describe('a worker losing its Postgres connection mid-stage', () => {
     const jobId = await newJob();
     let restoredAt = 0;
     let restored: Promise<void> = Promise.resolve();
-    const outcome = await runnerWith(cfg)
-      .run(stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'), async () => {
+    const { runner, lease } = silenceWorker(cfg, jobId);
+    const outcome = await runner
+      .run(lease, async () => {
         // The work is done when the database goes away for a second.
         await proxy.cut();
         restored = sleep(1000).then(async () => {
@@ -105,8 +84,9 @@ describe('a worker losing its Postgres connection mid-stage', () => {
     const jobId = await newJob();
     let beatAfterRestore: Date | null = null;
     let restoredAt = new Date(0);
-    const outcome = await runnerWith(cfg).run(
-      stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'),
+    const { runner, lease } = silenceWorker(cfg, jobId);
+    const outcome = await runner.run(
+      lease,
       async (): Promise<StageResult> => {
         await proxy.cut();
         // The heartbeat due at 4 s finds no database; it comes back at 4.5 s.

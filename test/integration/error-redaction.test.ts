@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { SilenceWorkerModule } from '../../apps/silence-worker/src/silence-worker.module';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 
 jest.setTimeout(120_000);

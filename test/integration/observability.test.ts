@@ -2,7 +2,7 @@ import { loadConfig } from '@clipline/config';
 import { storageFromConfig } from '@clipline/storage';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import {
   monotonicSamples,
   parsePrometheusText,

@@ -1,4 +1,5 @@
-import { DEFAULT_JOB_OPTIONS, type MediaInfo, type WorkerStage } from '@clipline/contracts';
+import { loadConfig } from '@clipline/config';
+import { DEFAULT_JOB_OPTIONS, type WorkerStage } from '@clipline/contracts';
 import {
   ClipEntity,
   ContentSegmentEntity,
@@ -7,11 +8,11 @@ import {
   StagePartEntity,
 } from '@clipline/database';
 import {
-  PartStore,
-  Reconciler,
   StaleAttemptError,
   type ClipStore,
   type JobOrchestrator,
+  type PartStore,
+  type Reconciler,
   type Runnable,
   type StageStore,
 } from '@clipline/pipeline';
@@ -20,10 +21,10 @@ import {
   completeParallelStages,
   createTestJob,
   fanOutOneClip,
-  selectedSegment,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+  segmentRow,
+  videoMediaInfo,
+} from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
 
 const MAX = 4;
 
@@ -37,27 +38,6 @@ const FRESH = [
   ['rendering', 'pending'],
 ];
 
-const MEDIA: MediaInfo = {
-  durationSec: 120,
-  sizeBytes: 1000,
-  formatName: 'mp4',
-  hasVideo: true,
-  hasAudio: true,
-  video: {
-    codec: 'h264',
-    width: 640,
-    height: 360,
-    displayWidth: 640,
-    displayHeight: 360,
-    rotation: 0,
-    fps: 25,
-    variableFrameRate: false,
-    pixFmt: 'yuv420p',
-    bitDepth: 8,
-  },
-  audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
-};
-
 /**
  * The stage state machine against real Postgres and Redis: fencing of late
  * writes, the reconciler after a crash or a lost Redis, retries, re-runs that
@@ -69,18 +49,18 @@ describe('pipeline state in Postgres, transport in Bull', () => {
   let stages: StageStore;
   let clips: ClipStore;
   let orchestrator: JobOrchestrator;
+  let parts: PartStore;
   let reconciler: Reconciler;
 
   beforeAll(async () => {
     // Nobody consumes here: jobs stay waiting, so the test can inspect them.
-    h = await startPipelineHarness({ queuePrefix: `${process.env.QUEUE_PREFIX}-state` });
-    ({ ds, stages, clips, orchestrator } = h);
-    reconciler = new Reconciler(ds, h.scheduler, h.logger, {
-      intervalSeconds: 60,
-      stallSeconds: 30,
-      graceSeconds: 0,
-      maxAttempts: MAX,
+    h = await startPipelineHarness({
+      queuePrefix: `${process.env.QUEUE_PREFIX}-state`,
+      cfg: { ...loadConfig(), RECONCILE_INTERVAL_SECONDS: 60, STALL_SECONDS: 30, STAGE_MAX_ATTEMPTS: MAX },
     });
+    ({ ds, stages, clips, orchestrator, parts } = h);
+    // Queued rows are re-enqueued at once, not after the usual 2 s.
+    ({ reconciler } = h.with({ reconcileGraceSeconds: 0 }));
   });
 
   afterAll(() => h.close());
@@ -93,7 +73,7 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
   const newJob = () =>
     createTestJob(orchestrator, {
-      mediaInfo: MEDIA,
+      mediaInfo: videoMediaInfo(),
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'] },
     });
 
@@ -192,7 +172,7 @@ describe('pipeline state in Postgres, transport in Bull', () => {
       const ins = await m.insert(
         ContentSegmentEntity,
         [1, 2].map((rank) =>
-          selectedSegment(jobId, rank, { start: rank * 10, end: rank * 10 + 8 }),
+          segmentRow(jobId, { rank, start: rank * 10, end: rank * 10 + 8 }),
         ),
       );
       for (const id of ins.identifiers.map((i) => i.id as string)) {
@@ -290,7 +270,6 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
   it('counts take-backs of parts: a part whose worker dies each time fails at the maximum', async () => {
     const jobId = await newJob();
-    const parts = new PartStore(ds, MAX);
     const a = (await stages.claimStage(jobId, 'transcription', 'w', 30))!;
     const [part] = await parts.plan(jobId, 'transcription', a, [
       { start: 0, end: 60 },
@@ -308,7 +287,6 @@ describe('pipeline state in Postgres, transport in Bull', () => {
 
   it('takes back a part whose worker died and queues it again, so an idle worker takes it without waiting for the coordinator', async () => {
     const jobId = await newJob();
-    const parts = new PartStore(ds, MAX);
     const a = (await stages.claimStage(jobId, 'layout', 'w', 30))!;
     const [p0, p1] = await parts.plan(jobId, 'layout', a, [
       { start: 0, end: 60 },

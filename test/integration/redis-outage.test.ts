@@ -3,8 +3,8 @@ import { loadConfig } from '@clipline/config';
 import { probeMedia } from '@clipline/media';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createTestJob } from '../support/factories';
 import {
-  createTestJob,
   startPipelineHarness,
   waitForStage,
   type PipelineHarness,
@@ -36,8 +36,12 @@ describe('a worker process through a Redis outage', () => {
     Stack.assertBuilt();
     const r = new URL(cfg.REDIS_URL);
     proxy = await TcpProxy.start(r.hostname, Number(r.port || 6379));
-    // The built worker consumes these queues.
-    h = await startPipelineHarness({ queuePrefix: prefix, paused: false, emitterPrefix: prefix });
+    // The built worker consumes these queues; progress goes out on the same prefix.
+    h = await startPipelineHarness({
+      queuePrefix: prefix,
+      paused: false,
+      cfg: { ...cfg, QUEUE_PREFIX: prefix },
+    });
     stack = new Stack({
       ...process.env,
       LOG_LEVEL: 'log',

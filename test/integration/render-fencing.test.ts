@@ -1,19 +1,13 @@
 import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
 import { ClipEntity, TranscriptEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
-import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startGatedProxy } from '../support/gated-proxy';
-import {
-  createTestJob,
-  fanOutOneClip,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+import { createTestJob, fanOutOneClip, renderPayload } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
+import { bullJob, renderProcessor } from '../support/worker-processors';
 
 jest.setTimeout(120_000);
 
@@ -51,27 +45,18 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
     overrides: Partial<PipelineHarness['cfg']> = {},
   ): { handle(p: RenderJobPayload): Promise<unknown> } {
     // The captions must show the transcript's words (which winner wrote them), not a caption tier's.
-    const c = { ...h.cfg, CAPTION_ENGINE: 'off' as const, ...overrides };
-    const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, c);
-    const p = new RenderProcessor(h.ds, runner, h.clips, store, h.emitter, c);
-    return { handle: (data) => p.handle({ data } as Job<RenderJobPayload>) };
+    const p = renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off', ...overrides }, store);
+    return { handle: (data) => p.handle(bullJob(data)) };
   }
 
   const clipRow = (id: string) => h.ds.getRepository(ClipEntity).findOneByOrFail({ id });
   /** The Bull message the scheduler sends for the clip. */
-  const renderPayload = async (jobId: string, clipId: string): Promise<RenderJobPayload> => ({
-    jobId,
-    stage: 'rendering',
-    attempt: 0,
-    clipId,
-    segmentId: (await clipRow(clipId)).segmentId,
-    aspect: '9:16',
-  });
+  const payloadOf = async (clipId: string) => renderPayload({ ...(await clipRow(clipId)), clipId });
   const keysOf = (c: ClipEntity) => [c.videoKey, c.thumbnailKey, c.vttKey, c.srtKey];
 
   it('keeps the winner published when the loser uploads after it, and deletes the loser’s objects', async () => {
     const { jobId, clipId } = await jobWithQueuedClip();
-    const payload = await renderPayload(jobId, clipId);
+    const payload = await payloadOf(clipId);
     const proxy = await startGatedProxy(process.env.S3_ENDPOINT!);
     try {
       // Worker A reaches S3 only through the gate; its heartbeat is too slow to notice the take-over.
@@ -134,7 +119,7 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
 
   it('deletes the previous attempt’s objects once a newer one is published', async () => {
     const { jobId, clipId } = await jobWithQueuedClip();
-    const payload = await renderPayload(jobId, clipId);
+    const payload = await payloadOf(clipId);
     expect(await worker(storage).handle(payload)).toBe('completed');
     const first = await clipRow(clipId);
     await h.orchestrator.rerunStage(jobId, 'rendering');

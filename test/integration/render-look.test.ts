@@ -1,17 +1,16 @@
-import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
+import { DEFAULT_JOB_OPTIONS } from '@clipline/contracts';
 import { ClipEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
-import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import {
   createTestJob,
   fanOutOneClip,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+  insertLayoutAnalysis,
+  renderPayload,
+} from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
+import { bullJob, renderProcessor } from '../support/worker-processors';
 
 jest.setTimeout(180_000);
 
@@ -48,26 +47,11 @@ describe('render worker: clip looks', () => {
     ]);
     if (withLayout) {
       // The layout stage found no face in any of its 8 frames.
-      await h.ds.query(
-        `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
-         VALUES ($1, 2, 8, '[{"index":0,"start":0,"end":4}]', '[]', '[]', '[]', NULL, 1)`,
-        [jobId],
-      );
+      await insertLayoutAnalysis(h.ds.manager, jobId, { scenes: [{ index: 0, start: 0, end: 4 }] });
     }
-    const cfg = { ...h.cfg, CAPTION_ENGINE: 'off' as const };
-    const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, cfg);
-    const worker = new RenderProcessor(h.ds, runner, h.clips, h.storage, h.emitter, cfg);
+    const worker = renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off' });
     const clip = await h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
-    const outcome = await worker.handle({
-      data: {
-        jobId,
-        stage: 'rendering',
-        attempt: 0,
-        clipId,
-        segmentId: clip.segmentId,
-        aspect: '9:16',
-      },
-    } as Job<RenderJobPayload>);
+    const outcome = await worker.handle(bullJob(renderPayload({ ...clip, clipId })));
     expect(outcome).toBe('completed');
     return h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RetentionSweeperService } from '../../apps/api/src/retention/retention-sweeper.service';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 
 jest.setTimeout(120_000);

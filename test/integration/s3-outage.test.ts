@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { SilenceWorkerModule } from '../../apps/silence-worker/src/silence-worker.module';
-import { createTestJob, waitForStage } from '../support/pipeline-harness';
+import { createTestJob } from '../support/factories';
+import { waitForStage } from '../support/pipeline-harness';
 import { startS3 } from '../support/s3-server';
 import { freePort } from '../support/stack';
 

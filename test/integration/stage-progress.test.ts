@@ -1,37 +1,22 @@
 import { loadConfig } from '@clipline/config';
 import {
   DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
   type JobStatusEvent,
   type StageJobPayload,
   type StageProgressEvent,
-  type WorkerStage,
 } from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  JobStageEntity,
-  StagePartEntity,
-} from '@clipline/database';
+import { ClipEntity, JobStageEntity, StagePartEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import {
-  ClipStore,
-  JobOrchestrator,
-  PartStore,
-  ProcessingLogger,
-  ProgressEmitter,
-  StageRunner,
-  StageScheduler,
-  StageStore,
-  redisOptionsFromUrl,
-} from '@clipline/pipeline';
-import Queue, { type Job } from 'bull';
+import type { ClipStore, ProgressEmitter, StageStore } from '@clipline/pipeline';
+import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { LayoutProcessor } from '../../apps/layout-worker/src/layout.processor';
-import { smallMp4 } from '../support/api-fixtures';
+import type { LayoutProcessor } from '../../apps/layout-worker/src/layout.processor';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { completeParallelStages, createTestJob, fanOutClips } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
+import { layoutProcessor } from '../support/worker-processors';
 
 jest.setTimeout(240_000);
 
@@ -49,48 +34,33 @@ describe('progress and ETA', () => {
   let api: ApiHarness;
   let key: TestKey;
   let ds: DataSource;
+  let h: PipelineHarness;
   let stages: StageStore;
   let clips: ClipStore;
-  let orchestrator: JobOrchestrator;
-  let emitter: ProgressEmitter;
-  let logger: ProcessingLogger;
-  let scheduler: StageScheduler;
   const seen: Seen[] = [];
-  const queues = {} as Record<WorkerStage, Queue.Queue>;
 
   beforeAll(async () => {
     api = await startApi();
     key = await api.createKey('creator');
     ds = api.db;
-    for (const s of WORKER_STAGES) {
-      queues[s] = new Queue(QUEUE_NAMES[s], {
-        redis: redisOptionsFromUrl(cfg.REDIS_URL),
-        prefix: `${cfg.QUEUE_PREFIX}-progress`,
-      });
-      // Only this test's direct calls run work; part messages just wait.
-      await queues[s].pause(true);
-    }
-    logger = new ProcessingLogger(ds);
-    emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
-    const publish = emitter.emit.bind(emitter);
+    // Only this test's direct calls run work; part messages just wait.
+    h = await startPipelineHarness({
+      queuePrefix: `${cfg.QUEUE_PREFIX}-progress`,
+      ds,
+      storage: api.storage,
+    });
+    ({ stages, clips } = h);
+    const publish = h.emitter.emit.bind(h.emitter);
     // Recorded on the way out; the real emitter still publishes them.
-    emitter.emit = ((event, owner, payload) => {
+    h.emitter.emit = ((event, owner, payload) => {
       if (event === 'stage.progress' || event === 'job.status')
         seen.push({ event, at: Date.now(), p: payload } as Seen);
       publish(event, owner, payload);
     }) as ProgressEmitter['emit'];
-    stages = new StageStore(ds);
-    clips = new ClipStore(ds, stages);
-    scheduler = new StageScheduler(queues);
-    orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, api.storage);
   });
 
   afterAll(async () => {
-    for (const q of Object.values(queues)) {
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
-    await emitter.close();
+    await h?.close();
     await api?.close();
   });
 
@@ -99,34 +69,17 @@ describe('progress and ETA', () => {
     const file = await smallMp4(seconds);
     const sourceKey = `jobs/${jobId}/source.mp4`;
     await api.storage.putFile(sourceKey, file, 'video/mp4');
-    await orchestrator.createJob({
+    return createTestJob(h.orchestrator, {
       jobId,
       ownerKeyId: key.id,
       sourceKey,
-      sourceFilename: 'talk.mp4',
-      sourceSizeBytes: 1000,
       mediaInfo: await probeMedia(file),
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16'] },
     });
-    return jobId;
   }
 
-  function layoutWorker(): LayoutProcessor {
-    const c = { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 };
-    const p = new LayoutProcessor();
-    // Nest injects these properties in the worker app; here they are the same real services.
-    Object.assign(p, {
-      runner: new StageRunner(ds, scheduler, logger, emitter, c),
-      storage: api.storage,
-      cfg: c,
-      parts: new PartStore(ds, c.STAGE_MAX_ATTEMPTS),
-      scheduler,
-      logger,
-      ds,
-      store: stages,
-    });
-    return p;
-  }
+  const layoutWorker = (): LayoutProcessor =>
+    layoutProcessor(h, { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 });
 
   it('moves within parts, keeps the ETA moving, and carries job-level numbers in the view and job.status', async () => {
     const jobId = await newJob(120);
@@ -211,37 +164,11 @@ describe('progress and ETA', () => {
 
   it('counts rendering as clips done plus the running clip’s fraction', async () => {
     const jobId = await newJob(4);
-    const noop = async () => undefined;
-    for (const s of ['transcription', 'silence', 'layout'] as const)
-      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
-    const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-    await stages.completeStage(
+    await completeParallelStages(stages, jobId);
+    await fanOutClips(
+      stages,
       jobId,
-      'segmenting',
-      seg,
-      async (m) => {
-        for (const rank of [1, 2]) {
-          const ins = await m.insert(ContentSegmentEntity, {
-            jobId,
-            rank,
-            start: rank,
-            end: rank + 1,
-            score: 50,
-            features: {} as never,
-            reason: 'r',
-            text: 't',
-            selected: true,
-            attempt: 1,
-          });
-          await m.insert(ClipEntity, {
-            jobId,
-            segmentId: ins.identifiers[0].id as string,
-            aspect: '9:16',
-            status: 'queued',
-          });
-        }
-      },
-      {},
+      [1, 2].map((rank) => ({ rank, start: rank, end: rank + 1 })),
     );
     const [a, b] = await ds.getRepository(ClipEntity).find({ where: { jobId } });
     const ca = (await clips.claimClip(a.id, 30))!;

@@ -1,29 +1,14 @@
-import { DEFAULT_JOB_OPTIONS, type MediaInfo } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { recordWebhookEvent } from '@clipline/pipeline';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
-import {
-  selectedSegment,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+import { audioMediaInfo, createTestJob, fanOutClips } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
 import {
   eventually,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../support/webhook-receiver';
-
-const MEDIA: MediaInfo = {
-  durationSec: 120,
-  sizeBytes: 1000,
-  formatName: 'mp4',
-  hasVideo: false,
-  hasAudio: true,
-  video: null,
-  audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
-};
 
 /** Every event a job driven through every stage produces, in order. */
 const FULL_RUN = [
@@ -93,19 +78,8 @@ describe('webhooks', () => {
     return res.body as { id: string; secret: string; url: string; events: string[] };
   }
 
-  async function newJob(owner: TestKey): Promise<string> {
-    const jobId = randomUUID();
-    await h.orchestrator.createJob({
-      jobId,
-      ownerKeyId: owner.id,
-      sourceKey: `jobs/${jobId}/source.mp4`,
-      sourceFilename: 'talk.mp4',
-      sourceSizeBytes: 1000,
-      mediaInfo: MEDIA,
-      options: DEFAULT_JOB_OPTIONS,
-    });
-    return jobId;
-  }
+  const newJob = (owner: TestKey) =>
+    createTestJob(h.orchestrator, { ownerKeyId: owner.id, mediaInfo: audioMediaInfo() });
 
   /** Every stage the way its worker would move it: claim, a progress beat, completion. */
   async function runParallelStages(jobId: string): Promise<void> {
@@ -117,26 +91,7 @@ describe('webhooks', () => {
   }
 
   async function runRest(jobId: string): Promise<void> {
-    const seg = (await h.stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-    const fanout = await h.stages.completeStage(
-      jobId,
-      'segmenting',
-      seg,
-      async (m) => {
-        const ins = await m.insert(
-          ContentSegmentEntity,
-          selectedSegment(jobId, 1, { start: 1, end: 20 }),
-        );
-        await m.insert(ClipEntity, {
-          jobId,
-          segmentId: ins.identifiers[0].id as string,
-          aspect: '9:16',
-          status: 'queued',
-        });
-      },
-      {},
-    );
-    const clipId = (fanout[0] as { clipId: string }).clipId;
+    const [{ clipId }] = await fanOutClips(h.stages, jobId, [{ start: 1, end: 20 }]);
     const clip = (await h.clips.claimClip(clipId, 30))!;
     await h.clips.report(clipId, clip.attempt, 0.5);
     await h.clips.completeClip(clipId, clip.attempt, { videoKey: `jobs/${jobId}/clips/x.mp4` });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { smallMp4 } from '../support/api-fixtures';
+import { smallMp4 } from '../fixtures/small-media.fixture';
 import { bootStack, createTestKey, WORKERS, type Stack } from '../support/stack';
 import { cancelLeftoverJobs } from '../support/leftover-jobs';
 import type { WorkerView } from '@clipline/contracts';

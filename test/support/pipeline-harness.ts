@@ -1,46 +1,29 @@
 import { loadConfig, type AppConfig } from '@clipline/config';
+import { QUEUE_NAMES, WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
+import { JobStageEntity, createDataSource } from '@clipline/database';
 import {
-  DEFAULT_JOB_OPTIONS,
-  QUEUE_NAMES,
-  WORKER_STAGES,
-  type JobOptions,
-  type MediaInfo,
-  type WorkerStage,
-} from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  JobStageEntity,
-  createDataSource,
-} from '@clipline/database';
-import {
-  ClipStore,
-  JobOrchestrator,
-  ProcessingLogger,
-  ProgressEmitter,
-  StageScheduler,
-  StageStore,
+  createPipeline,
   redisOptionsFromUrl,
+  type Pipeline,
+  type PipelineDeps,
 } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
 import Queue from 'bull';
-import { randomUUID } from 'node:crypto';
-import { extname } from 'node:path';
 import type { DataSource } from 'typeorm';
 
-/** The stores, queues and orchestrator of one process, wired against the test database. */
-export interface PipelineHarness {
+/** The pipeline's services of one process, built as the apps build them, against the test database. */
+export interface PipelineHarness extends Pipeline {
   cfg: AppConfig;
   ds: DataSource;
   queues: Record<WorkerStage, Queue.Queue>;
-  logger: ProcessingLogger;
-  emitter: ProgressEmitter;
-  stages: StageStore;
-  clips: ClipStore;
-  scheduler: StageScheduler;
   storage: StorageService;
-  orchestrator: JobOrchestrator;
-  /** Empties and closes the queues, then closes the emitter and the database. */
+  /**
+   * The same services over another connection or with other settings (e.g. a
+   * runner with a short heartbeat), sharing this harness's queues, S3 and
+   * progress emitter.
+   */
+  with(over: Partial<PipelineDeps>): Pipeline;
+  /** Empties and closes the queues, then closes the emitter and the database it opened. */
   close(): Promise<void>;
 }
 
@@ -52,15 +35,18 @@ export interface PipelineHarnessOptions {
    * with a real worker process behind the queues leaves them running.
    */
   paused?: boolean;
-  /** Prefix of the progress emitter's socket.io channel; the run's own by default. */
-  emitterPrefix?: string;
+  /** The run's settings by default; their QUEUE_PREFIX names the progress emitter's channel. */
   cfg?: AppConfig;
+  /** A connection the caller owns (e.g. an in-process API's); otherwise the harness opens its own. */
+  ds?: DataSource;
+  /** The caller's S3 client; otherwise one from `cfg`. */
+  storage?: StorageService;
 }
 
 export async function startPipelineHarness(opts: PipelineHarnessOptions): Promise<PipelineHarness> {
   const cfg = opts.cfg ?? loadConfig();
-  const ds = createDataSource(cfg.DATABASE_URL);
-  await ds.initialize();
+  const ds = opts.ds ?? createDataSource(cfg.DATABASE_URL);
+  if (!ds.isInitialized) await ds.initialize();
   const queues = {} as Record<WorkerStage, Queue.Queue>;
   for (const s of WORKER_STAGES) {
     queues[s] = new Queue(QUEUE_NAMES[s], {
@@ -69,120 +55,27 @@ export async function startPipelineHarness(opts: PipelineHarnessOptions): Promis
     });
     if (opts.paused ?? true) await queues[s].pause(true);
   }
-  const logger = new ProcessingLogger(ds);
-  const emitter = new ProgressEmitter(cfg.REDIS_URL, opts.emitterPrefix ?? cfg.QUEUE_PREFIX);
-  const stages = new StageStore(ds);
-  const clips = new ClipStore(ds, stages);
-  const scheduler = new StageScheduler(queues);
-  const storage = storageFromConfig(cfg);
+  const storage = opts.storage ?? storageFromConfig(cfg);
   await storage.ensureBucket();
-  const orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage);
+  // Tests never had the breaker: an outage a test injects is for the runner's own retries.
+  const base: PipelineDeps = { ds, cfg, queues, storage, breaker: false };
+  const pipeline = createPipeline(base);
   return {
+    ...pipeline,
     cfg,
     ds,
     queues,
-    logger,
-    emitter,
-    stages,
-    clips,
-    scheduler,
     storage,
-    orchestrator,
+    with: (over) => createPipeline({ ...base, emitter: pipeline.emitter, ...over }),
     async close() {
       for (const q of Object.values(queues)) {
         await q.obliterate({ force: true }).catch(() => undefined);
         await q.close();
       }
-      await emitter.close();
-      await ds.destroy();
+      await pipeline.emitter.close();
+      if (!opts.ds) await ds.destroy();
     },
   };
-}
-
-export interface TestJobInput {
-  mediaInfo: MediaInfo;
-  /** Given when the source must be uploaded under the job's key before the job exists. */
-  jobId?: string;
-  /** `jobs/<jobId>/source.<ext of filename>` unless given. */
-  sourceKey?: string;
-  filename?: string;
-  options?: JobOptions;
-}
-
-/** Creates a job as the API would after probing, owned by nobody; returns its id. */
-export async function createTestJob(
-  orchestrator: JobOrchestrator,
-  input: TestJobInput,
-): Promise<string> {
-  const jobId = input.jobId ?? randomUUID();
-  const filename = input.filename ?? 'talk.mp4';
-  await orchestrator.createJob({
-    jobId,
-    ownerKeyId: null,
-    sourceKey: input.sourceKey ?? `jobs/${jobId}/source${extname(filename)}`,
-    sourceFilename: filename,
-    sourceSizeBytes: 1000,
-    mediaInfo: input.mediaInfo,
-    options: input.options ?? DEFAULT_JOB_OPTIONS,
-  });
-  return jobId;
-}
-
-/** Completes transcription, silence and layout with no output, as if their workers had run. */
-export async function completeParallelStages(stages: StageStore, jobId: string): Promise<void> {
-  const noop = async () => undefined;
-  for (const s of ['transcription', 'silence', 'layout'] as const)
-    await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
-}
-
-/** A selected segment row as segmenting writes it, with placeholder score and text. */
-export function selectedSegment(
-  jobId: string,
-  rank: number,
-  range: { start: number; end: number },
-): Partial<ContentSegmentEntity> {
-  return {
-    jobId,
-    rank,
-    start: range.start,
-    end: range.end,
-    score: 50,
-    features: {} as never,
-    reason: 'r',
-    text: 't',
-    selected: true,
-    attempt: 1,
-  };
-}
-
-/**
- * Completes the three parallel stages with no output and segmenting with one
- * selected segment over `range` and its 9:16 clip, the way the workers would;
- * rendering is then queued with that clip. Returns the clip's id.
- */
-export async function fanOutOneClip(
-  stages: StageStore,
-  jobId: string,
-  range: { start: number; end: number },
-): Promise<string> {
-  await completeParallelStages(stages, jobId);
-  const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-  const fanout = await stages.completeStage(
-    jobId,
-    'segmenting',
-    seg,
-    async (m) => {
-      const ins = await m.insert(ContentSegmentEntity, selectedSegment(jobId, 1, range));
-      await m.insert(ClipEntity, {
-        jobId,
-        segmentId: ins.identifiers[0].id as string,
-        aspect: '9:16',
-        status: 'queued',
-      });
-    },
-    {},
-  );
-  return (fanout[0] as { clipId: string }).clipId;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_JOB_OPTIONS } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity } from '@clipline/database';
+import { ClipEntity } from '@clipline/database';
 import { FFPROBE_PATH, probeMedia, runChecked } from '@clipline/media';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,12 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { completeTalkAnalysis, scriptedTalk } from '../fixtures/scripted-talk.fixture';
-import { smallMp4 } from '../support/api-fixtures';
-import {
-  createTestJob,
-  startPipelineHarness,
-  type PipelineHarness,
-} from '../support/pipeline-harness';
+import { smallMp4 } from '../fixtures/small-media.fixture';
+import { createTestJob, fanOutClips } from '../support/factories';
+import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
 import { Stack, createTestKey, freePort } from '../support/stack';
 
 jest.setTimeout(30 * 60_000);
@@ -95,36 +92,13 @@ describe('clip editor in the browser', () => {
       mediaInfo: await probeMedia(mp4),
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16'], clipCount: 1, minClipSeconds: 5 },
     });
-    const done = async (
-      stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
-      fn: Parameters<PipelineHarness['stages']['completeStage']>[3],
-    ) => {
-      const a = (await h.stages.claimStage(jobId, stage, 'w', 30))!;
-      return h.stages.completeStage(jobId, stage, a, fn, {});
-    };
-    await completeTalkAnalysis(done, jobId, spoken);
+    await completeTalkAnalysis(h.stages, jobId, spoken);
     const seg = { start: spoken.pauses[0].end - 0.2, end: spoken.pauses[4].start + 0.3 };
-    const fanout = await done('segmenting', async (m) => {
-      const ins = await m.insert(ContentSegmentEntity, {
-        jobId,
-        rank: 1,
-        ...seg,
-        score: 60,
-        features: {} as never,
-        reason: 'a test moment',
-        text: 't',
-        selected: true,
-        attempt: 1,
-      });
-      await m.insert(ClipEntity, {
-        jobId,
-        segmentId: ins.identifiers[0].id as string,
-        aspect: '9:16',
-        status: 'queued',
-      });
-    });
+    const fanout = await fanOutClips(h.stages, jobId, [
+      { ...seg, score: 60, reason: 'a test moment' },
+    ]);
     await h.scheduler.enqueueAll(fanout);
-    clipId = (fanout[0] as { clipId: string }).clipId;
+    clipId = fanout[0].clipId;
     for (let t0 = Date.now(); (await clipStatus()) !== 'completed';) {
       if (Date.now() - t0 > 15 * 60_000)
         throw new Error(`first render did not finish:\n${stack.tail('render-worker')}`);

@@ -1,9 +1,9 @@
-import { DEFAULT_JOB_OPTIONS } from '@clipline/contracts';
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { audioMediaInfo, createTestJob } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
 import {
   eventually,
@@ -74,23 +74,9 @@ describe('webhooks page', () => {
     expect(secret).toMatch(/^whsec_/);
     await page.getByRole('cell', { name: rx.url }).waitFor();
 
-    const jobId = randomUUID();
-    await h.orchestrator.createJob({
-      jobId,
+    await createTestJob(h.orchestrator, {
       ownerKeyId: key.id,
-      sourceKey: `jobs/${jobId}/source.mp4`,
-      sourceFilename: 'talk.mp4',
-      sourceSizeBytes: 1000,
-      mediaInfo: {
-        durationSec: 60,
-        sizeBytes: 1000,
-        formatName: 'mp4',
-        hasVideo: false,
-        hasAudio: true,
-        video: null,
-        audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
-      },
-      options: DEFAULT_JOB_OPTIONS,
+      mediaInfo: audioMediaInfo({ durationSec: 60 }),
     });
     await eventually(
       () => rx.accepted().length === 1,

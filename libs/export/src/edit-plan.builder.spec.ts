@@ -6,7 +6,7 @@ import {
   sourceAt,
   words,
   media,
-} from '../../../test/support/export-fixtures';
+} from '@test/support/factories/export.factory';
 import { buildExportClip, exportSourceOf } from './edit-plan.builder';
 import { RATES, fpsOf, type FrameRate } from './frame-rate';
 import { interpolateCrop, placeEvents } from './timeline';

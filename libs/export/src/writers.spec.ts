@@ -1,5 +1,5 @@
 import { parse, validate } from 'fast-xml-parser';
-import { clipInput, sourceAt } from '../../../test/support/export-fixtures';
+import { clipInput, sourceAt } from '@test/support/factories/export.factory';
 import { writeEdl } from './edl.writer';
 import { buildExportClip } from './edit-plan.builder';
 import type { ExportDocument, Placement } from './export.types';

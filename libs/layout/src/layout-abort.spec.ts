@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { expectCleanAbortOf, useLongPatternSource } from '../../../test/support/abort-checks';
+import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import { analyseLayout } from './layout.engine';
 

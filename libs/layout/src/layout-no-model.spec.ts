@@ -1,5 +1,5 @@
 import { probeMedia } from '@clipline/media';
-import { buildLayoutCase } from '../../../test/fixtures/layout-cases.fixture';
+import { buildLayoutCase } from '@test/fixtures/layout-cases.fixture';
 import { analyseLayout } from './layout.engine';
 const NO_FACE_MODEL_NOTE = 'no face model: framing by centre';
 

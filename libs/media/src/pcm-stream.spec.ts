@@ -3,7 +3,7 @@ import {
   longPatternMp4,
   settle,
   trapUnhandledRejections,
-} from '../../../test/support/abort-checks';
+} from '@test/support/abort-checks';
 import { pcmFloat32Stream } from './pcm-stream';
 
 jest.setTimeout(60_000);

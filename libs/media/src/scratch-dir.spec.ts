@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { mountTinyDisk } from '../../../test/support/tiny-disk';
+import { mountTinyDisk } from '@test/support/tiny-disk';
 import { makeScratchDir, ScratchFullError, sweepStaleScratch } from './scratch-dir';
 
 /** A pid that surely belongs to no process any more: a child that already exited. */

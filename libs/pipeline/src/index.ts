@@ -10,6 +10,7 @@ export * from './stage-runner';
 export * from './leases';
 export * from './redis-options';
 export * from './pipeline.module';
+export * from './pipeline.factory';
 export * from './worker-bootstrap';
 export * from './worker-registry';
 export * from './stage-processor.base';

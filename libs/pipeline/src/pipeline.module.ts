@@ -1,6 +1,5 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import {
-  Logger,
   Module,
   type DynamicModule,
   type OnApplicationShutdown,
@@ -15,12 +14,13 @@ import { StorageService, storageFromConfig } from '@clipline/storage';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
 import { ClipStore } from './clip-store';
+import { InfraBreaker } from './infra-breaker';
 import { JobOrchestrator } from './job-orchestrator';
 import { PartStore } from './part-store';
+import { createPipeline, type Pipeline } from './pipeline.factory';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
 import { Reconciler } from './reconciler';
-import { InfraBreaker } from './infra-breaker';
 import { redisOptionsFromUrl, watchQueue } from './redis-options';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
@@ -41,31 +41,14 @@ class PipelineShutdown implements OnApplicationShutdown {
 }
 
 const DS = getDataSourceToken();
+/** The services createPipeline built; each class token below is one of them. */
+const PIPELINE = Symbol('Pipeline');
 
-/** Probes S3 and Postgres; pauses only this process's consumer of a queue (other workers go on). */
-export function infraBreaker(
-  cfg: AppConfig,
-  ds: DataSource,
-  s3: StorageService,
-  scheduler: StageScheduler,
-): InfraBreaker {
-  const queueOf = (stage: string) =>
-    (WORKER_STAGES as readonly string[]).includes(stage)
-      ? scheduler.queue(stage as WorkerStage)
-      : null;
-  return new InfraBreaker({
-    threshold: cfg.INFRA_BREAKER_THRESHOLD,
-    probeMaxMs: cfg.INFRA_PROBE_MAX_SECONDS * 1000,
-    probes: [
-      { name: 'S3', check: () => s3.ping() },
-      { name: 'Postgres', check: () => ds.query('SELECT 1') },
-    ],
-    // Not awaited by the caller: a local pause waits for active jobs, and the caller is one.
-    pause: async (stage) => void (await queueOf(stage)?.pause(true)),
-    resume: async (stage) => void (await queueOf(stage)?.resume(true)),
-    log: new Logger('InfraBreaker'),
-  });
-}
+/** A provider of one service of the pipeline, under its class. */
+const member = <K extends keyof Pipeline>(
+  provide: abstract new (...args: never[]) => NonNullable<Pipeline[K]>,
+  key: K,
+) => ({ provide, inject: [PIPELINE], useFactory: (p: Pipeline) => p[key] });
 
 /**
  * Everything an app needs to take part in the pipeline: config, Postgres,
@@ -100,79 +83,36 @@ export class PipelineModule {
           useFactory: (cfg: AppConfig) => storageFromConfig(cfg),
         },
         {
-          provide: ProcessingLogger,
-          inject: [DS],
-          useFactory: (ds: DataSource) => new ProcessingLogger(ds),
-        },
-        {
-          provide: ProgressEmitter,
-          inject: [APP_CONFIG],
-          useFactory: (cfg: AppConfig) => new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX),
-        },
-        { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
-        {
-          provide: PartStore,
-          inject: [DS, APP_CONFIG],
-          useFactory: (ds: DataSource, cfg: AppConfig) => new PartStore(ds, cfg.STAGE_MAX_ATTEMPTS),
-        },
-        {
-          provide: ClipStore,
-          inject: [DS, StageStore],
-          useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s),
-        },
-        {
-          provide: StageScheduler,
-          inject: [APP_CONFIG, ...queueTokens],
-          useFactory: (cfg: AppConfig, ...queues: Queue[]) => {
+          provide: PIPELINE,
+          inject: [DS, APP_CONFIG, StorageService, ...queueTokens],
+          useFactory: (
+            ds: DataSource,
+            cfg: AppConfig,
+            storage: StorageService,
+            ...queues: Queue[]
+          ): Pipeline => {
             queues.forEach((q) => watchQueue(q));
-            return new StageScheduler(
-              Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<
+            return createPipeline({
+              ds,
+              cfg,
+              storage,
+              queues: Object.fromEntries(WORKER_STAGES.map((s, i) => [s, queues[i]])) as Record<
                 WorkerStage,
                 Queue
               >,
-              { completed: cfg.QUEUE_KEEP_COMPLETED, failed: cfg.QUEUE_KEEP_FAILED },
-            );
+            });
           },
         },
-        {
-          provide: InfraBreaker,
-          inject: [APP_CONFIG, DS, StorageService, StageScheduler],
-          useFactory: (cfg: AppConfig, ds: DataSource, s3: StorageService, sch: StageScheduler) =>
-            infraBreaker(cfg, ds, s3, sch),
-        },
-        {
-          provide: JobOrchestrator,
-          inject: [
-            DS,
-            StageStore,
-            StageScheduler,
-            ProcessingLogger,
-            ProgressEmitter,
-            StorageService,
-          ],
-          useFactory: (...a: ConstructorParameters<typeof JobOrchestrator>) =>
-            new JobOrchestrator(...a),
-        },
-        {
-          provide: Reconciler,
-          inject: [DS, StageScheduler, ProcessingLogger, APP_CONFIG],
-          useFactory: (
-            ds: DataSource,
-            sch: StageScheduler,
-            log: ProcessingLogger,
-            cfg: AppConfig,
-          ) =>
-            new Reconciler(ds, sch, log, {
-              intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS,
-              stallSeconds: cfg.STALL_SECONDS,
-              maxAttempts: cfg.STAGE_MAX_ATTEMPTS,
-            }),
-        },
-        {
-          provide: StageRunner,
-          inject: [DS, StageScheduler, ProcessingLogger, ProgressEmitter, APP_CONFIG, InfraBreaker],
-          useFactory: (...a: ConstructorParameters<typeof StageRunner>) => new StageRunner(...a),
-        },
+        member(ProcessingLogger, 'logger'),
+        member(ProgressEmitter, 'emitter'),
+        member(StageStore, 'stages'),
+        member(PartStore, 'parts'),
+        member(ClipStore, 'clips'),
+        member(StageScheduler, 'scheduler'),
+        member(InfraBreaker, 'breaker'),
+        member(JobOrchestrator, 'orchestrator'),
+        member(Reconciler, 'reconciler'),
+        member(StageRunner, 'runner'),
         PipelineShutdown,
         WorkerRegistry,
       ],

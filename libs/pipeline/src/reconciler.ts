@@ -1,10 +1,9 @@
 import type { WorkerStage } from '@clipline/contracts';
 import type { DataSource } from 'typeorm';
-import { ClipStore } from './clip-store';
-import { PartStore } from './part-store';
-import type { ProcessingLogger } from './processing-logger';
+import type { ClipStore } from './clip-store';
+import type { PartStore } from './part-store';
 import type { StageScheduler } from './stage-scheduler';
-import { StageStore, type Runnable } from './stage-store';
+import type { Runnable, StageStore } from './stage-store';
 import { stageTakeBacks } from './worker-metrics';
 
 /** Only one reconciler runs at a time across API instances. */
@@ -31,8 +30,8 @@ export class Reconciler {
   constructor(
     private readonly ds: DataSource,
     private readonly scheduler: StageScheduler,
-    // Take-backs log in their own transaction (see stall-policy); kept for the constructor's shape.
-    _logger: ProcessingLogger,
+    // The stores of the same pipeline (createPipeline); take-backs log in their own transaction (see stall-policy).
+    stores: { stages: StageStore; clips: ClipStore; parts: PartStore },
     private readonly opts: {
       intervalSeconds: number;
       stallSeconds: number;
@@ -41,9 +40,7 @@ export class Reconciler {
       maxAttempts?: number;
     },
   ) {
-    this.stages = new StageStore(ds);
-    this.clips = new ClipStore(ds, this.stages);
-    this.parts = new PartStore(ds, opts.maxAttempts ?? Number.POSITIVE_INFINITY);
+    ({ stages: this.stages, clips: this.clips, parts: this.parts } = stores);
   }
 
   start(): void {

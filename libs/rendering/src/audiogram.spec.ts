@@ -9,7 +9,7 @@ import {
   meanRgb,
   probeOutput,
   type Box,
-} from '../test/render-checks';
+} from '@test/support/render-checks';
 import { audiogramLayout } from './audiogram.builder';
 import { captionStyleFor } from './captions.builder';
 import { renderClip } from './render.engine';

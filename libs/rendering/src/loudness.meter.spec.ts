@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
-import { fastRender, loudnessAndTruePeak } from '../test/render-checks';
+import { fastRender, loudnessAndTruePeak } from '@test/support/render-checks';
 import { parseEbur128Summary } from './loudness.meter';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';

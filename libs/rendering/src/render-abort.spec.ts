@@ -3,11 +3,11 @@ import {
   expectCleanAbortOf,
   longPatternMp4,
   useLongPatternSource,
-} from '../../../test/support/abort-checks';
-import { fastRender } from '../test/render-checks';
+} from '@test/support/abort-checks';
+import { fastRender } from '@test/support/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';
-import { mountTinyDisk } from '../../../test/support/tiny-disk';
+import { mountTinyDisk } from '@test/support/tiny-disk';
 
 jest.setTimeout(60_000);
 

@@ -11,11 +11,11 @@ import {
   buildSpeech,
   TALK_SENTENCES,
   type SpeechFixture,
-} from '../../../test/fixtures/speech.fixture';
+} from '@test/fixtures/speech.fixture';
 import {
   buildTalkingHead,
   type TalkingHeadFixture,
-} from '../../../test/fixtures/talking-head.fixture';
+} from '@test/fixtures/talking-head.fixture';
 import {
   colourDistance,
   frameDifference,
@@ -23,7 +23,7 @@ import {
   meanRgb,
   probeOutput,
   wordsFromSentences,
-} from '../test/render-checks';
+} from '@test/support/render-checks';
 import { chooseLayout } from './layout-modes';
 import { planRender, renderClip } from './render.engine';
 import type { RenderRequest } from './render.types';

@@ -12,12 +12,12 @@ import {
   buildSpeech,
   TALK_SENTENCES,
   type SpeechFixture,
-} from '../../../test/fixtures/speech.fixture';
+} from '@test/fixtures/speech.fixture';
 import {
   buildTalkingHead,
   type TalkingHeadFixture,
-} from '../../../test/fixtures/talking-head.fixture';
-import { FIXTURE_CACHE_DIR } from '../../../test/fixtures/fixture-cache';
+} from '@test/fixtures/talking-head.fixture';
+import { FIXTURE_CACHE_DIR } from '@test/fixtures/fixture-cache';
 import {
   colourDistance,
   frameRgb,
@@ -28,7 +28,7 @@ import {
   speechOnsets,
   wordsFromSentences,
   type Box,
-} from '../test/render-checks';
+} from '@test/support/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';
 

@@ -1,6 +1,6 @@
 import type { SegmentCandidate, SilenceRegion, TranscriptWord } from '@clipline/contracts';
 import { selectSegments } from './segmenting.engine';
-import { buildTranscript, type BuiltTranscript } from './test-support/transcript.builder';
+import { buildTranscript, type BuiltTranscript } from '@test/support/factories/transcript.factory';
 
 const TALK = [
   'The harbour wakes up long before the sun rises over the water.',

@@ -6,7 +6,7 @@ import {
   BuiltTranscript,
   ScriptLine,
   syntheticTalk,
-} from './test-support/transcript.builder';
+} from '@test/support/factories/transcript.factory';
 
 const BREAD = [
   'The baker mixes flour and water into a rough bread dough.',

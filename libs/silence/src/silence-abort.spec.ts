@@ -1,4 +1,4 @@
-import { expectCleanAbortOf, useLongPatternSource } from '../../../test/support/abort-checks';
+import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
 import { detectSilence } from './silence.engine';
 
 jest.setTimeout(60_000);

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BadInputError, type SilenceRegion } from '@clipline/contracts';
 import { FFMPEG_PATH, probeMedia, pcmFloat32Stream } from '@clipline/media';
-import { cached } from '../../../test/fixtures/fixture-cache';
+import { cached } from '@test/fixtures/fixture-cache';
 import {
   buildSpeech,
   TALK_SENTENCES,
   type SpeechFixture,
-} from '../../../test/fixtures/speech.fixture';
+} from '@test/fixtures/speech.fixture';
 import { detectSilence } from './silence.engine';
 import { matchRegions, type MatchReport } from './region-match';
 import { resolveSilenceOptions } from './silence-options';

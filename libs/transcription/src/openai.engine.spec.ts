@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isConfigurationError, isInfrastructureError, isPermanentError } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
-import { SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
+import { SHARED_FIXTURES_DIR } from '@test/fixtures/fixture-cache';
 import { transcribe } from './transcribe';
 
 // Each case decodes the fixture with ffmpeg, which takes well over 5 s on a loaded machine.

@@ -4,7 +4,7 @@ import {
   childProcesses,
   expectCleanAbortOf,
   useLongPatternSource,
-} from '../../../test/support/abort-checks';
+} from '@test/support/abort-checks';
 import { transcribe, transcribeRange } from './transcribe';
 
 jest.setTimeout(60_000);

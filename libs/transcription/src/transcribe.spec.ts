@@ -3,13 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBadInputError, type TranscriptResult } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
-import { cached, SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
+import { cached, SHARED_FIXTURES_DIR } from '@test/fixtures/fixture-cache';
 import {
   buildSpeech,
   TALK_SENTENCES,
   type SpeechFixture,
-} from '../../../test/fixtures/speech.fixture';
-import { expectWordTimeline } from '../test/word-timeline';
+} from '@test/fixtures/speech.fixture';
+import { expectWordTimeline } from '@test/support/word-timeline';
 import { mergeChunkResults } from './chunk-merge';
 import { createEngine } from './engine-factory';
 import { planChunks, transcribe, transcribeRange } from './transcribe';

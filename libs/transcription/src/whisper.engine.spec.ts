@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { TranscriptWord } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
 import { InferenceSession } from 'onnxruntime-node';
-import { SHARED_FIXTURES_DIR } from '../../../test/fixtures/fixture-cache';
+import { SHARED_FIXTURES_DIR } from '@test/fixtures/fixture-cache';
 import {
   NEXT_LOGIT,
   TRAP_LOGIT,
@@ -13,8 +13,8 @@ import {
   VOCAB_SIZE,
   writeWhisperModel,
   type TokenTable,
-} from '../test/whisper-graph';
-import { expectWordTimeline } from '../test/word-timeline';
+} from '@test/fixtures/whisper-graph.fixture';
+import { expectWordTimeline } from '@test/support/word-timeline';
 import { wavBytes } from './pcm-encoding';
 import { transcribe } from './transcribe';
 import type { EngineChunkOutput } from './transcription.types';

@@ -6,7 +6,7 @@ import {
   normWords,
   wordErrorRate,
   type RealSpeechFixture,
-} from '../../../test/fixtures/real-speech.fixture';
+} from '@test/fixtures/real-speech.fixture';
 import { POCKETSPHINX_FAST_ARGS } from './pocketsphinx.engine';
 import { transcribe, transcribeRange } from './transcribe';
 import type { TranscribeOptions } from './transcription.types';

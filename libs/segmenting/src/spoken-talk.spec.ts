@@ -10,13 +10,13 @@ import {
   type ChunkTranscript,
   type TranscribeOptions,
 } from '@clipline/transcription';
-import { cached } from '../../../test/fixtures/fixture-cache';
+import { cached } from '@test/fixtures/fixture-cache';
 import {
   buildSpeech,
   TALK_SENTENCES,
   type SpeechFixture,
-} from '../../../test/fixtures/speech.fixture';
-import { selectSegments } from '../src/segmenting.engine';
+} from '@test/fixtures/speech.fixture';
+import { selectSegments } from './segmenting.engine';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,6 @@
 import { FFMPEG_PATH, FFPROBE_PATH, runChecked, runCollect } from '@clipline/media';
 import type { MediaInfo, TranscriptWord } from '@clipline/contracts';
-import type { RenderRequest } from '../src/render.types';
+import type { RenderRequest } from '@clipline/rendering';
 
 export interface ProbedStream {
   codec_type: string;

@@ -6,7 +6,7 @@ import type {
   TranscriptResult,
   TranscriptWord,
 } from '@clipline/contracts';
-import type { SegmentingInput } from '../segmenting.types';
+import type { SegmentingInput } from '@clipline/segmenting';
 
 export interface ScriptLine {
   text: string;
