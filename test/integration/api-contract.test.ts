@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import { insertClip, insertSegment } from '../support/factories';
 
 /**
  * The OpenAPI document against the running app: every route the router serves
@@ -214,16 +215,15 @@ describe('the clip editor, webhook and export routes', () => {
   it('answer the views they declare, field for field', async () => {
     // A job of its own, so its clip leaves the other tests' clip counts alone.
     const job = await streamJob<JobDetailView>(api, alice, readFileSync(await smallMp4()));
-    const segment = randomUUID();
-    await api.db.query(
-      `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-       VALUES ($1, $2, 2, 0.5, 3.5, 70, '{}'::jsonb, 'test', 'some words', true, 1)`,
-      [segment, job.id],
-    );
-    const [{ id: clipId }] = (await api.db.query(
-      `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, '9:16', 'queued') RETURNING id`,
-      [job.id, segment],
-    )) as Array<{ id: string }>;
+    const segmentId = await insertSegment(api.db.manager, job.id, {
+      rank: 2,
+      start: 0.5,
+      end: 3.5,
+      score: 70,
+      reason: 'test',
+      text: 'some words',
+    });
+    const clipId = await insertClip(api.db.manager, { jobId: job.id, segmentId });
     const clipPath = '/v1/jobs/{id}/clips/{clipId}';
     const clipUrl = `/v1/jobs/${job.id}/clips/${clipId}`;
 
@@ -291,22 +291,17 @@ describe('GET /v1/me', () => {
 
 describe('jobs list', () => {
   it('carries each job clip counts, the same as the job detail', async () => {
-    const segment = randomUUID();
-    await api.db.query(
-      `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-       VALUES ($1, $2, 1, 0, 30, 80, '{}'::jsonb, 'test', 'words', true, 1)`,
-      [segment, job.id],
-    );
+    const segmentId = await insertSegment(api.db.manager, job.id, {
+      score: 80,
+      reason: 'test',
+      text: 'words',
+    });
     for (const [aspect, status] of [
       ['9:16', 'completed'],
       ['1:1', 'failed'],
       ['16:9', 'queued'],
-    ]) {
-      await api.db.query(
-        `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, $4)`,
-        [job.id, segment, aspect, status],
-      );
-    }
+    ] as const)
+      await insertClip(api.db.manager, { jobId: job.id, segmentId, aspect, status });
     const page = (await api.call('GET', '/v1/jobs', { key: alice })).body as JobPageView;
     const item = page.items.find((j) => j.id === job.id);
     const detail = (await api.call('GET', `/v1/jobs/${job.id}`, { key: alice }))

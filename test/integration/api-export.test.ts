@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parse, validate } from 'fast-xml-parser';
 import { RATES, timecodeToFrames, windowOf } from '@clipline/export';
 import { startApi, streamJob, type ApiHarness, type TestKey } from '../support/api-app';
-import { ntscMp4, seedRenderedClip, SILENCE } from '../support/export-seed';
+import { ntscMp4 } from '../fixtures/small-media.fixture';
+import { seedRenderedClip, SILENCE } from '../support/export-seed';
 
 /**
  * The export routes against the real app, Postgres and s3rver: a real 29.97 fps

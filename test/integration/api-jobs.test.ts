@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import { insertSegment, insertTranscript } from '../support/factories';
 import { parsePrometheusText, sampleValue } from '../support/prom-text.parser';
 
 jest.setTimeout(90_000);
@@ -199,18 +200,18 @@ describe('jobs API', () => {
     expect((await api.call('GET', `/v1/jobs/${a1.id}/clips`, { key: alice })).status).toBe(409);
 
     // Store what a transcription worker would have written.
-    await api.db.query(
-      `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-       VALUES ($1, 'pocketsphinx', 'en-us', 'pocketsphinx 5prealpha en-us', 'en', 'hello there. general kenobi',
-               $2, $3, NULL, 1)`,
-      [
-        a1.id,
-        JSON.stringify([{ text: 'hello', start: 0.5, end: 0.9, confidence: 0.9 }]),
-        JSON.stringify([
+    await insertTranscript(
+      api.db.manager,
+      a1.id,
+      [{ text: 'hello', start: 0.5, end: 0.9, confidence: 0.9 }],
+      {
+        modelVersion: 'pocketsphinx 5prealpha en-us',
+        text: 'hello there. general kenobi',
+        segments: [
           { text: 'hello there.', start: 0.5, end: 1.25 },
           { text: 'general kenobi', start: 61.004, end: 62.5 },
-        ]),
-      ],
+        ],
+      },
     );
     await api.db.query(
       `UPDATE job_stages SET status = 'completed', attempt = 1, started_at = now() - interval '2 seconds', finished_at = now()
@@ -243,12 +244,19 @@ describe('jobs API', () => {
   });
 
   it('serves segments and lets the owner promote a runner-up', async () => {
-    const ins = `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-                 VALUES ($1, $2, $3, $4, $5, $6, '{}'::jsonb, 'test', 'words', $7, 1)`;
     const sel = '11111111-1111-4111-8111-111111111111';
     const runner = '22222222-2222-4222-8222-222222222222';
-    await api.db.query(ins, [sel, a2.id, 1, 0, 30, 80, true]);
-    await api.db.query(ins, [runner, a2.id, 2, 40, 70, 60, false]);
+    const segment = { reason: 'test', text: 'words' };
+    await insertSegment(api.db.manager, a2.id, { ...segment, id: sel, score: 80 });
+    await insertSegment(api.db.manager, a2.id, {
+      ...segment,
+      id: runner,
+      rank: 2,
+      start: 40,
+      end: 70,
+      score: 60,
+      selected: false,
+    });
     const early = await api.call('GET', `/v1/jobs/${a2.id}/segments`, { key: alice });
     expect(early.status).toBe(409);
     expect(msg(early.body)).toMatch(/segmenting stage/);

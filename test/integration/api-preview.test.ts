@@ -6,6 +6,12 @@ import { FFPROBE_PATH, FFMPEG_PATH, runChecked } from '@clipline/media';
 import { buildSpeech, TALK_SENTENCES } from '../fixtures/speech.fixture';
 import { buildTalkingHead } from '../fixtures/talking-head.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import {
+  insertClip,
+  insertLayoutAnalysis,
+  insertSegment,
+  insertTranscript,
+} from '../support/factories';
 
 /**
  * The preview still against a real source in s3rver: the owner gets a
@@ -46,28 +52,18 @@ beforeAll(async () => {
       confidence: 0.9,
     }));
   });
-  await api.db.query(
-    `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-     VALUES ($1, 'pocketsphinx', 'en-us', 'v', 'en', 'x', $2, '[]', NULL, 1)`,
-    [jobId, JSON.stringify(words)],
-  );
-  await api.db.query(
-    `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
-     VALUES ($1, 2, 12, $2, '[]', '[]', '[]', NULL, 1)`,
-    [jobId, JSON.stringify([{ index: 0, start: 0, end: talk.durationSec }])],
-  );
-  const segmentId = randomUUID();
-  await api.db.query(
-    `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-     VALUES ($1, $2, 1, 0, $3, 50, '{}'::jsonb, 'test', 'x', true, 1)`,
-    [segmentId, jobId, Math.min(5, talk.durationSec)],
-  );
-  clipId = (
-    (await api.db.query(
-      `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, '9:16', 'completed') RETURNING id`,
-      [jobId, segmentId],
-    )) as Array<{ id: string }>
-  )[0].id;
+  const m = api.db.manager;
+  await insertTranscript(m, jobId, words, { text: 'x' });
+  await insertLayoutAnalysis(m, jobId, {
+    frameCount: 12,
+    scenes: [{ index: 0, start: 0, end: talk.durationSec }],
+  });
+  const segmentId = await insertSegment(m, jobId, {
+    end: Math.min(5, talk.durationSec),
+    reason: 'test',
+    text: 'x',
+  });
+  clipId = await insertClip(m, { jobId, segmentId, status: 'completed' });
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../fixtures/spe
 import { wordsFromSentences } from '../support/render-checks';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
+import { insertTranscript } from '../support/factories';
 
 jest.setTimeout(180_000);
 
@@ -162,11 +163,7 @@ describe('silences and transcript over a real silence-stage result', () => {
       confidence: 0.4,
     };
     const words = [...sentenceWords, phantom].sort((a, b) => a.start - b.start);
-    await api.db.query(
-      `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-       VALUES ($1, 'pocketsphinx', 'en-us', 'v', 'en', 'text', $2, '[]', NULL, 1)`,
-      [other, JSON.stringify(words)],
-    );
+    await insertTranscript(api.db.manager, other, words, { text: 'text' });
     await api.db.query(
       `UPDATE job_stages SET status = 'completed', attempt = 1 WHERE job_id = $1 AND stage = 'transcription'`,
       [other],

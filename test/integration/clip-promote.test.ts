@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import { insertClip, insertSegment } from '../support/factories';
 
 jest.setTimeout(120_000);
 
@@ -45,19 +46,18 @@ describe('promote and re-render one clip on a finished job', () => {
       [segs.b, 2, true],
       [segs.runnerUp, 3, false],
     ] as const) {
-      await api.db.query(
-        `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-         VALUES ($1, $2, $3, 0, 3, 50, '{}'::jsonb, 'r', 't', $4, 1)`,
-        [id, jobId, rank, selected],
-      );
+      await insertSegment(api.db.manager, jobId, { id, rank, end: 3, selected });
       if (!selected) continue;
       const key = `jobs/${jobId}/clips/${id}-9x16.a1`;
       await api.storage.putBuffer(`${key}.mp4`, Buffer.from('mp4'), 'video/mp4');
-      await api.db.query(
-        `INSERT INTO clips (job_id, segment_id, aspect, status, attempt, video_key, rendered_version)
-         VALUES ($1, $2, '9:16', 'completed', 1, $3, 1)`,
-        [jobId, id, `${key}.mp4`],
-      );
+      await insertClip(api.db.manager, {
+        jobId,
+        segmentId: id,
+        status: 'completed',
+        attempt: 1,
+        videoKey: `${key}.mp4`,
+        renderedVersion: 1,
+      });
     }
   });
 

@@ -4,6 +4,12 @@ import { readFileSync } from 'node:fs';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 import { ApiSockets, type Client } from '../support/api-sockets';
+import {
+  insertClip,
+  insertLayoutAnalysis,
+  insertSegment,
+  insertTranscript,
+} from '../support/factories';
 
 /**
  * Two creators and an ops key against every REST route and the socket.io
@@ -30,53 +36,47 @@ let sockets: ApiSockets;
 /** What the workers would have stored, so the owner sees 200 on every result route. */
 async function finishStages(jobId: string): Promise<string> {
   await api.db.query(`UPDATE job_stages SET status = 'completed' WHERE job_id = $1`, [jobId]);
-  await api.db.query(
-    `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-     VALUES ($1, 'pocketsphinx', 'en-us', 'v', 'en', 'alice secret words', '[]', '[]', NULL, 1)`,
-    [jobId],
-  );
-  await api.db.query(
-    `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
-     VALUES ($1, 2, 8, '[]', '[]', '[]', '[]', NULL, 1)`,
-    [jobId],
-  );
-  const segment = randomUUID();
-  await api.db.query(
-    `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-     VALUES ($1, $2, 2, 0, 30, 50, '{}'::jsonb, 'test', 'alice secret words', false, 1)`,
-    [segment, jobId],
-  );
-  return segment;
+  const m = api.db.manager;
+  await insertTranscript(m, jobId, [], { text: 'alice secret words' });
+  await insertLayoutAnalysis(m, jobId);
+  return insertSegment(m, jobId, {
+    rank: 2,
+    score: 50,
+    reason: 'test',
+    text: 'alice secret words',
+    selected: false,
+  });
 }
 
 let exportClip: string | null = null;
 
 /** One rendered clip of Alice's, so the owner's export answers 200 (created once). */
 async function completedClip(jobId: string, segmentId: string): Promise<string> {
-  if (exportClip) return exportClip;
-  exportClip = randomUUID();
-  await api.db.query(
-    `INSERT INTO clips (id, job_id, segment_id, aspect, status, attempt)
-     VALUES ($1, $2, $3, '9:16', 'completed', 1)`,
-    [exportClip, jobId, segmentId],
-  );
+  exportClip ??= await insertClip(api.db.manager, {
+    jobId,
+    segmentId,
+    status: 'completed',
+    attempt: 1,
+  });
   return exportClip;
 }
 
 /** A selected segment with a rendered clip row, for the clip editing routes. */
 async function aliceClipRow(jobId: string): Promise<string> {
-  const segment = randomUUID();
-  await api.db.query(
-    `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-     VALUES ($1, $2, 1, 0, 30, 60, '{}'::jsonb, 'test', 'alice secret words', true, 1)`,
-    [segment, jobId],
-  );
-  const rows = (await api.db.query(
-    `INSERT INTO clips (job_id, segment_id, aspect, status, attempt, video_key, rendered_version)
-     VALUES ($1, $2, '9:16', 'completed', 1, $3, 1) RETURNING id`,
-    [jobId, segment, `jobs/${jobId}/clips/${segment}-9x16.a1.mp4`],
-  )) as Array<{ id: string }>;
-  return rows[0].id;
+  const m = api.db.manager;
+  const segmentId = await insertSegment(m, jobId, {
+    score: 60,
+    reason: 'test',
+    text: 'alice secret words',
+  });
+  return insertClip(m, {
+    jobId,
+    segmentId,
+    status: 'completed',
+    attempt: 1,
+    videoKey: `jobs/${jobId}/clips/${segmentId}-9x16.a1.mp4`,
+    renderedVersion: 1,
+  });
 }
 
 let aliceHook: { endpoint: string; delivery: string } | null = null;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RetentionSweeperService } from '../../apps/api/src/retention/retention-sweeper.service';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, streamJob, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
+import { insertClip, insertSegment } from '../support/factories';
 
 jest.setTimeout(120_000);
 
@@ -43,19 +44,21 @@ async function endedJob(
   const job = await streamJob<JobView>(api, alice, media, {
     options: { reuse: false, ...options },
   });
-  const [seg] = await api.db.query(
-    `INSERT INTO content_segments (job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-     VALUES ($1, 1, 0, 2, 50, '{}', 'r', 't', true, 1) RETURNING id`,
-    [job.id],
-  );
-  const base = `jobs/${job.id}/clips/${seg.id}-9x16.a1`;
+  const segmentId = await insertSegment(api.db.manager, job.id, { end: 2 });
+  const base = `jobs/${job.id}/clips/${segmentId}-9x16.a1`;
   const clipKeys = ['mp4', 'jpg', 'vtt', 'srt'].map((e) => `${base}.${e}`);
   for (const k of clipKeys) await api.storage.putBuffer(k, 'x', 'application/octet-stream');
-  await api.db.query(
-    `INSERT INTO clips (job_id, segment_id, aspect, status, attempt, video_key, thumbnail_key, vtt_key, srt_key)
-     VALUES ($1, $2, '9:16', 'completed', 1, $3, $4, $5, $6)`,
-    [job.id, seg.id, ...clipKeys],
-  );
+  const [videoKey, thumbnailKey, vttKey, srtKey] = clipKeys;
+  await insertClip(api.db.manager, {
+    jobId: job.id,
+    segmentId,
+    status: 'completed',
+    attempt: 1,
+    videoKey,
+    thumbnailKey,
+    vttKey,
+    srtKey,
+  });
   if (endedDaysAgo !== null) {
     // Every stage done, as a finished job leaves them.
     await api.db.query(

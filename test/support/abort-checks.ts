@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { MediaInfo } from '@clipline/contracts';
-import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
-import { cached } from '../fixtures/fixture-cache';
+import { probeMedia } from '@clipline/media';
+import { longPatternMp4 } from '../fixtures/small-media.fixture';
 
 /** Name and parent pid of a live process, from /proc/<pid>/stat (the name may hold spaces). */
 function statOf(pid: number): { name: string; ppid: number; state: string } | null {
@@ -96,17 +96,4 @@ export function useLongPatternSource(): { source: string; media: MediaInfo } {
     src.media = await probeMedia(src.source);
   });
   return src;
-}
-
-/** A minute of 320x240 test pattern with a tone: long enough to abort any engine mid-run. */
-export function longPatternMp4(seconds = 60): Promise<string> {
-  return cached('abort-pattern.mp4', { seconds, v: 1 }, async (tmp) => {
-    await runChecked(FFMPEG_PATH, [
-      ...['-v', 'error', '-y'],
-      ...['-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`],
-      ...['-f', 'lavfi', '-i', `sine=frequency=300:beep_factor=4:duration=${seconds}`],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p'],
-      ...['-c:a', 'aac', '-shortest', tmp],
-    ]);
-  });
 }

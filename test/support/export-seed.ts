@@ -1,24 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { CropPlan } from '@clipline/contracts';
-import { FFMPEG_PATH, runChecked } from '@clipline/media';
-import { cached } from '../fixtures/fixture-cache';
+import { SilenceRegionEntity } from '@clipline/database';
 import type { ApiHarness } from './api-app';
+import {
+  insertClip,
+  insertLayoutAnalysis,
+  insertSegment,
+  insertTranscript,
+} from './factories';
 
 /** The seeded silence inside the clip (source seconds); removeSilence cuts it. */
 export const SILENCE = { start: 4, end: 6 };
-
-/** 12 s of 640x360 test pattern at 30000/1001 with a tone. */
-export function ntscMp4(): Promise<string> {
-  return cached('export-ntsc.mp4', { v: 1 }, async (tmp) => {
-    await runChecked(FFMPEG_PATH, [
-      ...['-v', 'error', '-y'],
-      ...['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30000/1001:duration=12'],
-      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=12'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac'],
-      ...['-f', 'mp4', tmp],
-    ]);
-  });
-}
 
 export const plan: CropPlan = {
   aspect: '9:16',
@@ -52,33 +43,25 @@ export async function seedRenderedClip(
     { text: 'after', start: 6.3, end: 6.8, confidence: 0.9 },
     { text: 'pause', start: 6.9, end: 7.4, confidence: 0.9 },
   ];
-  await api.db.query(
-    `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-     VALUES ($1, 'pocketsphinx', 'en-us', 'v', 'en', 'hello there after pause', $2, '[]', NULL, 1)`,
-    [job, JSON.stringify(words)],
-  );
-  await api.db.query(
-    `INSERT INTO silence_regions (job_id, kind, start_sec, end_sec, mean_db, attempt)
-     VALUES ($1, 'silence', $2, $3, -60, 1)`,
-    [job, SILENCE.start, SILENCE.end],
-  );
-  await api.db.query(
-    `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
-     VALUES ($1, 2, 24, '[]', '[]', '[]', $2, NULL, 1)`,
-    [job, JSON.stringify([plan])],
-  );
-  const segment = randomUUID();
-  await api.db.query(
-    `INSERT INTO content_segments (id, job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt)
-     VALUES ($1, $2, 1, 1, 11, 80, '{}'::jsonb, 'test', 'hello there after pause', true, 1)`,
-    [segment, job],
-  );
-  const clip = randomUUID();
-  const pending = randomUUID();
-  await api.db.query(
-    `INSERT INTO clips (id, job_id, segment_id, aspect, status, attempt)
-     VALUES ($1, $3, $4, '9:16', 'completed', 1), ($2, $3, $4, '16:9', 'rendering', 1)`,
-    [clip, pending, job, segment],
-  );
+  const m = api.db.manager;
+  await insertTranscript(m, job, words);
+  await m.insert(SilenceRegionEntity, {
+    jobId: job,
+    kind: 'silence',
+    ...SILENCE,
+    meanDb: -60,
+    attempt: 1,
+  });
+  await insertLayoutAnalysis(m, job, { frameCount: 24, cropPlans: [plan] });
+  const segmentId = await insertSegment(m, job, {
+    start: 1,
+    end: 11,
+    score: 80,
+    reason: 'test',
+    text: 'hello there after pause',
+  });
+  const done = { jobId: job, segmentId, attempt: 1 };
+  const clip = await insertClip(m, { ...done, status: 'completed' });
+  const pending = await insertClip(m, { ...done, aspect: '16:9', status: 'rendering' });
   return { clip, pending };
 }

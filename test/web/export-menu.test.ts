@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startApi, streamJob, type ApiHarness, type TestKey } from '../support/api-app';
-import { ntscMp4, seedRenderedClip } from '../support/export-seed';
+import { ntscMp4 } from '../fixtures/small-media.fixture';
+import { seedRenderedClip } from '../support/export-seed';
 
 jest.setTimeout(180_000);
 

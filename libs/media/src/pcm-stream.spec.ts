@@ -1,9 +1,5 @@
-import {
-  childProcesses,
-  longPatternMp4,
-  settle,
-  trapUnhandledRejections,
-} from '@test/support/abort-checks';
+import { longPatternMp4 } from '@test/fixtures/small-media.fixture';
+import { childProcesses, settle, trapUnhandledRejections } from '@test/support/abort-checks';
 import { pcmFloat32Stream } from './pcm-stream';
 
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBadInputError } from '@clipline/contracts';
-import { longPatternMp4 } from '@test/support/abort-checks';
+import { longPatternMp4 } from '@test/fixtures/small-media.fixture';
 import { FFMPEG_PATH, inputProtocols, safeInputArgs, UnsafeInputError } from './binaries';
 import { pcmFloat32Stream } from './pcm-stream';
 import { runChecked } from './process-runner';

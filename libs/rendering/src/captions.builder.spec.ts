@@ -1,4 +1,4 @@
-import type { MediaInfo } from '@clipline/contracts';
+import { wavMediaInfo } from '@test/support/factories/media.factory';
 import {
   buildAss,
   buildSrt,
@@ -137,15 +137,7 @@ describe('captions over silence and music', () => {
   });
 
   it('leaves the words out of the rendered captions when the silence stage marks music there', () => {
-    const media: MediaInfo = {
-      durationSec: 20,
-      sizeBytes: null,
-      formatName: 'wav',
-      hasVideo: false,
-      hasAudio: true,
-      video: null,
-      audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
-    };
+    const media = wavMediaInfo({ durationSec: 20, sizeBytes: null });
     // In source time: the clip starts 10 s in.
     const shift = (w: TimedWord) => ({
       ...w,

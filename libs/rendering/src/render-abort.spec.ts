@@ -1,9 +1,6 @@
 import { probeMedia } from '@clipline/media';
-import {
-  expectCleanAbortOf,
-  longPatternMp4,
-  useLongPatternSource,
-} from '@test/support/abort-checks';
+import { longPatternMp4 } from '@test/fixtures/small-media.fixture';
+import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
 import { fastRender } from '@test/support/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';

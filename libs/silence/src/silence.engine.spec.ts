@@ -9,6 +9,7 @@ import {
   TALK_SENTENCES,
   type SpeechFixture,
 } from '@test/fixtures/speech.fixture';
+import { wavMediaInfo } from '@test/support/factories/media.factory';
 import { detectSilence } from './silence.engine';
 import { matchRegions, type MatchReport } from './region-match';
 import { resolveSilenceOptions } from './silence-options';
@@ -226,15 +227,7 @@ describe('detectSilence on bad and edge-case input', () => {
     const junk = await cached('junk.wav', { v: 1 }, async (out) => {
       writeFileSync(out, randomBytes(64 * 1024));
     });
-    const media = {
-      durationSec: 4,
-      sizeBytes: 65536,
-      formatName: 'wav',
-      hasVideo: false,
-      hasAudio: true,
-      video: null,
-      audio: { codec: 'pcm_s16le', sampleRate: 16000, channels: 1 },
-    };
+    const media = wavMediaInfo({ durationSec: 4, sizeBytes: 65536 });
     await expect(detectSilence(junk, media, {})).rejects.toBeInstanceOf(BadInputError);
   });
 

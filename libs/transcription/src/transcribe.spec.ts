@@ -9,6 +9,7 @@ import {
   TALK_SENTENCES,
   type SpeechFixture,
 } from '@test/fixtures/speech.fixture';
+import { audioMediaInfo, videoMediaInfo } from '@test/support/factories/media.factory';
 import { expectWordTimeline } from '@test/support/word-timeline';
 import { mergeChunkResults } from './chunk-merge';
 import { createEngine } from './engine-factory';
@@ -161,15 +162,13 @@ describe('transcribe edge cases', () => {
   }, 30_000);
 
   it('returns an empty transcript with a note when there is no audio track', async () => {
-    const media = {
+    const media = videoMediaInfo({
       durationSec: 5,
       sizeBytes: 100,
-      formatName: 'mp4',
-      hasVideo: true,
       hasAudio: false,
       video: null,
       audio: null,
-    };
+    });
     const r = await transcribe('/nonexistent.mp4', media, OPTS);
     expect(r.words).toEqual([]);
     expect(r.text).toBe('');
@@ -206,15 +205,12 @@ describe('transcribe edge cases', () => {
       junk.write('ID3', 0, 'ascii');
       writeFileSync(tmp, junk);
     });
-    const media = {
+    const media = audioMediaInfo({
       durationSec: 10,
       sizeBytes: 65536,
       formatName: 'mp3',
-      hasVideo: false,
-      hasAudio: true,
-      video: null,
       audio: { codec: 'mp3', sampleRate: 44100, channels: 2 },
-    };
+    });
     const err = await transcribe(f, media, OPTS).catch((e: unknown) => e);
     expect(isBadInputError(err)).toBe(true);
   }, 30_000);

@@ -1,27 +1,15 @@
 import type { CropPlan, MediaInfo, SilenceRegion, TranscriptWord } from '@clipline/contracts';
 import { exportSourceOf, fpsOf, type ExportSource, type FrameRate } from '@clipline/export';
+import { videoMediaInfo, videoStream } from './media.factory';
 
 /** A 1920x1080 talk at any rate, with a silence and a music bed inside the clip at 10–40 s. */
-export const media = (fps: number): MediaInfo => ({
-  durationSec: 600,
-  sizeBytes: null,
-  formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-  hasVideo: true,
-  hasAudio: true,
-  video: {
-    codec: 'h264',
-    width: 1920,
-    height: 1080,
-    displayWidth: 1920,
-    displayHeight: 1080,
-    rotation: 0,
-    fps,
-    variableFrameRate: false,
-    pixFmt: 'yuv420p',
-    bitDepth: 8,
-  },
-  audio: { codec: 'aac', sampleRate: 48000, channels: 2 },
-});
+export const media = (fps: number): MediaInfo =>
+  videoMediaInfo({
+    durationSec: 600,
+    sizeBytes: null,
+    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+    video: videoStream({ width: 1920, height: 1080, displayWidth: 1920, displayHeight: 1080, fps }),
+  });
 
 export const silences: SilenceRegion[] = [
   { kind: 'silence', start: 15, end: 17, meanDb: -60 },
