@@ -228,7 +228,7 @@ describe('the clip editor, webhook and export routes', () => {
     const clipUrl = `/v1/jobs/${job.id}/clips/${clipId}`;
 
     const detail = await expectDeclared('get', clipPath, clipUrl, 200);
-    expect(detail.segmentId).toBe(segment);
+    expect(detail.segmentId).toBe(segmentId);
     const edited = await expectDeclared('patch', clipPath, clipUrl, 200, {
       look: { captions: { template: 'boxed' } },
       version: detail.version,

@@ -1,5 +1,9 @@
 import type { AppConfig } from '@clipline/config';
-import { DEFAULT_JOB_OPTIONS, type RenderJobPayload, type TranscriptWord } from '@clipline/contracts';
+import {
+  DEFAULT_JOB_OPTIONS,
+  type RenderJobPayload,
+  type TranscriptWord,
+} from '@clipline/contracts';
 import { ClipEntity, ContentSegmentEntity, ProcessingLogEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
 import {

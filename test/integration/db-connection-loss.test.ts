@@ -85,18 +85,15 @@ describe('a worker losing its Postgres connection mid-stage', () => {
     let beatAfterRestore: Date | null = null;
     let restoredAt = new Date(0);
     const { runner, lease } = silenceWorker(cfg, jobId);
-    const outcome = await runner.run(
-      lease,
-      async (): Promise<StageResult> => {
-        await proxy.cut();
-        // The heartbeat due at 4 s finds no database; it comes back at 4.5 s.
-        await sleep(4500).finally(() => proxy.restore());
-        restoredAt = new Date();
-        await sleep(2000);
-        beatAfterRestore = (await stageRow(jobId)).heartbeatAt;
-        return { summary: null, write: async () => undefined };
-      },
-    );
+    const outcome = await runner.run(lease, async (): Promise<StageResult> => {
+      await proxy.cut();
+      // The heartbeat due at 4 s finds no database; it comes back at 4.5 s.
+      await sleep(4500).finally(() => proxy.restore());
+      restoredAt = new Date();
+      await sleep(2000);
+      beatAfterRestore = (await stageRow(jobId)).heartbeatAt;
+      return { summary: null, write: async () => undefined };
+    });
     expect(outcome).toBe('completed');
     expect(beatAfterRestore).not.toBeNull();
     expect(beatAfterRestore!.getTime()).toBeGreaterThanOrEqual(restoredAt.getTime() - 50);

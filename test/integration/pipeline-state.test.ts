@@ -56,7 +56,12 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     // Nobody consumes here: jobs stay waiting, so the test can inspect them.
     h = await startPipelineHarness({
       queuePrefix: `${process.env.QUEUE_PREFIX}-state`,
-      cfg: { ...loadConfig(), RECONCILE_INTERVAL_SECONDS: 60, STALL_SECONDS: 30, STAGE_MAX_ATTEMPTS: MAX },
+      cfg: {
+        ...loadConfig(),
+        RECONCILE_INTERVAL_SECONDS: 60,
+        STALL_SECONDS: 30,
+        STAGE_MAX_ATTEMPTS: MAX,
+      },
     });
     ({ ds, stages, clips, orchestrator, parts } = h);
     // Queued rows are re-enqueued at once, not after the usual 2 s.
@@ -171,9 +176,7 @@ describe('pipeline state in Postgres, transport in Bull', () => {
       await m.delete(ContentSegmentEntity, { jobId });
       const ins = await m.insert(
         ContentSegmentEntity,
-        [1, 2].map((rank) =>
-          segmentRow(jobId, { rank, start: rank * 10, end: rank * 10 + 8 }),
-        ),
+        [1, 2].map((rank) => segmentRow(jobId, { rank, start: rank * 10, end: rank * 10 + 8 })),
       );
       for (const id of ins.identifiers.map((i) => i.id as string)) {
         for (const aspect of ['9:16', '1:1'] as const)

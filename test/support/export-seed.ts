@@ -1,12 +1,7 @@
 import type { CropPlan } from '@clipline/contracts';
 import { SilenceRegionEntity } from '@clipline/database';
 import type { ApiHarness } from './api-app';
-import {
-  insertClip,
-  insertLayoutAnalysis,
-  insertSegment,
-  insertTranscript,
-} from './factories';
+import { insertClip, insertLayoutAnalysis, insertSegment, insertTranscript } from './factories';
 
 /** The seeded silence inside the clip (source seconds); removeSilence cuts it. */
 export const SILENCE = { start: 4, end: 6 };

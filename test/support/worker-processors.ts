@@ -24,7 +24,16 @@ export function layoutProcessor(h: PipelineHarness, cfg: AppConfig = h.cfg): Lay
   const { runner, parts, scheduler, logger, stages } = h.with({ cfg });
   const p = new LayoutProcessor();
   // Nest injects these properties in the worker app.
-  Object.assign(p, { runner, storage: h.storage, cfg, parts, scheduler, logger, ds: h.ds, store: stages });
+  Object.assign(p, {
+    runner,
+    storage: h.storage,
+    cfg,
+    parts,
+    scheduler,
+    logger,
+    ds: h.ds,
+    store: stages,
+  });
   return p;
 }
 

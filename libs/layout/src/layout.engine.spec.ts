@@ -9,10 +9,7 @@ import {
   type LayoutCaseName,
 } from '@test/fixtures/layout-cases.fixture';
 import { cached, FIXTURE_CACHE_DIR } from '@test/fixtures/fixture-cache';
-import {
-  buildTalkingHead,
-  type TalkingHeadFixture,
-} from '@test/fixtures/talking-head.fixture';
+import { buildTalkingHead, type TalkingHeadFixture } from '@test/fixtures/talking-head.fixture';
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import type { DecodeMode } from './layout.types';
 import { probeKeyframeTimes } from './frame.sampler';

@@ -93,8 +93,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     completed: cfg.QUEUE_KEEP_COMPLETED,
     failed: cfg.QUEUE_KEEP_FAILED,
   });
-  const breaker =
-    (deps.breaker ?? true) ? infraBreaker(cfg, ds, storage, scheduler) : undefined;
+  const breaker = (deps.breaker ?? true) ? infraBreaker(cfg, ds, storage, scheduler) : undefined;
   return {
     logger,
     emitter,
@@ -104,12 +103,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     scheduler,
     breaker,
     orchestrator: new JobOrchestrator(ds, stages, scheduler, logger, emitter, storage),
-    reconciler: new Reconciler(ds, scheduler, { stages, clips, parts }, {
-      intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS,
-      stallSeconds: cfg.STALL_SECONDS,
-      graceSeconds: deps.reconcileGraceSeconds,
-      maxAttempts: cfg.STAGE_MAX_ATTEMPTS,
-    }),
+    reconciler: new Reconciler(
+      ds,
+      scheduler,
+      { stages, clips, parts },
+      {
+        intervalSeconds: cfg.RECONCILE_INTERVAL_SECONDS,
+        stallSeconds: cfg.STALL_SECONDS,
+        graceSeconds: deps.reconcileGraceSeconds,
+        maxAttempts: cfg.STAGE_MAX_ATTEMPTS,
+      },
+    ),
     runner: new StageRunner(ds, scheduler, logger, emitter, cfg, breaker),
   };
 }

@@ -7,15 +7,8 @@ import {
   type MediaInfo,
 } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
-import {
-  buildSpeech,
-  TALK_SENTENCES,
-  type SpeechFixture,
-} from '@test/fixtures/speech.fixture';
-import {
-  buildTalkingHead,
-  type TalkingHeadFixture,
-} from '@test/fixtures/talking-head.fixture';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
+import { buildTalkingHead, type TalkingHeadFixture } from '@test/fixtures/talking-head.fixture';
 import {
   colourDistance,
   frameDifference,

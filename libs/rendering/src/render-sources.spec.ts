@@ -3,10 +3,7 @@ import type { MediaInfo } from '@clipline/contracts';
 import { FFMPEG_PATH, probeMedia } from '@clipline/media';
 import { cached } from '@test/fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES } from '@test/fixtures/speech.fixture';
-import {
-  buildTalkingHead,
-  type TalkingHeadSpec,
-} from '@test/fixtures/talking-head.fixture';
+import { buildTalkingHead, type TalkingHeadSpec } from '@test/fixtures/talking-head.fixture';
 import { fastRender, frameDifference, frameRgb, probeOutput } from '@test/support/render-checks';
 import { renderClip } from './render.engine';
 import { withWorkDir } from './work-dir';

@@ -8,15 +8,8 @@ import {
   type SilenceRegion,
 } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
-import {
-  buildSpeech,
-  TALK_SENTENCES,
-  type SpeechFixture,
-} from '@test/fixtures/speech.fixture';
-import {
-  buildTalkingHead,
-  type TalkingHeadFixture,
-} from '@test/fixtures/talking-head.fixture';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
+import { buildTalkingHead, type TalkingHeadFixture } from '@test/fixtures/talking-head.fixture';
 import { FIXTURE_CACHE_DIR } from '@test/fixtures/fixture-cache';
 import {
   colourDistance,

@@ -1,6 +1,10 @@
 import type { LayoutResult, SegmentCandidate, SilenceRegion } from '@clipline/contracts';
 import { selectSegments } from './segmenting.engine';
-import { buildTranscript, BuiltTranscript, ScriptLine } from '@test/support/factories/transcript.factory';
+import {
+  buildTranscript,
+  BuiltTranscript,
+  ScriptLine,
+} from '@test/support/factories/transcript.factory';
 
 const TALK = [
   'The harbour wakes up long before the sun rises over the water.',

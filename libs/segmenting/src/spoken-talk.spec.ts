@@ -11,11 +11,7 @@ import {
   type TranscribeOptions,
 } from '@clipline/transcription';
 import { cached } from '@test/fixtures/fixture-cache';
-import {
-  buildSpeech,
-  TALK_SENTENCES,
-  type SpeechFixture,
-} from '@test/fixtures/speech.fixture';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
 import { selectSegments } from './segmenting.engine';
 
 jest.setTimeout(180_000);

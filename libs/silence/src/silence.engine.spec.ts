@@ -4,11 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { BadInputError, type SilenceRegion } from '@clipline/contracts';
 import { FFMPEG_PATH, probeMedia, pcmFloat32Stream } from '@clipline/media';
 import { cached } from '@test/fixtures/fixture-cache';
-import {
-  buildSpeech,
-  TALK_SENTENCES,
-  type SpeechFixture,
-} from '@test/fixtures/speech.fixture';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
 import { wavMediaInfo } from '@test/support/factories/media.factory';
 import { detectSilence } from './silence.engine';
 import { matchRegions, type MatchReport } from './region-match';

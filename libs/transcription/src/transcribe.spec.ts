@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { isBadInputError, type TranscriptResult } from '@clipline/contracts';
 import { probeMedia } from '@clipline/media';
 import { cached, SHARED_FIXTURES_DIR } from '@test/fixtures/fixture-cache';
-import {
-  buildSpeech,
-  TALK_SENTENCES,
-  type SpeechFixture,
-} from '@test/fixtures/speech.fixture';
+import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
 import { audioMediaInfo, videoMediaInfo } from '@test/support/factories/media.factory';
 import { expectWordTimeline } from '@test/support/word-timeline';
 import { mergeChunkResults } from './chunk-merge';

@@ -75,5 +75,11 @@ export async function completeParallelStages(
   summaries: Partial<Record<ParallelStage, Record<string, unknown>>> = {},
 ): Promise<void> {
   for (const s of ['transcription', 'silence', 'layout'] as const)
-    await completeStage(stages, jobId, s, outputs[s], summaries[s] ? { summary: summaries[s] } : {});
+    await completeStage(
+      stages,
+      jobId,
+      s,
+      outputs[s],
+      summaries[s] ? { summary: summaries[s] } : {},
+    );
 }

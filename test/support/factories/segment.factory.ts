@@ -48,9 +48,10 @@ export async function fanOutClips(
   result: Parameters<typeof completeStage>[4] = {},
 ): Promise<ClipRunnable[]> {
   const write: WriteOutputs = async (m) => {
-    for (const [i, { aspects = ['9:16'], ...over }] of segments.entries()) {
+    for (const [i, { aspects, ...over }] of segments.entries()) {
       const segmentId = await insertSegment(m, jobId, { rank: i + 1, ...over });
-      for (const aspect of aspects) await insertClip(m, { jobId, segmentId, aspect });
+      for (const aspect of aspects ?? ['9:16' as const])
+        await insertClip(m, { jobId, segmentId, aspect });
     }
   };
   return (await completeStage(stages, jobId, 'segmenting', write, result)) as ClipRunnable[];
