@@ -96,12 +96,12 @@ describe('the creator editing loop (API + a real render worker)', () => {
     await h.ds.query('UPDATE jobs SET owner_key_id = $1 WHERE id = $2', [alice.id, jobId]);
     const complete = async (
       stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
-      fn: Parameters<PipelineHarness['stages']['completeStage']>[3],
+      fn: Parameters<PipelineHarness['stages']['complete']>[3],
     ) =>
-      h.stages.completeStage(
+      h.stages.complete(
         jobId,
         stage,
-        (await h.stages.claimStage(jobId, stage, 'w', 30))!,
+        (await h.stages.claim(jobId, stage, 'w', 30))!,
         fn,
         {},
       );

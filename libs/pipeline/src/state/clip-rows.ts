@@ -1,61 +1,194 @@
 import { redactSecrets } from '@clipline/contracts';
-import { ClipEntity, JobStageEntity } from '@clipline/database';
+import { ClipEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import { logTakeBack, stalledReason } from './stall-policy';
-import { recordWebhookEvent } from './webhook-outbox';
-import {
-  affected,
-  backoffMs,
-  StaleAttemptError,
-  type Runnable,
-  type StageStore,
-} from './stage-store';
+import { logTakeBack, stalledReason } from '../stall-policy';
+import { recordWebhookEvent } from '../webhook-outbox';
+import { backoffMs } from './backoff';
+import { affected, claimableSql, returnedRows, stalledSql } from './lease.sql';
+import type { Runnable } from './runnable.types';
+import { readJobState, type FailOutcome, type Settlement } from './settlement';
+import { StaleAttemptError } from './stale-attempt.error';
+import type { FailPolicy, StageRows } from './stage-rows';
 
 /** The object keys a clip row publishes. */
 const CLIP_KEY_FIELDS = ['videoKey', 'thumbnailKey', 'vttKey', 'srtKey'] as const;
 
+/** What a clip's fenced completion published, and what the job became. */
+export interface ClipSettlement extends Settlement {
+  clip: ClipEntity;
+  /** Keys the row pointed at before (an older attempt's objects), to delete once nothing serves them. */
+  replacedKeys: string[];
+}
+
 /**
- * Per-clip state for the rendering fan-out. The rendering stage row is the
- * aggregate: it completes when every clip is terminal, under a row lock so
- * two clips finishing together cannot both miss being last.
+ * Writes to `clips`, one row per selected segment × aspect, each leased to a
+ * render worker on its own. The rendering stage row is the aggregate: a clip
+ * that settles locks it first (StageRows.lockRendering), so two clips
+ * finishing together cannot both miss being last.
+ *
+ * Static methods run in the caller's transaction: the segmenting and reuse
+ * writes, the job-level operations and the API's edits include them in their
+ * own. Instance methods open their own.
  */
-export class ClipStore {
+export class ClipRows {
   constructor(
     private readonly ds: DataSource,
-    private readonly stages: StageStore,
+    private readonly stages: StageRows,
   ) {}
 
+  /**
+   * The fan-out rule: one queued clip per segment × aspect. An existing row
+   * (unique on job, segment, aspect) is kept as it is, or with `requeue`
+   * queued again; it keeps pointing at its published objects either way.
+   */
+  static async insertQueued(
+    m: EntityManager,
+    jobId: string,
+    segmentIds: string[],
+    aspects: readonly string[],
+    onExisting: 'keep' | 'requeue' = 'keep',
+  ): Promise<void> {
+    if (!segmentIds.length || !aspects.length) return;
+    // One statement may not touch a row twice, so a repeated id or aspect is taken once.
+    const segments = [...new Set(segmentIds)];
+    const kinds = [...new Set(aspects)];
+    await m.query(
+      `INSERT INTO clips (job_id, segment_id, aspect, status)
+       SELECT $1, s.id, a.aspect, 'queued'
+         FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, i)
+         CROSS JOIN unnest($3::text[]) WITH ORDINALITY AS a(aspect, j)
+        ORDER BY s.i, a.j
+       ON CONFLICT ON CONSTRAINT uq_clips_job_segment_aspect DO ${
+         onExisting === 'requeue'
+           ? `UPDATE SET status = 'queued', error = NULL, retry_at = NULL`
+           : 'NOTHING'
+       }`,
+      [jobId, segments, kinds],
+    );
+  }
+
+  /** A re-run of rendering for the failed clips alone: failed and cancelled ones queue again. */
+  static async requeueFailed(m: EntityManager, jobId: string): Promise<void> {
+    await m.query(
+      `UPDATE clips SET status = 'queued', error = NULL, retry_at = NULL WHERE job_id = $1 AND status IN ('failed','cancelled')`,
+      [jobId],
+    );
+  }
+
+  /** Drops the clips of segments no longer selected. */
+  static async deleteUnselected(
+    m: EntityManager,
+    jobId: string,
+    selectedSegmentIds: string[],
+  ): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .delete()
+      .from(ClipEntity)
+      .where('job_id = :jobId', { jobId })
+      .andWhere(selectedSegmentIds.length ? 'segment_id NOT IN (:...ids)' : 'TRUE', {
+        ids: selectedSegmentIds,
+      })
+      .execute();
+  }
+
+  /**
+   * Cancels the job's queued and rendering clips; their workers lose the lease
+   * at the next heartbeat. `reason` becomes their error (null keeps the one they had).
+   */
+  static async cancelOpen(m: EntityManager, jobId: string, reason: string | null): Promise<void> {
+    await m.query(
+      `UPDATE clips SET status = 'cancelled', error = COALESCE($2, error), retry_at = NULL,
+              updated_at = CASE WHEN $2::text IS NULL THEN updated_at ELSE now() END
+        WHERE job_id = $1 AND status IN ('queued', 'rendering')`,
+      [jobId, reason],
+    );
+  }
+
+  /**
+   * Asks for a render of the clip's current edit version: a settled clip is
+   * queued again; a clip already queued keeps its place and renders the new
+   * version when it runs. Returns whether it was queued now.
+   */
+  static async requestRender(m: EntityManager, clip: ClipEntity): Promise<boolean> {
+    const queued = clip.status !== 'queued';
+    await m.update(
+      ClipEntity,
+      { id: clip.id },
+      queued
+        ? {
+            status: 'queued',
+            error: null,
+            retryAt: null,
+            progress: 0,
+            renderingVersion: clip.version,
+          }
+        : { renderingVersion: clip.version },
+    );
+    return queued;
+  }
+
+  /**
+   * An edit: applies `set` and raises the version in one compare-and-bump
+   * (with `expected`, only at that version, so of two editors one wins).
+   * Returns the new version, or null when no row matched.
+   */
+  static async bumpVersion(
+    m: EntityManager,
+    clipId: string,
+    expected: number | undefined,
+    set: Partial<ClipEntity>,
+  ): Promise<number | null> {
+    const qb = m
+      .createQueryBuilder()
+      .update(ClipEntity)
+      .set({ ...set, version: () => 'version + 1' })
+      .where('id = :clipId', { clipId });
+    if (expected !== undefined) qb.andWhere('version = :expected', { expected });
+    const res = await qb.returning(['version']).execute();
+    if (!res.affected) return null;
+    return (res.raw as Array<{ version: number }>)[0]?.version;
+  }
+
+  /** The job's look changed: every clip shows a new edit at its next render. */
+  static async bumpVersionsOfJob(m: EntityManager, jobId: string): Promise<void> {
+    await m.query(`UPDATE clips SET version = version + 1 WHERE job_id = $1`, [jobId]);
+  }
+
+  /** A transcript fix over [start, end): every clip whose edges hold part of it. */
+  static async bumpVersionsOver(
+    m: EntityManager,
+    jobId: string,
+    start: number,
+    end: number,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE clips c SET version = c.version + 1
+         FROM content_segments s
+        WHERE c.job_id = $1 AND s.id = c.segment_id
+          AND COALESCE(c.start_sec, s.start_sec) < $3 AND COALESCE(c.end_sec, s.end_sec) > $2`,
+      [jobId, start, end],
+    );
+  }
+
   /** Taking a stalled clip counts as a take-back, so its last attempt fails the clip. */
-  async claimClip(
+  async claim(
     clipId: string,
     stallSeconds: number,
     maxAttempts = Number.POSITIVE_INFINITY,
   ): Promise<ClipEntity | null> {
-    if ((await this.takeBackClip(clipId, stallSeconds, maxAttempts)) === 'failed') return null;
+    if ((await this.takeBack(clipId, stallSeconds, maxAttempts)) === 'failed') return null;
     const res = await this.ds.query(
       `UPDATE clips c SET status = 'rendering', attempt = attempt + 1, progress = 0, heartbeat_at = now(), error = NULL, retry_at = NULL, updated_at = now()
         WHERE c.id = $1
-          AND (c.status = 'queued' OR (c.status = 'rendering' AND c.heartbeat_at < now() - make_interval(secs => $2)))
+          AND ${claimableSql('c', 'rendering', '$2')}
           AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = c.job_id AND j.status IN ('queued', 'running'))
         RETURNING c.id`,
       [clipId, stallSeconds],
     );
-    const rows = Array.isArray(res[0]) ? res[0] : res;
-    if (!rows.length) return null;
+    if (!returnedRows(res).length) return null;
     const clip = await this.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
-    await this.ds.transaction(async (m) => {
-      const started = await m.query(
-        `UPDATE job_stages SET status = 'running', started_at = COALESCE(started_at, now()), heartbeat_at = now()
-          WHERE job_id = $1 AND stage = 'rendering' AND status = 'queued'`,
-        [clip.jobId],
-      );
-      if (affected(started) > 0)
-        await recordWebhookEvent(m, {
-          jobId: clip.jobId,
-          type: 'stage.started',
-          stage: 'rendering',
-        });
-    });
+    await this.ds.transaction((m) => this.stages.startRenderingRow(m, clip.jobId));
     return clip;
   }
 
@@ -65,9 +198,8 @@ export class ClipStore {
 
   /**
    * Stores the running clip's fraction and refreshes the rendering row from
-   * all clips (done ones count whole, running ones by their fraction), so the
-   * stage moves through each clip instead of starting over. Null when this
-   * attempt no longer holds the clip.
+   * all clips, so the stage moves through each clip instead of starting over.
+   * Null when this attempt no longer holds the clip.
    */
   async report(
     clipId: string,
@@ -81,60 +213,23 @@ export class ClipStore {
     );
     if (affected(res) === 0) return null;
     // The clip's own update commits first: holding the clip row while waiting for the
-    // rendering row would invert completeClip's lock order (rendering, then clip).
-    return this.ds.transaction(async (m) => {
-      // ETA from this job's own rendering rate: time spent so far over the share done.
-      const rows: Array<{
-        progress: number;
-        eta_seconds: number | null;
-        status: string;
-        job_id: string;
-      }> = await m.query(
-        `WITH agg AS (
-         SELECT (count(*) FILTER (WHERE status IN ('completed', 'failed'))
-                 + COALESCE(sum(progress) FILTER (WHERE status = 'rendering'), 0))::float
-                / GREATEST(count(*), 1) AS p
-           FROM clips WHERE job_id = (SELECT job_id FROM clips WHERE id = $1))
-       UPDATE job_stages s SET heartbeat_at = now(),
-              progress = GREATEST(s.progress, LEAST(agg.p, 0.999)),
-              eta_seconds = CASE WHEN agg.p > 0.005 AND s.started_at IS NOT NULL
-                THEN round(extract(epoch FROM now() - s.started_at) * (1 - agg.p) / agg.p)::int END
-         FROM agg
-        WHERE s.job_id = (SELECT job_id FROM clips WHERE id = $1) AND s.stage = 'rendering'
-        RETURNING s.progress, s.eta_seconds, s.status, s.job_id`,
-        [clipId],
-      );
-      const row = (Array.isArray(rows[0]) ? rows[0] : rows)[0] as
-        | { progress: number; eta_seconds: number | null; status: string; job_id: string }
-        | undefined;
-      if (!row) return null;
-      const share = { progress: Number(row.progress), etaSeconds: row.eta_seconds };
-      // A report that lost the race with the last clip's completion must not follow stage.completed.
-      if (row.status !== 'running' && row.status !== 'queued') return share;
-      await recordWebhookEvent(m, {
-        jobId: row.job_id,
-        type: 'stage.progress',
-        stage: 'rendering',
-        data: { attempt, ...share },
-      });
-      return share;
-    });
+    // rendering row would invert complete's lock order (rendering, then clip).
+    return this.ds.transaction((m) => this.stages.reportRendering(m, clipId, attempt));
   }
 
   /**
    * Publishes the attempt's objects: the row points at its keys from this
-   * commit on. Returns the keys the row pointed at before (an older attempt's
-   * objects), which the caller deletes once nothing can serve them.
+   * commit on, and the rendering row and the job settle when it was the last.
    */
-  async completeClip(
+  async complete(
     clipId: string,
     attempt: number,
     fields: Partial<ClipEntity>,
-  ): Promise<{ clip: ClipEntity; replacedKeys: string[] }> {
+  ): Promise<ClipSettlement> {
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!clip) throw new StaleAttemptError(clipId, 'rendering', attempt);
-      await this.lockRenderingStage(m, clip.jobId);
+      const rendering = await this.stages.lockRendering(m, clip.jobId);
       const res = await m
         .createQueryBuilder()
         .update(ClipEntity)
@@ -152,31 +247,43 @@ export class ClipStore {
         type: 'clip.ready',
         data: { clipId, segmentId: clip.segmentId, aspect: clip.aspect, attempt },
       });
-      await this.settleRendering(m, clip.jobId);
+      const settled = await this.stages.settleRendering(m, clip.jobId, rendering);
       const published = new Set(CLIP_KEY_FIELDS.map((f) => fields[f] ?? clip[f]));
       const replacedKeys = CLIP_KEY_FIELDS.map((f) => clip[f]).filter(
         (k): k is string => !!k && !published.has(k),
       );
-      return { clip: { ...clip, ...fields, status: 'completed' } as ClipEntity, replacedKeys };
+      return {
+        clip: { ...clip, ...fields, status: 'completed' } as ClipEntity,
+        replacedKeys,
+        runnable: [],
+        settled,
+        job: await readJobState(m, clip.jobId),
+      };
     });
   }
 
-  async failClip(
+  /** Bad input or the last allowed attempt fails the clip; anything else queues it with a backoff. */
+  async fail(
     clipId: string,
     attempt: number,
     error: string,
-    opts: { permanent: boolean; maxAttempts: number; baseDelayMs: number },
-  ): Promise<{ willRetry: boolean; retry?: Runnable }> {
+    opts: FailPolicy,
+  ): Promise<FailOutcome> {
     error = redactSecrets(error);
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
+      const outcome = async (o: Omit<FailOutcome, 'job' | 'runnable'>): Promise<FailOutcome> => ({
+        ...o,
+        runnable: [],
+        job: clip ? await readJobState(m, clip.jobId) : null,
+      });
       if (!clip || clip.attempt !== attempt || clip.status !== 'rendering')
-        return { willRetry: false };
-      await this.lockRenderingStage(m, clip.jobId);
+        return outcome({ willRetry: false, settled: [] });
+      const rendering = await this.stages.lockRendering(m, clip.jobId);
       if (opts.permanent || attempt >= opts.maxAttempts) {
         await m.update(ClipEntity, { id: clipId }, { status: 'failed', error });
-        await this.settleRendering(m, clip.jobId);
-        return { willRetry: false };
+        const settled = await this.stages.settleRendering(m, clip.jobId, rendering);
+        return outcome({ willRetry: false, settled });
       }
       const delayMs = backoffMs(attempt, opts.baseDelayMs);
       await m.update(
@@ -184,8 +291,9 @@ export class ClipStore {
         { id: clipId },
         { status: 'queued', error: `${error} (retrying)`, retryAt: new Date(Date.now() + delayMs) },
       );
-      return {
+      return outcome({
         willRetry: true,
+        settled: [],
         retry: {
           kind: 'clip',
           jobId: clip.jobId,
@@ -195,7 +303,7 @@ export class ClipStore {
           attempt,
           delayMs,
         },
-      };
+      });
     });
   }
 
@@ -203,7 +311,7 @@ export class ClipStore {
    * Takes back a clip whose worker stopped heartbeating; at the last allowed
    * attempt the clip fails for good instead. Null when it was not stalled.
    */
-  async takeBackClip(
+  async takeBack(
     clipId: string,
     stallSeconds: number,
     maxAttempts: number,
@@ -212,17 +320,12 @@ export class ClipStore {
       const peek = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!peek || peek.status !== 'rendering') return null;
       // Same lock order as completion and failure: the rendering row, then the clip.
-      await this.lockRenderingStage(m, peek.jobId);
+      const rendering = await this.stages.lockRendering(m, peek.jobId);
       const clip = await m
         .createQueryBuilder(ClipEntity, 'c')
         .setLock('pessimistic_write')
         .where('c.id = :clipId', { clipId })
-        .andWhere(
-          `c.status = 'rendering' AND c.heartbeat_at < now() - make_interval(secs => :stall)`,
-          {
-            stall: stallSeconds,
-          },
-        )
+        .andWhere(stalledSql('c', 'rendering', ':stall'), { stall: stallSeconds })
         .getOne();
       if (!clip) return null;
       const unit = { jobId: clip.jobId, stage: 'rendering', clipId };
@@ -230,7 +333,7 @@ export class ClipStore {
         const reason = await stalledReason(m, unit, clip.attempt, maxAttempts);
         await m.update(ClipEntity, { id: clipId }, { status: 'failed', error: reason });
         await logTakeBack(m, unit, clip.attempt, reason);
-        await this.settleRendering(m, clip.jobId);
+        await this.stages.settleRendering(m, clip.jobId, rendering);
         return 'failed';
       }
       await m.update(
@@ -243,68 +346,39 @@ export class ClipStore {
     });
   }
 
-  private async lockRenderingStage(m: EntityManager, jobId: string): Promise<void> {
-    await m
-      .createQueryBuilder(JobStageEntity, 's')
-      .setLock('pessimistic_write')
-      .where(`s.job_id = :jobId AND s.stage = 'rendering'`, { jobId })
-      .getOne();
+  /** Rendering clips whose worker stopped heartbeating. */
+  async listStalled(stallSeconds: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM clips WHERE ${stalledSql('', 'rendering', '$1')}`,
+      [stallSeconds],
+    );
+    return rows.map((r) => r.id);
   }
 
-  /** Updates rendering progress; when no clip is left to render, finishes the stage and the job. */
-  private async settleRendering(m: EntityManager, jobId: string): Promise<void> {
-    const counts: Array<{ status: string; n: string }> = await m.query(
-      `SELECT status, count(*) AS n FROM clips WHERE job_id = $1 GROUP BY status`,
-      [jobId],
+  /**
+   * Queued clips of active jobs, queued for more than `graceSeconds` (past
+   * their retry_at if they have one): each should have a Bull job.
+   */
+  async listOrphans(graceSeconds: number): Promise<Runnable[]> {
+    const rows: Array<{
+      job_id: string;
+      id: string;
+      segment_id: string;
+      aspect: string;
+      attempt: number;
+    }> = await this.ds.query(
+      `SELECT c.job_id, c.id, c.segment_id, c.aspect, c.attempt FROM clips c JOIN jobs j ON j.id = c.job_id
+        WHERE c.status = 'queued' AND j.status IN ('queued','running')
+          AND COALESCE(c.retry_at, c.updated_at) < now() - make_interval(secs => $1)`,
+      [graceSeconds],
     );
-    const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
-    const total = Object.values(by).reduce((a, b) => a + b, 0);
-    const completed = by.completed ?? 0;
-    const failed = by.failed ?? 0;
-    const open = (by.queued ?? 0) + (by.rendering ?? 0);
-    const summary = { clips: total, completed, failed };
-    if (open > 0) {
-      // Running clips count by their fraction; never below what was already shown.
-      await m.query(
-        `UPDATE job_stages SET summary = $2, progress = GREATEST(progress, LEAST(0.999,
-           ($3 + (SELECT COALESCE(sum(progress), 0) FROM clips WHERE job_id = $1 AND status = 'rendering')) / $4::float))
-          WHERE job_id = $1 AND stage = 'rendering'`,
-        [jobId, JSON.stringify(summary), completed + failed, Math.max(total, 1)],
-      );
-      return;
-    }
-    const allFailed = completed === 0 && failed > 0;
-    await m.update(
-      JobStageEntity,
-      { jobId, stage: 'rendering' },
-      {
-        status: allFailed ? 'failed' : 'completed',
-        progress: 1,
-        finishedAt: new Date(),
-        summary,
-        error: allFailed
-          ? 'every clip failed to render; see the clips for reasons'
-          : failed
-            ? `${failed} of ${total} clips failed`
-            : null,
-      },
-    );
-    await recordWebhookEvent(
-      m,
-      allFailed
-        ? {
-            jobId,
-            type: 'stage.failed',
-            stage: 'rendering',
-            data: { error: 'every clip failed to render', willRetry: false, ...summary },
-          }
-        : {
-            jobId,
-            type: 'stage.completed',
-            stage: 'rendering',
-            data: { status: 'completed', ...summary },
-          },
-    );
-    await this.stages.finishJobIfDone(m, jobId);
+    return rows.map((c) => ({
+      kind: 'clip' as const,
+      jobId: c.job_id,
+      clipId: c.id,
+      segmentId: c.segment_id,
+      aspect: c.aspect,
+      attempt: c.attempt,
+    }));
   }
 }
