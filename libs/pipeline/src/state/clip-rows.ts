@@ -54,7 +54,7 @@ export class ClipRows {
     const kinds = [...new Set(aspects)];
     await m.query(
       `INSERT INTO clips (job_id, segment_id, aspect, status)
-       SELECT $1, s.id, a.aspect, 'queued'
+       SELECT $1::uuid, s.id, a.aspect, 'queued'
          FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, i)
          CROSS JOIN unnest($3::text[]) WITH ORDINALITY AS a(aspect, j)
         ORDER BY s.i, a.j
