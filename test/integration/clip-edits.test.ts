@@ -97,14 +97,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
     const complete = async (
       stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
       fn: Parameters<PipelineHarness['stages']['complete']>[3],
-    ) =>
-      h.stages.complete(
-        jobId,
-        stage,
-        (await h.stages.claim(jobId, stage, 'w', 30))!,
-        fn,
-        {},
-      );
+    ) => h.stages.complete(jobId, stage, (await h.stages.claim(jobId, stage, 'w', 30))!, fn, {});
     await completeTalkAnalysis(complete, jobId, spoken);
     // A: about 30 s; B: about 6 s; C: a runner-up.
     const a = { start: pauseNear(2).start + 0.3, end: pauseNear(32).start + 0.3 };

@@ -201,7 +201,13 @@ describe('pipeline state in Postgres, transport in Bull', () => {
       }
     };
     const seg1 = (await stages.claim(jobId, 'segmenting', 'w', 30))!;
-    const { runnable: fanout } = await stages.complete(jobId, 'segmenting', seg1, writeSegments, {});
+    const { runnable: fanout } = await stages.complete(
+      jobId,
+      'segmenting',
+      seg1,
+      writeSegments,
+      {},
+    );
     expect(fanout.filter((r) => r.kind === 'clip')).toHaveLength(4);
 
     // Two clips complete, one fails for good, the reconciler does not touch the rest.

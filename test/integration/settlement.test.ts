@@ -47,12 +47,20 @@ describe('settlements of completions and failures', () => {
       mediaInfo: MEDIA,
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16'] },
     });
-  const claim = async (jobId: string, stage: 'transcription' | 'silence' | 'layout' | 'segmenting') =>
-    (await stages.claim(jobId, stage, 'w', 30))!;
+  const claim = async (
+    jobId: string,
+    stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
+  ) => (await stages.claim(jobId, stage, 'w', 30))!;
 
   it('says what became runnable, what settled and the job, down to a rendering skipped for want of clips', async () => {
     const jobId = await newJob();
-    const t = await stages.complete(jobId, 'transcription', await claim(jobId, 'transcription'), noop, {});
+    const t = await stages.complete(
+      jobId,
+      'transcription',
+      await claim(jobId, 'transcription'),
+      noop,
+      {},
+    );
     expect(t.runnable).toEqual([]);
     expect(settledOf(t)).toEqual([['transcription', 'completed', 1]]);
     expect(t.job).toMatchObject({ status: 'running', error: null });
@@ -68,7 +76,13 @@ describe('settlements of completions and failures', () => {
     expect(stagesOf(layout)).toMatchObject({ layout: 'skipped', segmenting: 'queued' });
 
     // Segmenting selects nothing: rendering settles in the same transaction, and the job with it.
-    const seg = await stages.complete(jobId, 'segmenting', await claim(jobId, 'segmenting'), noop, {});
+    const seg = await stages.complete(
+      jobId,
+      'segmenting',
+      await claim(jobId, 'segmenting'),
+      noop,
+      {},
+    );
     expect(seg.runnable).toEqual([]);
     expect(settledOf(seg)).toEqual([
       ['segmenting', 'completed', 1],
@@ -119,7 +133,9 @@ describe('settlements of completions and failures', () => {
     const jobId = await newJob();
     const clipId = await fanOutOneClip(stages, jobId, { start: 5, end: 20 });
     const c = (await h.clips.claim(clipId, 30))!;
-    const done = await h.clips.complete(clipId, c.attempt, { videoKey: `jobs/${jobId}/clips/x.mp4` });
+    const done = await h.clips.complete(clipId, c.attempt, {
+      videoKey: `jobs/${jobId}/clips/x.mp4`,
+    });
     expect(done.runnable).toEqual([]);
     expect(settledOf(done)).toEqual([['rendering', 'completed', 0]]);
     expect(done.settled[0].durationMs).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,6 @@
 import { Process, Processor } from '@nestjs/bull';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { ContentSegmentEntity, JobEntity } from '@clipline/database';
+import { ClipEntity, ContentSegmentEntity, JobEntity } from '@clipline/database';
 import {
   ClipRows,
   StageProcessorBase,

@@ -244,4 +244,3 @@ export class JobOrchestrator {
     await ClipRows.insertQueued(m, job.id, ids, job.options.aspects, 'requeue');
   }
 }
-

@@ -97,17 +97,33 @@ describe('StageRunner announcing a settlement', () => {
     );
     expect(outcome).toBe('completed');
     expect(named('stage.completed')).toEqual([
-      expect.objectContaining({ stage: 'segmenting', status: 'completed', attempt: 1, durationMs: 1234 }),
+      expect.objectContaining({
+        stage: 'segmenting',
+        status: 'completed',
+        attempt: 1,
+        durationMs: 1234,
+      }),
       expect.objectContaining({ stage: 'rendering', status: 'skipped', attempt: 0, durationMs: 0 }),
     ]);
     expect(named('job.status')).toEqual([
-      expect.objectContaining({ jobId: JOB.id, status: 'completed', error: null, progress: 1, etaSeconds: 0 }),
+      expect.objectContaining({
+        jobId: JOB.id,
+        status: 'completed',
+        error: null,
+        progress: 1,
+        etaSeconds: 0,
+      }),
     ]);
     expect(jobReads).toBe(1);
   });
 
   it('enqueues what became runnable', async () => {
-    const next = { kind: 'stage' as const, jobId: JOB.id, stage: 'segmenting' as const, attempt: 0 };
+    const next = {
+      kind: 'stage' as const,
+      jobId: JOB.id,
+      stage: 'segmenting' as const,
+      attempt: 0,
+    };
     await runner.run(
       lease('layout', {
         complete: {
@@ -147,7 +163,11 @@ describe('StageRunner announcing a settlement', () => {
       ['rendering', 'completed'],
     ]);
     expect(named('job.status')).toEqual([
-      expect.objectContaining({ status: 'failed', error: 'silence: not a media file', etaSeconds: null }),
+      expect.objectContaining({
+        status: 'failed',
+        error: 'silence: not a media file',
+        etaSeconds: null,
+      }),
     ]);
     expect(jobReads).toBe(1);
   });

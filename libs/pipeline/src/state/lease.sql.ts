@@ -12,7 +12,11 @@ export type LeaseRunningStatus = 'running' | 'rendering';
  * The row's worker stopped heartbeating. `alias` qualifies the columns (empty
  * for none); `stallSeconds` is the SQL of the threshold (`$2`, `:stall`).
  */
-export function stalledSql(alias: string, running: LeaseRunningStatus, stallSeconds: string): string {
+export function stalledSql(
+  alias: string,
+  running: LeaseRunningStatus,
+  stallSeconds: string,
+): string {
   const c = alias ? `${alias}.` : '';
   return `${c}status = '${running}' AND ${c}heartbeat_at < now() - make_interval(secs => ${stallSeconds})`;
 }

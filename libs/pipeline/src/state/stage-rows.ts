@@ -614,11 +614,7 @@ export class StageRows {
         return outcome({ willRetry: false, settled: [] });
       if (opts.permanent || attempt >= opts.maxAttempts) {
         const finishedAt = new Date();
-        await m.update(
-          JobStageEntity,
-          { id: row.id },
-          { status: 'failed', error, finishedAt },
-        );
+        await m.update(JobStageEntity, { id: row.id }, { status: 'failed', error, finishedAt });
         await recordWebhookEvent(m, {
           jobId,
           type: 'stage.failed',
