@@ -13,6 +13,7 @@ import {
   type ClipRows,
   type JobOrchestrator,
   type Runnable,
+  type Settlement,
   type StageRows,
 } from '@clipline/pipeline';
 import type { DataSource } from 'typeorm';
@@ -36,6 +37,12 @@ const FRESH = [
   ['segmenting', 'pending'],
   ['rendering', 'pending'],
 ];
+
+/** The settled stages as [stage, status, attempt], in the order the transaction settled them. */
+const settledOf = (s: Pick<Settlement, 'settled'>) =>
+  s.settled.map((x) => [x.stage, x.status, x.attempt]);
+const statusesOf = (s: Pick<Settlement, 'job'>) =>
+  Object.fromEntries((s.job?.stages ?? []).map((r) => [r.stage, r.status]));
 
 const MEDIA: MediaInfo = {
   durationSec: 120,
@@ -370,5 +377,104 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     expect((await ds.getRepository(JobEntity).findOneByOrFail({ id: jobId })).status).toBe(
       'running',
     );
+  });
+
+  // A completion or failure says, from its own transaction, what became runnable, which
+  // stages settled and what the job became: the runner announces from that.
+  const claim = async (
+    jobId: string,
+    stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
+  ) => (await stages.claim(jobId, stage, 'w', 30))!;
+
+  it('says what became runnable, what settled and the job, down to a rendering skipped for want of clips', async () => {
+    const jobId = await newJob();
+    const t = await stages.complete(
+      jobId,
+      'transcription',
+      await claim(jobId, 'transcription'),
+      noop,
+      {},
+    );
+    expect(t.runnable).toEqual([]);
+    expect(settledOf(t)).toEqual([['transcription', 'completed', 1]]);
+    expect(t.job).toMatchObject({ status: 'running', error: null });
+    expect(statusesOf(t)).toMatchObject({ transcription: 'completed', segmenting: 'pending' });
+
+    await stages.complete(jobId, 'silence', await claim(jobId, 'silence'), noop, {});
+    const layout = await stages.complete(jobId, 'layout', await claim(jobId, 'layout'), noop, {
+      status: 'skipped',
+    });
+    expect(layout.runnable).toEqual([{ kind: 'stage', jobId, stage: 'segmenting', attempt: 0 }]);
+    expect(settledOf(layout)).toEqual([['layout', 'skipped', 1]]);
+    expect(layout.settled[0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(statusesOf(layout)).toMatchObject({ layout: 'skipped', segmenting: 'queued' });
+
+    // Segmenting selects nothing: rendering settles in the same transaction, and the job with it.
+    const seg = await stages.complete(
+      jobId,
+      'segmenting',
+      await claim(jobId, 'segmenting'),
+      noop,
+      {},
+    );
+    expect(seg.runnable).toEqual([]);
+    expect(settledOf(seg)).toEqual([
+      ['segmenting', 'completed', 1],
+      ['rendering', 'skipped', 0],
+    ]);
+    expect(seg.settled[1].durationMs).toBe(0);
+    expect(seg.job).toMatchObject({ status: 'completed', error: null });
+    expect(statusesOf(seg)).toMatchObject({ segmenting: 'completed', rendering: 'skipped' });
+  });
+
+  it('settles a stage failed for good with the stages it cancelled and the failed job; a retry settles nothing', async () => {
+    const jobId = await newJob();
+    const policy = { maxAttempts: 3, baseDelayMs: 60_000 };
+    const t = await claim(jobId, 'transcription');
+    const retry = await stages.fail(jobId, 'transcription', t, 'S3 503', {
+      ...policy,
+      permanent: false,
+    });
+    expect(retry).toMatchObject({ willRetry: true, settled: [], runnable: [] });
+    expect(retry.retry).toMatchObject({ kind: 'stage', stage: 'transcription', attempt: t });
+    expect(retry.job?.status).toBe('running');
+    expect(statusesOf(retry)).toMatchObject({ transcription: 'queued' });
+
+    const s = await claim(jobId, 'silence');
+    const failed = await stages.fail(jobId, 'silence', s, 'not a media file', {
+      ...policy,
+      permanent: true,
+    });
+    expect(failed.willRetry).toBe(false);
+    expect(settledOf(failed)[0]).toEqual(['silence', 'failed', 1]);
+    // The cancelled ones come in no particular order.
+    expect(settledOf(failed).slice(1).sort()).toEqual(
+      [
+        ['layout', 'cancelled', 0],
+        ['rendering', 'cancelled', 0],
+        ['segmenting', 'cancelled', 0],
+        ['transcription', 'cancelled', 1],
+      ].sort(),
+    );
+    expect(failed.job).toMatchObject({ status: 'failed', error: 'silence: not a media file' });
+
+    // A refused (stale) failure changes nothing and settles nothing, but still says where the job is.
+    const stale = await stages.fail(jobId, 'silence', s, 'late', { ...policy, permanent: true });
+    expect(stale).toMatchObject({ willRetry: false, settled: [], runnable: [] });
+    expect(stale.job?.status).toBe('failed');
+  });
+
+  it('settles rendering and the job with the last clip', async () => {
+    const jobId = await newJob();
+    const clipId = await fanOutOneClip(stages, jobId, { start: 5, end: 20 });
+    const c = (await clips.claim(clipId, 30))!;
+    const done = await clips.complete(clipId, c.attempt, {
+      videoKey: `jobs/${jobId}/clips/x.mp4`,
+    });
+    expect(done.runnable).toEqual([]);
+    expect(settledOf(done)).toEqual([['rendering', 'completed', 0]]);
+    expect(done.settled[0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(done.job).toMatchObject({ status: 'completed', error: null });
+    expect(done.replacedKeys).toEqual([]);
   });
 });

@@ -6,7 +6,13 @@ import { recordWebhookEvent } from '../webhook-outbox';
 import { backoffMs } from './backoff';
 import { affected, claimableSql, returnedRows, stalledSql } from './lease.sql';
 import type { Runnable } from './runnable.types';
-import { readJobState, type FailOutcome, type Settlement } from './settlement';
+import {
+  failOutcome,
+  readJobState,
+  type FailDecision,
+  type FailOutcome,
+  type Settlement,
+} from './settlement';
 import { StaleAttemptError } from './stale-attempt.error';
 import type { FailPolicy, StageRows } from './stage-rows';
 
@@ -272,11 +278,7 @@ export class ClipRows {
     error = redactSecrets(error);
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
-      const outcome = async (o: Omit<FailOutcome, 'job' | 'runnable'>): Promise<FailOutcome> => ({
-        ...o,
-        runnable: [],
-        job: clip ? await readJobState(m, clip.jobId) : null,
-      });
+      const outcome = (o: FailDecision) => failOutcome(m, clip?.jobId ?? null, o);
       if (!clip || clip.attempt !== attempt || clip.status !== 'rendering')
         return outcome({ willRetry: false, settled: [] });
       const rendering = await this.stages.lockRendering(m, clip.jobId);

@@ -37,6 +37,18 @@ export interface FailOutcome extends Settlement {
   retry?: Runnable;
 }
 
+/** What a failure decided, before the job's state is read. */
+export type FailDecision = Omit<FailOutcome, 'job' | 'runnable'>;
+
+/** A failure makes nothing runnable (a retry is enqueued on its own); call it last in its transaction, so `job` shows its writes. */
+export async function failOutcome(
+  m: EntityManager,
+  jobId: string | null,
+  decision: FailDecision,
+): Promise<FailOutcome> {
+  return { ...decision, runnable: [], job: jobId ? await readJobState(m, jobId) : null };
+}
+
 export function settledStage(
   row: Pick<JobStageEntity, 'stage' | 'attempt' | 'startedAt'>,
   status: StageStatus,

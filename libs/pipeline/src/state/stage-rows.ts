@@ -17,8 +17,10 @@ import { affected, claimableSql, returnedRows, stalledSql } from './lease.sql';
 import { PartRows } from './part-rows';
 import type { Runnable } from './runnable.types';
 import {
+  failOutcome,
   readJobState,
   settledStage,
+  type FailDecision,
   type FailOutcome,
   type Settlement,
   type SettledStage,
@@ -551,11 +553,7 @@ export class StageRows {
     },
   ): Promise<Settlement> {
     return this.ds.transaction(async (m) => {
-      const row = await m
-        .createQueryBuilder(JobStageEntity, 's')
-        .setLock('pessimistic_write')
-        .where('s.job_id = :jobId AND s.stage = :stage', { jobId, stage })
-        .getOne();
+      const row = await this.lockStage(m, jobId, stage);
       if (!row || row.attempt !== attempt || row.status !== 'running')
         throw new StaleAttemptError(jobId, stage, attempt);
       await writeOutputs(m);
@@ -603,13 +601,8 @@ export class StageRows {
   ): Promise<FailOutcome> {
     error = redactSecrets(error);
     return this.ds.transaction(async (m) => {
-      const row = await m
-        .createQueryBuilder(JobStageEntity, 's')
-        .setLock('pessimistic_write')
-        .where('s.job_id = :jobId AND s.stage = :stage', { jobId, stage })
-        .getOne();
-      const outcome = (o: Omit<FailOutcome, 'job' | 'runnable'>) =>
-        readJobState(m, jobId).then((job): FailOutcome => ({ ...o, runnable: [], job }));
+      const row = await this.lockStage(m, jobId, stage);
+      const outcome = (o: FailDecision) => failOutcome(m, jobId, o);
       if (!row || row.attempt !== attempt || row.status !== 'running')
         return outcome({ willRetry: false, settled: [] });
       if (opts.permanent || attempt >= opts.maxAttempts) {
@@ -656,6 +649,15 @@ export class StageRows {
         },
       });
     });
+  }
+
+  /** The stage row, locked: completion, failure and take-back of one stage take turns on it. */
+  private lockStage(m: EntityManager, jobId: string, stage: WorkerStage) {
+    return m
+      .createQueryBuilder(JobStageEntity, 's')
+      .setLock('pessimistic_write')
+      .where('s.job_id = :jobId AND s.stage = :stage', { jobId, stage })
+      .getOne();
   }
 
   /** Running stages (rendering aside: its clips hold the leases) whose worker stopped heartbeating. */
