@@ -38,6 +38,24 @@ const ENGINE_RELATIVE = {
 
 const TS_FILES = ['**/*.ts', '**/*.tsx'];
 
+/**
+ * job_stages, clips and stage_parts are written only in libs/pipeline/src/state,
+ * where each transition is fenced by its attempt and listed in state/index.ts.
+ * Raw SQL is caught by its text, TypeORM writes by the entity they name.
+ */
+const LIFECYCLE_TABLES = '(job_stages|clips|stage_parts)';
+const LIFECYCLE_ENTITIES = '/^(JobStageEntity|ClipEntity|StagePartEntity)$/';
+const LIFECYCLE_SQL = `/(UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+${LIFECYCLE_TABLES}\\b/`;
+const WRITE_METHODS = '/^(update|insert|upsert|save|delete|softDelete|increment|decrement|into)$/';
+const LIFECYCLE_MESSAGE =
+  'job_stages, clips and stage_parts are written only in libs/pipeline/src/state (StageRows, ClipRows, PartRows): add or use a transition there.';
+const LIFECYCLE_WRITES = [
+  `TemplateElement[value.raw=${LIFECYCLE_SQL}]`,
+  `Literal[value=${LIFECYCLE_SQL}]`,
+  `CallExpression[callee.property.name=${WRITE_METHODS}][arguments.0.name=${LIFECYCLE_ENTITIES}]`,
+  `CallExpression[callee.property.name=${WRITE_METHODS}][callee.object.callee.property.name='getRepository'][callee.object.arguments.0.name=${LIFECYCLE_ENTITIES}]`,
+].map((selector) => ({ selector, message: LIFECYCLE_MESSAGE }));
+
 // Node's globals for the launcher scripts (the `globals` package is not a direct dependency).
 const NODE_GLOBALS = Object.fromEntries(
   [
@@ -128,6 +146,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
+    ignores: ['libs/pipeline/src/state/**', '**/*.spec.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...LIFECYCLE_WRITES] },
   },
   {
     files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),

@@ -5,7 +5,7 @@ import {
   SilenceRegionEntity,
   TranscriptEntity,
 } from '@clipline/database';
-import { StageStore } from '@clipline/pipeline';
+import { StageRows } from '@clipline/pipeline';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { multiPartMkv, smallMp4 } from '../support/api-fixtures';
@@ -40,13 +40,13 @@ let api: ApiHarness;
 let alice: TestKey;
 let bob: TestKey;
 let media: Buffer;
-let stages: StageStore;
+let stages: StageRows;
 
 beforeAll(async () => {
   api = await startApi({ WORKER_ABSENT_SECONDS: '3600', UPLOAD_PART_SIZE_MB: '5' });
   [alice, bob] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
-  stages = new StageStore(api.db);
+  stages = new StageRows(api.db);
 });
 afterAll(() => api?.close());
 
@@ -76,8 +76,8 @@ const stageOf = (v: JobView, s: string) => v.stages.find((x) => x.stage === s)!;
  */
 async function finishAnalysis(jobId: string, aspects = ['9:16']): Promise<void> {
   const claim = async (s: 'transcription' | 'silence' | 'layout' | 'segmenting') =>
-    (await stages.claimStage(jobId, s, 'test-worker', 30))!;
-  await stages.completeStage(
+    (await stages.claim(jobId, s, 'test-worker', 30))!;
+  await stages.complete(
     jobId,
     'transcription',
     await claim('transcription'),
@@ -97,7 +97,7 @@ async function finishAnalysis(jobId: string, aspects = ['9:16']): Promise<void> 
     },
     { summary: { words: 1 } },
   );
-  await stages.completeStage(
+  await stages.complete(
     jobId,
     'silence',
     await claim('silence'),
@@ -109,7 +109,7 @@ async function finishAnalysis(jobId: string, aspects = ['9:16']): Promise<void> 
     },
     { summary: { regions: 2 } },
   );
-  await stages.completeStage(
+  await stages.complete(
     jobId,
     'layout',
     await claim('layout'),
@@ -128,7 +128,7 @@ async function finishAnalysis(jobId: string, aspects = ['9:16']): Promise<void> 
     },
     { summary: { scenes: 1 } },
   );
-  await stages.completeStage(
+  await stages.complete(
     jobId,
     'segmenting',
     await claim('segmenting'),

@@ -16,13 +16,13 @@ import {
 } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
 import {
-  ClipStore,
+  ClipRows,
   JobOrchestrator,
   ProcessingLogger,
   ProgressEmitter,
   StageRunner,
   StageScheduler,
-  StageStore,
+  StageRows,
   redisOptionsFromUrl,
 } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
@@ -61,8 +61,8 @@ describe('caption tier in the render worker', () => {
   const cfg = loadConfig();
   let ds: DataSource;
   let storage: StorageService;
-  let clips: ClipStore;
-  let stages: StageStore;
+  let clips: ClipRows;
+  let stages: StageRows;
   let orchestrator: JobOrchestrator;
   let emitter: ProgressEmitter;
   let logger: ProcessingLogger;
@@ -83,8 +83,8 @@ describe('caption tier in the render worker', () => {
     }
     logger = new ProcessingLogger(ds);
     emitter = new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
-    stages = new StageStore(ds);
-    clips = new ClipStore(ds, stages);
+    stages = new StageRows(ds);
+    clips = new ClipRows(ds, stages);
     scheduler = new StageScheduler(queues);
     storage = storageFromConfig(cfg);
     await storage.ensureBucket();
@@ -129,10 +129,11 @@ describe('caption tier in the render worker', () => {
     const seg = { start: us[0].start - 0.3, end: us[2].end + 0.3 };
     const us2 = speech.utterances.slice(4, 6);
     const seg2 = { start: us2[0].start - 0.3, end: us2[1].end + 0.3 };
-    const write = (stage: WorkerStage, fn: Parameters<StageStore['completeStage']>[3]) =>
+    const write = (stage: WorkerStage, fn: Parameters<StageRows['complete']>[3]) =>
       stages
-        .claimStage(jobId, stage as never, 'w', 30)
-        .then((a) => stages.completeStage(jobId, stage as never, a!, fn, {}));
+        .claim(jobId, stage as never, 'w', 30)
+        .then((a) => stages.complete(jobId, stage as never, a!, fn, {}))
+        .then((s) => s.runnable);
     await write('transcription', async (m) => {
       await m.insert(TranscriptEntity, {
         jobId,

@@ -96,15 +96,8 @@ describe('the creator editing loop (API + a real render worker)', () => {
     await h.ds.query('UPDATE jobs SET owner_key_id = $1 WHERE id = $2', [alice.id, jobId]);
     const complete = async (
       stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
-      fn: Parameters<PipelineHarness['stages']['completeStage']>[3],
-    ) =>
-      h.stages.completeStage(
-        jobId,
-        stage,
-        (await h.stages.claimStage(jobId, stage, 'w', 30))!,
-        fn,
-        {},
-      );
+      fn: Parameters<PipelineHarness['stages']['complete']>[3],
+    ) => h.stages.complete(jobId, stage, (await h.stages.claim(jobId, stage, 'w', 30))!, fn, {});
     await completeTalkAnalysis(complete, jobId, spoken);
     // A: about 30 s; B: about 6 s; C: a runner-up.
     const a = { start: pauseNear(2).start + 0.3, end: pauseNear(32).start + 0.3 };

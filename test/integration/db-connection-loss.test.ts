@@ -4,7 +4,7 @@ import {
   ProcessingLogger,
   StageRunner,
   StageScheduler,
-  StageStore,
+  StageRows,
   stageLease,
   type StageResult,
 } from '@clipline/pipeline';
@@ -82,7 +82,7 @@ describe('a worker losing its Postgres connection mid-stage', () => {
     let restoredAt = 0;
     let restored: Promise<void> = Promise.resolve();
     const outcome = await runnerWith(cfg)
-      .run(stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'), async () => {
+      .run(stageLease(new StageRows(viaProxy), cfg, jobId, 'silence'), async () => {
         // The work is done when the database goes away for a second.
         await proxy.cut();
         restored = sleep(1000).then(async () => {
@@ -106,7 +106,7 @@ describe('a worker losing its Postgres connection mid-stage', () => {
     let beatAfterRestore: Date | null = null;
     let restoredAt = new Date(0);
     const outcome = await runnerWith(cfg).run(
-      stageLease(new StageStore(viaProxy), cfg, jobId, 'silence'),
+      stageLease(new StageRows(viaProxy), cfg, jobId, 'silence'),
       async (): Promise<StageResult> => {
         await proxy.cut();
         // The heartbeat due at 4 s finds no database; it comes back at 4.5 s.

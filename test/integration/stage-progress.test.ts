@@ -16,14 +16,14 @@ import {
 } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
 import {
-  ClipStore,
+  ClipRows,
   JobOrchestrator,
-  PartStore,
+  PartRows,
   ProcessingLogger,
   ProgressEmitter,
   StageRunner,
   StageScheduler,
-  StageStore,
+  StageRows,
   redisOptionsFromUrl,
 } from '@clipline/pipeline';
 import Queue, { type Job } from 'bull';
@@ -49,8 +49,8 @@ describe('progress and ETA', () => {
   let api: ApiHarness;
   let key: TestKey;
   let ds: DataSource;
-  let stages: StageStore;
-  let clips: ClipStore;
+  let stages: StageRows;
+  let clips: ClipRows;
   let orchestrator: JobOrchestrator;
   let emitter: ProgressEmitter;
   let logger: ProcessingLogger;
@@ -79,8 +79,8 @@ describe('progress and ETA', () => {
         seen.push({ event, at: Date.now(), p: payload } as Seen);
       publish(event, owner, payload);
     }) as ProgressEmitter['emit'];
-    stages = new StageStore(ds);
-    clips = new ClipStore(ds, stages);
+    stages = new StageRows(ds);
+    clips = new ClipRows(ds, stages);
     scheduler = new StageScheduler(queues);
     orchestrator = new JobOrchestrator(ds, stages, scheduler, logger, emitter, api.storage);
   });
@@ -119,7 +119,7 @@ describe('progress and ETA', () => {
       runner: new StageRunner(ds, scheduler, logger, emitter, c),
       storage: api.storage,
       cfg: c,
-      parts: new PartStore(ds, c.STAGE_MAX_ATTEMPTS),
+      parts: new PartRows(ds, c.STAGE_MAX_ATTEMPTS),
       scheduler,
       logger,
       ds,
@@ -213,9 +213,9 @@ describe('progress and ETA', () => {
     const jobId = await newJob(4);
     const noop = async () => undefined;
     for (const s of ['transcription', 'silence', 'layout'] as const)
-      await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
-    const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-    await stages.completeStage(
+      await stages.complete(jobId, s, (await stages.claim(jobId, s, 'w', 30))!, noop, {});
+    const seg = (await stages.claim(jobId, 'segmenting', 'w', 30))!;
+    await stages.complete(
       jobId,
       'segmenting',
       seg,
@@ -244,9 +244,9 @@ describe('progress and ETA', () => {
       {},
     );
     const [a, b] = await ds.getRepository(ClipEntity).find({ where: { jobId } });
-    const ca = (await clips.claimClip(a.id, 30))!;
-    await clips.completeClip(a.id, ca.attempt, {});
-    const cb = (await clips.claimClip(b.id, 30))!;
+    const ca = (await clips.claim(a.id, 30))!;
+    await clips.complete(a.id, ca.attempt, {});
+    const cb = (await clips.claim(b.id, 30))!;
     const rendering = () =>
       ds.getRepository(JobStageEntity).findOneByOrFail({ jobId, stage: 'rendering' });
     // The render worker's heartbeat carries the running clip's fraction.

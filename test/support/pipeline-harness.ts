@@ -14,12 +14,12 @@ import {
   createDataSource,
 } from '@clipline/database';
 import {
-  ClipStore,
+  ClipRows,
   JobOrchestrator,
   ProcessingLogger,
   ProgressEmitter,
   StageScheduler,
-  StageStore,
+  StageRows,
   redisOptionsFromUrl,
 } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
@@ -35,8 +35,8 @@ export interface PipelineHarness {
   queues: Record<WorkerStage, Queue.Queue>;
   logger: ProcessingLogger;
   emitter: ProgressEmitter;
-  stages: StageStore;
-  clips: ClipStore;
+  stages: StageRows;
+  clips: ClipRows;
   scheduler: StageScheduler;
   storage: StorageService;
   orchestrator: JobOrchestrator;
@@ -71,8 +71,8 @@ export async function startPipelineHarness(opts: PipelineHarnessOptions): Promis
   }
   const logger = new ProcessingLogger(ds);
   const emitter = new ProgressEmitter(cfg.REDIS_URL, opts.emitterPrefix ?? cfg.QUEUE_PREFIX);
-  const stages = new StageStore(ds);
-  const clips = new ClipStore(ds, stages);
+  const stages = new StageRows(ds);
+  const clips = new ClipRows(ds, stages);
   const scheduler = new StageScheduler(queues);
   const storage = storageFromConfig(cfg);
   await storage.ensureBucket();
@@ -129,10 +129,10 @@ export async function createTestJob(
 }
 
 /** Completes transcription, silence and layout with no output, as if their workers had run. */
-export async function completeParallelStages(stages: StageStore, jobId: string): Promise<void> {
+export async function completeParallelStages(stages: StageRows, jobId: string): Promise<void> {
   const noop = async () => undefined;
   for (const s of ['transcription', 'silence', 'layout'] as const)
-    await stages.completeStage(jobId, s, (await stages.claimStage(jobId, s, 'w', 30))!, noop, {});
+    await stages.complete(jobId, s, (await stages.claim(jobId, s, 'w', 30))!, noop, {});
 }
 
 /** A selected segment row as segmenting writes it, with placeholder score and text. */
@@ -161,13 +161,13 @@ export function selectedSegment(
  * rendering is then queued with that clip. Returns the clip's id.
  */
 export async function fanOutOneClip(
-  stages: StageStore,
+  stages: StageRows,
   jobId: string,
   range: { start: number; end: number },
 ): Promise<string> {
   await completeParallelStages(stages, jobId);
-  const seg = (await stages.claimStage(jobId, 'segmenting', 'w', 30))!;
-  const fanout = await stages.completeStage(
+  const seg = (await stages.claim(jobId, 'segmenting', 'w', 30))!;
+  const { runnable: fanout } = await stages.complete(
     jobId,
     'segmenting',
     seg,

@@ -97,10 +97,10 @@ describe('clip editor in the browser', () => {
     });
     const done = async (
       stage: 'transcription' | 'silence' | 'layout' | 'segmenting',
-      fn: Parameters<PipelineHarness['stages']['completeStage']>[3],
+      fn: Parameters<PipelineHarness['stages']['complete']>[3],
     ) => {
-      const a = (await h.stages.claimStage(jobId, stage, 'w', 30))!;
-      return h.stages.completeStage(jobId, stage, a, fn, {});
+      const a = (await h.stages.claim(jobId, stage, 'w', 30))!;
+      return (await h.stages.complete(jobId, stage, a, fn, {})).runnable;
     };
     await completeTalkAnalysis(done, jobId, spoken);
     const seg = { start: spoken.pauses[0].end - 0.2, end: spoken.pauses[4].start + 0.3 };

@@ -9,7 +9,7 @@ import {
   type RenderJobPayload,
 } from '@clipline/contracts';
 import {
-  ClipStore,
+  ClipRows,
   ProgressEmitter,
   StageRunner,
   WORKER_CONCURRENCY,
@@ -32,7 +32,7 @@ export class RenderProcessor implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(StageRunner) private readonly runner: StageRunner,
-    @Inject(ClipStore) private readonly clips: ClipStore,
+    @Inject(ClipRows) private readonly clips: ClipRows,
     @Inject(StorageService) private readonly storage: StorageService,
     @Inject(ProgressEmitter) private readonly emitter: ProgressEmitter,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,

@@ -2,6 +2,7 @@ import { Process, Processor } from '@nestjs/bull';
 import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
 import { ClipEntity, ContentSegmentEntity, JobEntity } from '@clipline/database';
 import {
+  ClipRows,
   StageProcessorBase,
   WORKER_CONCURRENCY,
   type RunContext,
@@ -94,15 +95,12 @@ export class SegmentingProcessor extends StageProcessorBase {
         const chosen = await m.find(ContentSegmentEntity, {
           where: { id: In(ids), selected: true },
         });
-        const clips = chosen.flatMap((s) =>
-          job.options.aspects.map((aspect) => ({
-            jobId: job.id,
-            segmentId: s.id,
-            aspect,
-            status: 'queued' as const,
-          })),
+        await ClipRows.insertQueued(
+          m,
+          job.id,
+          chosen.map((s) => s.id),
+          job.options.aspects,
         );
-        if (clips.length) await m.insert(ClipEntity, clips);
       },
     };
   }

@@ -7,6 +7,8 @@ import {
 import { JobEntity, JobStageEntity, ProcessingLogEntity } from '@clipline/database';
 import type { EntityManager } from 'typeorm';
 import { WORKER_HOST } from './processing-logger';
+import { ClipRows } from './state/clip-rows';
+import type { StageRows } from './state/stage-rows';
 
 /** The job being created, as far as reuse needs to know it. */
 export interface ReuseCandidate {
@@ -46,6 +48,7 @@ type AnalysisStage = 'transcription' | 'silence' | 'layout';
  */
 export async function reuseAnalysis(
   m: EntityManager,
+  stages: StageRows,
   job: ReuseCandidate,
 ): Promise<ReuseOutcome | null> {
   if (!job.ownerKeyId || !job.contentSha256 || job.options.reuse === false) return null;
@@ -71,20 +74,7 @@ export async function reuseAnalysis(
   }
   const now = new Date();
   for (const stage of copied) {
-    const from = by.get(stage)!;
-    await m.update(
-      JobStageEntity,
-      { jobId: job.jobId, stage },
-      {
-        status: from.status,
-        progress: 1,
-        etaSeconds: 0,
-        queuedAt: now,
-        startedAt: now,
-        finishedAt: now,
-        summary: { ...(from.summary ?? {}), reusedFromJobId: donor.id } as never,
-      },
-    );
+    await stages.markReused(m, job.jobId, by.get(stage)!, donor.id, now);
     await m.insert(ProcessingLogEntity, {
       jobId: job.jobId,
       stage,
@@ -162,12 +152,6 @@ async function copySegments(m: EntityManager, from: string, job: ReuseCandidate)
      RETURNING id, selected`,
     [from, job.jobId],
   )) as Array<{ id: string; selected: boolean }>;
-  for (const seg of inserted.filter((s) => s.selected)) {
-    for (const aspect of job.options.aspects) {
-      await m.query(
-        `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, 'queued')`,
-        [job.jobId, seg.id, aspect],
-      );
-    }
-  }
+  const selected = inserted.filter((s) => s.selected).map((s) => s.id);
+  await ClipRows.insertQueued(m, job.jobId, selected, job.options.aspects);
 }

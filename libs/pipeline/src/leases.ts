@@ -1,10 +1,10 @@
 import type { AppConfig } from '@clipline/config';
 import type { StageStatus, WorkerStage } from '@clipline/contracts';
 import type { EntityManager } from 'typeorm';
-import type { ClipStore } from './clip-store';
 import { WORKER_HOST } from './processing-logger';
 import type { Lease } from './stage-runner';
-import type { StageStore } from './stage-store';
+import type { ClipRows } from './state/clip-rows';
+import type { StageRows } from './state/stage-rows';
 
 /** What a (non-render) stage handler returns: how to replace its outputs, and a summary. */
 export interface StageResult {
@@ -20,7 +20,7 @@ function retryPolicy(cfg: AppConfig, permanent: boolean) {
 }
 
 export function stageLease(
-  store: StageStore,
+  store: StageRows,
   cfg: AppConfig,
   jobId: string,
   stage: Exclude<WorkerStage, 'rendering'>,
@@ -28,33 +28,32 @@ export function stageLease(
   return {
     stage,
     jobId,
-    claim: () =>
-      store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS),
+    claim: () => store.claim(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS),
     heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
     complete: async (attempt, r) => {
-      const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), {
+      const settlement = await store.complete(jobId, stage, attempt, (m) => r.write(m), {
         status: r.status,
         summary: r.summary,
       });
       await r
         .afterCommit?.()
         .catch((err: Error) => console.warn(`after-commit step failed: ${err.message}`));
-      return next;
+      return settlement;
     },
     fail: (attempt, error, permanent) =>
-      store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
+      store.fail(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
   };
 }
 
 /** What the render handler returns: the clip's columns to store. */
-export type ClipResult = Parameters<ClipStore['completeClip']>[2];
+export type ClipResult = Parameters<ClipRows['complete']>[2];
 
 /**
  * `afterPublish` runs once the clip row points at this attempt's objects,
  * with the keys it pointed at before (e.g. to delete an older attempt's files).
  */
 export function clipLease(
-  clips: ClipStore,
+  clips: ClipRows,
   cfg: AppConfig,
   jobId: string,
   clipId: string,
@@ -64,17 +63,17 @@ export function clipLease(
     stage: 'rendering',
     jobId,
     claim: async () =>
-      (await clips.claimClip(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
+      (await clips.claim(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
     heartbeat: (attempt, progress) => clips.heartbeat(clipId, attempt, progress),
     report: (attempt, progress) => clips.report(clipId, attempt, progress),
     complete: async (attempt, fields) => {
-      const { replacedKeys } = await clips.completeClip(clipId, attempt, fields);
-      await afterPublish?.(replacedKeys).catch((err: Error) =>
+      const settlement = await clips.complete(clipId, attempt, fields);
+      await afterPublish?.(settlement.replacedKeys).catch((err: Error) =>
         console.warn(`after-publish step failed: ${err.message}`),
       );
-      return [];
+      return settlement;
     },
     fail: (attempt, error, permanent) =>
-      clips.failClip(clipId, attempt, error, retryPolicy(cfg, permanent)),
+      clips.fail(clipId, attempt, error, retryPolicy(cfg, permanent)),
   };
 }

@@ -14,9 +14,7 @@ import { dataSourceOptions } from '@clipline/database';
 import { StorageService, storageFromConfig } from '@clipline/storage';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { ClipStore } from './clip-store';
 import { JobOrchestrator } from './job-orchestrator';
-import { PartStore } from './part-store';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
 import { Reconciler } from './reconciler';
@@ -24,7 +22,9 @@ import { InfraBreaker } from './infra-breaker';
 import { redisOptionsFromUrl, watchQueue } from './redis-options';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
-import { StageStore } from './stage-store';
+import { ClipRows } from './state/clip-rows';
+import { PartRows } from './state/part-rows';
+import { StageRows } from './state/stage-rows';
 import { WorkerRegistry } from './worker-registry';
 
 @Injectable()
@@ -109,16 +109,16 @@ export class PipelineModule {
           inject: [APP_CONFIG],
           useFactory: (cfg: AppConfig) => new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX),
         },
-        { provide: StageStore, inject: [DS], useFactory: (ds: DataSource) => new StageStore(ds) },
+        { provide: StageRows, inject: [DS], useFactory: (ds: DataSource) => new StageRows(ds) },
         {
-          provide: PartStore,
+          provide: PartRows,
           inject: [DS, APP_CONFIG],
-          useFactory: (ds: DataSource, cfg: AppConfig) => new PartStore(ds, cfg.STAGE_MAX_ATTEMPTS),
+          useFactory: (ds: DataSource, cfg: AppConfig) => new PartRows(ds, cfg.STAGE_MAX_ATTEMPTS),
         },
         {
-          provide: ClipStore,
-          inject: [DS, StageStore],
-          useFactory: (ds: DataSource, s: StageStore) => new ClipStore(ds, s),
+          provide: ClipRows,
+          inject: [DS, StageRows],
+          useFactory: (ds: DataSource, s: StageRows) => new ClipRows(ds, s),
         },
         {
           provide: StageScheduler,
@@ -144,7 +144,7 @@ export class PipelineModule {
           provide: JobOrchestrator,
           inject: [
             DS,
-            StageStore,
+            StageRows,
             StageScheduler,
             ProcessingLogger,
             ProgressEmitter,
@@ -183,9 +183,9 @@ export class PipelineModule {
         StorageService,
         ProcessingLogger,
         ProgressEmitter,
-        StageStore,
-        ClipStore,
-        PartStore,
+        StageRows,
+        ClipRows,
+        PartRows,
         StageScheduler,
         JobOrchestrator,
         Reconciler,

@@ -12,12 +12,13 @@ import { StorageService } from '@clipline/storage';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 import { stageLease, type StageResult } from './leases';
-import { PartStore, partsProgress, splitRanges, type PartRange } from './part-store';
+import { partsProgress, splitRanges, type PartRange } from './part-ranges';
 import { retryThroughOutage } from './infra-retry';
 import { ProcessingLogger } from './processing-logger';
 import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
-import { StageStore } from './stage-store';
+import { PartRows } from './state/part-rows';
+import { StageRows } from './state/stage-rows';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How often a coordinator busy with its own part reads the other parts' progress. */
@@ -32,11 +33,11 @@ export abstract class StageProcessorBase {
   @Inject(StageRunner) protected readonly runner: StageRunner;
   @Inject(StorageService) protected readonly storage: StorageService;
   @Inject(APP_CONFIG) protected readonly cfg: AppConfig;
-  @Inject(PartStore) protected readonly parts: PartStore;
+  @Inject(PartRows) protected readonly parts: PartRows;
   @Inject(StageScheduler) protected readonly scheduler: StageScheduler;
   @Inject(ProcessingLogger) protected readonly logger: ProcessingLogger;
   @Inject(DataSource) protected readonly ds: DataSource;
-  @Inject(StageStore) protected readonly store: StageStore;
+  @Inject(StageRows) protected readonly store: StageRows;
 
   protected abstract work(ctx: RunContext, sourceUrl: string): Promise<StageResult>;
 

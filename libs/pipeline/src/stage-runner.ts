@@ -15,7 +15,8 @@ import { stackTail, WORKER_HOST, type ProcessingLogger } from './processing-logg
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import { trackWork } from './worker-registry';
-import { StaleAttemptError, type Runnable } from './stage-store';
+import type { FailOutcome, Settlement } from './state/settlement';
+import { StaleAttemptError } from './state/stale-attempt.error';
 import {
   failureClass,
   stageAttempts,
@@ -25,6 +26,7 @@ import {
   stageRetries,
 } from './worker-metrics';
 import { EtaEstimator } from './eta-estimator';
+import { jobProgress } from './job-progress';
 import { cachedRates, readJobProgress } from './throughput';
 
 /** At most one progress event a second per unit of work, and at least one while it runs. */
@@ -42,12 +44,9 @@ export interface Lease<R> {
    * is what the stage's progress events must show.
    */
   report?(attempt: number, progress: number): Promise<StageShare | null>;
-  complete(attempt: number, result: R): Promise<Runnable[]>;
-  fail(
-    attempt: number,
-    error: string,
-    permanent: boolean,
-  ): Promise<{ willRetry: boolean; retry?: Runnable }>;
+  /** Commits the result; says what became runnable, what settled and the job's status. */
+  complete(attempt: number, result: R): Promise<Settlement>;
+  fail(attempt: number, error: string, permanent: boolean): Promise<FailOutcome>;
 }
 
 export interface StageShare {
@@ -245,16 +244,16 @@ export class StageRunner {
         await this.logger.write(jobId, stage, attempt, 'note', `${label}: infrastructure is back`);
       }
       if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
-      const next = await this.retryWrites(() => lease.complete(attempt, result));
+      const settlement = await this.retryWrites(() => lease.complete(attempt, result));
       stopBeat();
       // Committed: what follows is best effort, the reconciler enqueues whatever was missed.
       await this.scheduler
-        .enqueueAll(next)
+        .enqueueAll(settlement.runnable)
         .catch((err: Error) => log.warn({ err }, `enqueue after commit failed: ${err.message}`));
       const durationMs = Date.now() - started;
       log.info({ durationMs }, `${label} finished`);
       await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
-      await this.announceJob(jobId, stage, owner).catch(() => undefined);
+      await this.announce(job, settlement).catch(() => undefined);
       return 'completed';
     } catch (err) {
       stopBeat();
@@ -301,7 +300,7 @@ export class StageRunner {
           .enqueue(res.retry)
           .catch((e: Error) => log.warn({ err: e }, `enqueue of retry failed: ${e.message}`));
       }
-      await this.announceJob(jobId, stage, owner).catch(() => undefined);
+      await this.announce(job, res).catch(() => undefined);
       return res.willRetry ? 'retrying' : 'failed';
     }
   }
@@ -323,42 +322,31 @@ export class StageRunner {
     return retryThroughOutage(write, this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000);
   }
 
-  /** Emits stage.completed for the stage just settled, and job.status when the job settled. */
-  private async announceJob(jobId: string, stage: StageName, owner: string | null): Promise<void> {
-    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
-    if (!job) return;
-    const rows: Array<{
-      stage: StageName;
-      status: string;
-      attempt: number;
-      started_at: Date | null;
-      finished_at: Date | null;
-    }> = await this.ds.query(
-      `SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`,
-      [jobId],
-    );
-    // Segmenting that selects nothing settles rendering in the same transaction.
-    const settled = stage === 'segmenting' ? ['segmenting', 'rendering'] : [stage];
-    for (const r of rows) {
-      if (!settled.includes(r.stage) || (r.status !== 'completed' && r.status !== 'skipped'))
-        continue;
+  /**
+   * Emits stage.completed for each stage the transaction completed or
+   * skipped, and job.status as it left the job: the settlement says both.
+   */
+  private async announce(job: JobEntity, s: Pick<Settlement, 'settled' | 'job'>): Promise<void> {
+    const jobId = job.id;
+    const owner = job.ownerKeyId;
+    for (const st of s.settled) {
+      if (st.status !== 'completed' && st.status !== 'skipped') continue;
       this.emitter.emit('stage.completed', owner, {
         jobId,
-        stage: r.stage,
-        attempt: r.attempt,
-        status: r.status,
-        durationMs:
-          r.started_at && r.finished_at
-            ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()
-            : 0,
+        stage: st.stage,
+        attempt: st.attempt,
+        status: st.status,
+        durationMs: st.durationMs,
         at: new Date().toISOString(),
       });
     }
+    if (!s.job) return;
+    const rates = await cachedRates(this.ds);
     this.emitter.emit('job.status', owner, {
       jobId,
-      status: job.status,
-      error: job.error,
-      ...(await readJobProgress(this.ds, job)),
+      status: s.job.status,
+      error: s.job.error,
+      ...jobProgress(s.job.status, s.job.stages, job.mediaInfo?.durationSec ?? 0, rates),
       at: new Date().toISOString(),
     });
   }

@@ -34,6 +34,7 @@ import {
 } from '@clipline/database';
 import {
   ClipRerenderer,
+  ClipRows,
   OrchestrationError,
   asCorrection,
   correctionRowsForClip,
@@ -205,7 +206,7 @@ export class ClipEditsService {
       if (value) options.look = mergeLook(locked.options.look ?? null, value);
       else delete options.look;
       await m.update(JobEntity, { id: job.id }, { options });
-      await m.query(`UPDATE clips SET version = version + 1 WHERE job_id = $1`, [job.id]);
+      await ClipRows.bumpVersionsOfJob(m, job.id);
     });
     const fresh = await this.ds.getRepository(JobEntity).findOneByOrFail({ id: job.id });
     return { jobId: job.id, look: fresh.options.look ?? null };
@@ -256,7 +257,7 @@ export class ClipEditsService {
             `The transcript's corrections are at version ${v}, not ${expected}; reload and edit again.`,
           );
         }
-        await this.bumpClipsOver(m, job.id, start, end);
+        await ClipRows.bumpVersionsOver(m, job.id, start, end);
       }
       // A newer fix of a range supersedes the fixes wholly inside it; they stay as history.
       await m
@@ -299,7 +300,7 @@ export class ClipEditsService {
     await this.ds.transaction(async (m) => {
       await m.update(CaptionCorrectionEntity, { id: row.id }, { active: false });
       if (row.clipId) await this.bumpClip(m, row.clipId, undefined, {});
-      else await this.bumpClipsOver(m, job.id, row.start, row.end);
+      else await ClipRows.bumpVersionsOver(m, job.id, row.start, row.end);
     });
     return { id: row.id, active: false };
   }
@@ -406,32 +407,15 @@ export class ClipEditsService {
     expected: number | undefined,
     set: Partial<ClipEntity>,
   ): Promise<number> {
-    const qb = m
-      .createQueryBuilder()
-      .update(ClipEntity)
-      .set({ ...set, version: () => 'version + 1' })
-      .where('id = :clipId', { clipId });
-    if (expected !== undefined) qb.andWhere('version = :expected', { expected });
-    const res = await qb.returning(['version']).execute();
-    if (!res.affected) {
+    const version = await ClipRows.bumpVersion(m, clipId, expected, set);
+    if (version === null) {
       const now = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!now) throw new NotFoundException(`Clip ${clipId} was not found.`);
       throw new ConflictException(
         `Clip ${clipId} is at version ${now.version}, not ${expected}; someone edited it since. Reload and edit again.`,
       );
     }
-    return (res.raw as Array<{ version: number }>)[0]?.version;
-  }
-
-  /** A transcript fix changes every clip whose edges hold its range. */
-  private async bumpClipsOver(m: EntityManager, jobId: string, start: number, end: number) {
-    await m.query(
-      `UPDATE clips c SET version = c.version + 1
-         FROM content_segments s
-        WHERE c.job_id = $1 AND s.id = c.segment_id
-          AND COALESCE(c.start_sec, s.start_sec) < $3 AND COALESCE(c.end_sec, s.end_sec) > $2`,
-      [jobId, start, end],
-    );
+    return version;
   }
 
   private async transcriptOrConflict(job: JobEntity): Promise<TranscriptEntity> {
