@@ -9,7 +9,7 @@ import {
   RENDER_DEFAULTS,
   runFfmpeg,
   SCALE_FLAGS,
-} from './render.engine';
+} from './render.stage';
 import type { RenderRequest } from './render.types';
 
 export interface StillPlan {

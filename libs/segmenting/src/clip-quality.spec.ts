@@ -1,5 +1,5 @@
 import type { LayoutResult, SegmentCandidate, SilenceRegion } from '@clipline/contracts';
-import { selectSegments } from './segmenting.engine';
+import { selectSegments } from './segmenting.stage';
 import { buildTranscript, BuiltTranscript, ScriptLine } from './test-support/transcript.builder';
 
 const TALK = [

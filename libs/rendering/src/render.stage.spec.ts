@@ -29,7 +29,7 @@ import {
   wordsFromSentences,
   type Box,
 } from '../test/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(120_000);
