@@ -39,6 +39,12 @@ export type Runnable =
       delayMs?: number;
     };
 
+/** How a completed stage ended: completed or skipped, with its summary. */
+export interface StageEnd {
+  status?: Extract<StageStatus, 'completed' | 'skipped'>;
+  summary?: Record<string, unknown> | null;
+}
+
 export class StaleAttemptError extends Error {
   constructor(jobId: string, stage: string, attempt: number) {
     super(`write refused: ${stage} of job ${jobId} is no longer at attempt ${attempt}`);
@@ -305,11 +311,8 @@ export class StageStore {
     jobId: string,
     stage: Exclude<WorkerStage, 'rendering'>,
     attempt: number,
-    writeOutputs: (m: EntityManager) => Promise<void>,
-    result: {
-      status?: Extract<StageStatus, 'completed' | 'skipped'>;
-      summary?: Record<string, unknown> | null;
-    },
+    writeOutputs: (m: EntityManager) => Promise<void | StageEnd>,
+    given: StageEnd = {},
   ): Promise<Runnable[]> {
     return this.ds.transaction(async (m) => {
       const row = await m
@@ -319,7 +322,9 @@ export class StageStore {
         .getOne();
       if (!row || row.attempt !== attempt || row.status !== 'running')
         throw new StaleAttemptError(jobId, stage, attempt);
-      await writeOutputs(m);
+      // The write may say how the stage ended (a summary of what it stored, or skipped).
+      const ended = (await writeOutputs(m)) as StageEnd | undefined;
+      const result: StageEnd = { ...given, ...ended };
       await m.update(
         JobStageEntity,
         { id: row.id },

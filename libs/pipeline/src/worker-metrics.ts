@@ -1,9 +1,4 @@
-import {
-  isBadInputError,
-  isConfigurationError,
-  isInfrastructureError,
-  WORKER_STAGES,
-} from '@clipline/contracts';
+import { WORKER_STAGES } from '@clipline/contracts';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,14 +68,6 @@ export const jobsDeleted = new Counter({
   help: 'Jobs this API process deleted.',
   registers: [metricsRegistry],
 });
-
-export function failureClass(
-  err: unknown,
-): 'bad_input' | 'configuration' | 'infrastructure' | 'error' {
-  if (isBadInputError(err)) return 'bad_input';
-  if (isConfigurationError(err)) return 'configuration';
-  return isInfrastructureError(err) ? 'infrastructure' : 'error';
-}
 
 const QUEUE_STATES = ['waiting', 'paused', 'active', 'delayed', 'failed', 'completed'] as const;
 let current: StageScheduler | undefined;
