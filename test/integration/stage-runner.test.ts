@@ -215,23 +215,37 @@ describe('stage runner and part coordinator', () => {
 
   it('refuses the save of an attempt a newer one took over', async () => {
     const jobId = await newJob();
-    const newer = new ScriptedHandler(async () => 'newer');
+    let release = () => undefined as void;
+    const gate = new Promise<void>((r) => (release = r));
+    const newer = new ScriptedHandler(async () => {
+      await gate;
+      return 'newer';
+    });
     // Heartbeats far apart, so the old attempt's lease stays stale until the newer one claims.
     const slow = { HEARTBEAT_SECONDS: 30, STALL_SECONDS: 5 };
+    let newerDone: Promise<unknown> = Promise.resolve();
     const older = new ScriptedHandler(async () => {
       // The old worker stops heartbeating (a long GC pause); another worker takes the stage.
       await h.ds.query(
         `UPDATE job_stages SET heartbeat_at = now() - interval '1 hour' WHERE job_id = $1 AND stage = 'silence'`,
         [jobId],
       );
-      expect(await worker(newer, slow).handle('silence', message(jobId))).toBe('completed');
+      newerDone = worker(newer, slow).handle('silence', message(jobId));
+      while (newer.runs === 0) await sleep(20);
+      // The newer attempt is running: only the attempt number tells the two apart.
+      expect([(await stageRow(jobId)).status, (await stageRow(jobId)).attempt]).toEqual([
+        'running',
+        2,
+      ]);
       return 'older';
     });
     expect(await worker(older, slow).handle('silence', message(jobId))).toBe('lost-lease');
+    expect(older.saves).toBe(0);
+    release();
+    expect(await newerDone).toBe('completed');
     const row = await stageRow(jobId);
     expect([row.status, row.attempt, row.summary]).toEqual(['completed', 2, { by: 'newer' }]);
     expect((await jobRow(jobId)).note).toBe('newer');
-    expect(older.saves).toBe(0);
   });
 
   it('aborts the handler when its lease is lost mid-run, and writes nothing', async () => {
