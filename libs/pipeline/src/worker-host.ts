@@ -9,6 +9,7 @@ import { WORKER_HOST } from './processing-logger';
 import { handlersByStage, type PayloadOf, type StageHandler } from './stage-handler';
 import type { RunContext, RunOutcome, StageRunner, UnitRun } from './stage-runner';
 import type { StageStore } from './stage-store';
+import { messagesRejected } from './worker-metrics';
 import { checkStagePayload } from './worker-payloads';
 
 /** What a worker does with one Bull message. */
@@ -67,27 +68,23 @@ export class WorkerHost {
     const checked = checkStagePayload(stage, message.data);
     if (!handler || !checked.ok) {
       const reason = checked.ok ? `this worker does not serve ${stage}` : checked.reason;
-      appLogger()
-        .child({ stage, worker: WORKER_HOST, bullJobId: message.id })
-        .warn(`dropped a malformed ${stage} message: ${reason}`);
-      return 'rejected';
+      return this.reject(stage, message, reason);
     }
     const payload = checked.payload;
     if (handler.stage === 'rendering')
       return this.runClip(handler, payload as PayloadOf<'rendering'>);
-    return this.runStage(handler, payload as PayloadOf<WholeStage>);
+    return this.runStage(handler, payload as PayloadOf<WholeStage>, message);
   }
 
   private async runStage(
     handler: StageHandler<WholeStage, unknown>,
     payload: PayloadOf<WholeStage>,
+    message: StageMessage,
   ): Promise<MessageOutcome> {
     const { runner, stages, cfg, parts } = this.deps;
     if (payload.partId) {
-      if (!handler.split || !parts) {
-        appLogger().warn(`dropped a part message for ${handler.stage}, which does not split`);
-        return 'rejected';
-      }
+      if (!handler.split || !parts)
+        return this.reject(handler.stage, message, 'a part of a stage that does not split');
       await parts.runClaimed(handler, payload.partId);
       return 'part';
     }
@@ -130,6 +127,15 @@ export class WorkerHost {
         .discarded?.(run.result.value)
         .catch((err: Error) => console.warn(`cleaning up unsaved work: ${err.message}`));
     return run.outcome;
+  }
+
+  /** Logged and counted, never thrown: a bad message must not fail the consumer or another job. */
+  private reject(stage: WorkerStage, message: StageMessage, reason: string): 'rejected' {
+    messagesRejected.inc({ stage });
+    appLogger()
+      .child({ stage, worker: WORKER_HOST, bullJobId: message.id })
+      .warn(`dropped a malformed ${stage} message: ${reason}`);
+    return 'rejected';
   }
 
   private async input<M>(ctx: RunContext, message: M): Promise<{ sourceUrl: string; message: M }> {

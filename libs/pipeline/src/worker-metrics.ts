@@ -35,6 +35,13 @@ export const stageFailures = new Counter({
   registers: [metricsRegistry],
 });
 
+export const messagesRejected = new Counter({
+  name: 'clipline_stage_messages_rejected_total',
+  help: 'Bull messages a worker dropped unrun because they failed the check at the worker boundary.',
+  labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+});
+
 export const stageTakeBacks = new Counter({
   name: 'clipline_stage_takebacks_total',
   help: 'Stalled stages and clips the reconciler in this process took back (a retry, or final at the last attempt).',
