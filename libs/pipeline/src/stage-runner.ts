@@ -77,8 +77,8 @@ export interface UnitRun<R> {
 /**
  * Runs one unit of stage work with everything around it: the lease, the
  * heartbeat, throttled progress in Postgres and over socket.io, processing
- * logs, and the retry/fail decision. Processors stay thin: parse, call the
- * engine, return what to save.
+ * logs, and the retry/fail decision. Handlers stay thin: run the stage's
+ * work, return what to save.
  */
 export class StageRunner {
   constructor(

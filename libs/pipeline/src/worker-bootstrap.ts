@@ -13,7 +13,7 @@ import { startWorkerMetrics } from './worker-metrics';
 import { WorkerRegistry } from './worker-registry';
 
 /**
- * Engine libs never read the environment; a process entry point hands them
+ * Stage libs never read the environment; a process entry point hands them
  * what its validated config says about external tools (here ffmpeg, which
  * every process runs; `configure` passes a worker's own, e.g. its model path).
  */
