@@ -24,7 +24,7 @@ import {
 import type { EntityManager } from 'typeorm';
 
 /** Layout's outcome: the analysis, or why layout does not apply to this source. */
-type LayoutRun = { analysis: LayoutResult } | { skipped: string };
+type LayoutRun = { analysis: LayoutResult } | { skipped: { reason?: string } };
 
 @Injectable()
 export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModuleInit {
@@ -66,7 +66,7 @@ export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModul
     const applies = layoutApplies(job.mediaInfo);
     if (!applies.applies) {
       ctx.hooks.onLog(`layout skipped: ${applies.reason}`);
-      return { skipped: applies.reason };
+      return { skipped: { reason: applies.reason } };
     }
     const ranges = this.split.ranges(job.mediaInfo.durationSec);
     const analysis = ranges
@@ -79,7 +79,7 @@ export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModul
     const { job, attempt } = ctx;
     if ('skipped' in result) {
       await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-      return { status: 'skipped', summary: { reason: result.skipped } };
+      return { status: 'skipped', summary: { reason: result.skipped.reason } };
     }
     const r = result.analysis;
     await m.delete(LayoutAnalysisEntity, { jobId: job.id });
