@@ -53,7 +53,13 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
     const c = { ...h.cfg, CAPTION_ENGINE: 'off' as const, ...overrides };
     const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, c);
     const handler = new RenderHandler(h.ds, store, h.emitter, c);
-    const host = hostFor(handler, { runner, stages: h.stages, clips: h.clips, storage: store, cfg: c });
+    const host = hostFor(handler, {
+      runner,
+      stages: h.stages,
+      clips: h.clips,
+      storage: store,
+      cfg: c,
+    });
     return { handle: (data) => host.handle('rendering', { data }) };
   }
 

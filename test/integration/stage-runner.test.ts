@@ -406,7 +406,9 @@ describe('stage runner and part coordinator', () => {
 
     it('keeps a configuration error of another worker’s part a configuration error', async () => {
       const before = await failuresOfClass('configuration');
-      const outcome = await failingPartOnOtherWorker(new ConfigurationError('API key refused (401)'));
+      const outcome = await failingPartOnOtherWorker(
+        new ConfigurationError('API key refused (401)'),
+      );
       expect(outcome).toBe('failed');
       expect(await failuresOfClass('configuration')).toBe(before + 1);
     });

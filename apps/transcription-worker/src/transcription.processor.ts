@@ -71,7 +71,10 @@ export class TranscriptionHandler
       buildResult(this.engine, job.options.language, chunks, job.mediaInfo.durationSec),
   };
 
-  async run(ctx: RunContext, { sourceUrl }: StageInput<'transcription'>): Promise<TranscriptResult> {
+  async run(
+    ctx: RunContext,
+    { sourceUrl }: StageInput<'transcription'>,
+  ): Promise<TranscriptResult> {
     const media = ctx.job.mediaInfo;
     const ranges = media.hasAudio ? this.split.ranges(media.durationSec) : null;
     if (ranges) return this.parts.run(ctx, this, sourceUrl, ranges);

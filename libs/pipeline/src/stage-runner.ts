@@ -111,7 +111,10 @@ export class StageRunner {
     const unit = await this.runLeased(lease, work, label);
     stageOutcomes.inc({ stage: lease.stage, outcome: unit.outcome });
     if (unit.outcome !== 'skipped-claim')
-      stageDuration.observe({ stage: lease.stage, outcome: unit.outcome }, (Date.now() - t0) / 1000);
+      stageDuration.observe(
+        { stage: lease.stage, outcome: unit.outcome },
+        (Date.now() - t0) / 1000,
+      );
     return unit;
   }
 

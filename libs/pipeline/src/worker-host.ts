@@ -38,8 +38,7 @@ type Held = { value: unknown };
 
 /** Any stage's handler; `stage` tells which lease its unit takes. */
 export type AnyStageHandler =
-  | StageHandler<WholeStage, unknown>
-  | StageHandler<'rendering', unknown>;
+  StageHandler<WholeStage, unknown> | StageHandler<'rendering', unknown>;
 
 /**
  * The worker side of every stage: checks each Bull message at the boundary,

@@ -4,8 +4,7 @@ import type { PayloadOf } from './stage-handler';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PayloadCheck<S extends WorkerStage> =
-  | { ok: true; payload: PayloadOf<S> }
-  | { ok: false; reason: string };
+  { ok: true; payload: PayloadOf<S> } | { ok: false; reason: string };
 
 /**
  * Checks a Bull message of `stage`'s queue before anything runs: Redis is
@@ -13,10 +12,7 @@ export type PayloadCheck<S extends WorkerStage> =
  * id, another stage's, a clip without its aspect) must be dropped, not retried
  * or fed into a query. Returns the payload with only the fields it declares.
  */
-export function checkStagePayload<S extends WorkerStage>(
-  stage: S,
-  data: unknown,
-): PayloadCheck<S> {
+export function checkStagePayload<S extends WorkerStage>(stage: S, data: unknown): PayloadCheck<S> {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return { ok: false, reason: 'the message is not an object' };
   const d = data as Record<string, unknown>;
