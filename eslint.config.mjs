@@ -2,12 +2,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Engine libraries are plain TypeScript: a stage's algorithm must be testable
+ * Stage libraries are plain TypeScript: a stage's algorithm must be testable
  * and reusable without Nest, a database, a queue or the process configuration.
- * Apps wire engines to those; libs/pipeline, database, storage and config are
- * the framework side.
+ * Apps wire stage libs to those; libs/pipeline, database, storage and config are
+ * the framework side. ("Engine" is kept for transcription's recogniser back ends.)
  */
-const ENGINE_LIBS = ['layout', 'media', 'rendering', 'segmenting', 'silence', 'transcription'];
+const STAGE_LIBS = ['layout', 'media', 'rendering', 'segmenting', 'silence', 'transcription'];
 const FRAMEWORK_IMPORTS = [
   '@nestjs/*',
   'typeorm',
@@ -22,18 +22,18 @@ const APPS_IMPORT = {
   group: ['**/apps/*', '**/apps/*/**'],
   message: 'An app never imports another app; shared code belongs in libs/.',
 };
-const ENGINE_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
+const STAGE_LIB_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
   group: [name, `${name}/**`],
   message:
-    'Engine libs (layout, media, rendering, segmenting, silence, transcription) stay framework-free: ' +
+    'Stage libs (layout, media, rendering, segmenting, silence, transcription) stay framework-free: ' +
     'no Nest, TypeORM, Bull, ioredis or the database/pipeline/storage/config libs. ' +
     'Take what you need as an argument; the worker app passes it in.',
 }));
 // Reaching into another lib's folder by path would dodge the package names above.
-const ENGINE_RELATIVE = {
+const STAGE_LIB_RELATIVE = {
   regex:
     '(^|/)libs/(database|pipeline|storage|config)(/|$)|^(\\.\\./)+(database|pipeline|storage|config)/src',
-  message: 'Engine libs do not import the framework libs, by name or by path.',
+  message: 'Stage libs do not import the framework libs, by name or by path.',
 };
 
 const TS_FILES = ['**/*.ts', '**/*.tsx'];
@@ -142,7 +142,7 @@ export default tseslint.config(
           object: 'process',
           property: 'env',
           message:
-            'Read settings from the validated config (libs/config/src/env.schema.ts, documented in docs/configuration.md); engines take them as arguments.',
+            'Read settings from the validated config (libs/config/src/env.schema.ts, documented in docs/configuration.md); stage libs take them as arguments.',
         },
       ],
     },
@@ -153,11 +153,11 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...LIFECYCLE_WRITES] },
   },
   {
-    files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
+    files: STAGE_LIBS.map((l) => `libs/${l}/**/*.ts`),
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE] },
+        { patterns: [APPS_IMPORT, ...STAGE_LIB_IMPORTS, STAGE_LIB_RELATIVE] },
       ],
     },
   },

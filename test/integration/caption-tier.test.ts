@@ -23,6 +23,7 @@ import {
   StageRunner,
   StageScheduler,
   StageRows,
+  hostFor,
   redisOptionsFromUrl,
 } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
@@ -31,10 +32,10 @@ import {
   transcribeRange,
   type ChunkTranscript,
 } from '@clipline/transcription';
-import Queue, { type Job } from 'bull';
+import Queue from 'bull';
 import { randomUUID } from 'node:crypto';
 import { Like, type DataSource } from 'typeorm';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import {
   normWords,
   realSpeechMp4,
@@ -206,7 +207,7 @@ describe('caption tier in the render worker', () => {
     return { jobId, payloads, seg, seg2, ref, fastWords };
   }
 
-  const processors: RenderProcessor[] = [];
+  const processors: RenderHandler[] = [];
   afterEach(async () => {
     // Recognition ahead runs past a clip's render: stop it before the next test.
     await Promise.all(processors.splice(0).map((p) => p.onModuleDestroy()));
@@ -215,9 +216,10 @@ describe('caption tier in the render worker', () => {
   function worker(overrides: Partial<AppConfig> = {}) {
     const c = { ...cfg, ...overrides };
     const runner = new StageRunner(ds, scheduler, logger, emitter, c);
-    const p = new RenderProcessor(ds, runner, clips, storage, emitter, c);
+    const p = new RenderHandler(ds, storage, emitter, c);
     processors.push(p);
-    return (data: RenderJobPayload) => p.handle({ data } as Job<RenderJobPayload>);
+    const host = hostFor(p, { runner, stages, clips, storage, cfg: c });
+    return (data: RenderJobPayload) => host.handle('rendering', { data });
   }
 
   const texts = (ws: TranscriptWord[]) => ws.map((w) => w.text.toLowerCase());

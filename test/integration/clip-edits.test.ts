@@ -1,10 +1,9 @@
 import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
 import { ClipEntity, ContentSegmentEntity, JobStageEntity } from '@clipline/database';
 import { FFPROBE_PATH, probeMedia, runChecked } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
-import type { Job } from 'bull';
+import { StageRunner, hostFor } from '@clipline/pipeline';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import { completeTalkAnalysis, scriptedTalk } from '../fixtures/scripted-talk.fixture';
 import { smallMp4 } from '../support/api-fixtures';
 import { startApi, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
@@ -52,7 +51,14 @@ describe('the creator editing loop (API + a real render worker)', () => {
   function worker() {
     const cfg = { ...h.cfg, CAPTION_ENGINE: 'off' as const };
     const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, cfg);
-    return new RenderProcessor(h.ds, runner, h.clips, h.storage, h.emitter, cfg);
+    const { stages, clips, storage } = h;
+    return hostFor(new RenderHandler(h.ds, storage, h.emitter, cfg), {
+      runner,
+      stages,
+      clips,
+      storage,
+      cfg,
+    });
   }
 
   /** Renders every queued clip of the job, one after another, as a render worker would. */
@@ -68,7 +74,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
         segmentId: c.segmentId,
         aspect: c.aspect,
       };
-      expect(await w.handle({ data: payload } as Job<RenderJobPayload>)).toBe('completed');
+      expect(await w.handle('rendering', { data: payload })).toBe('completed');
     }
     return queued.map((c) => c.id);
   }

@@ -1,11 +1,10 @@
 import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
 import { ClipEntity, TranscriptEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
+import { StageRunner, hostFor } from '@clipline/pipeline';
 import { storageFromConfig, type StorageService } from '@clipline/storage';
-import type { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import { smallMp4 } from '../support/api-fixtures';
 import { startGatedProxy } from '../support/gated-proxy';
 import {
@@ -53,8 +52,15 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
     // The captions must show the transcript's words (which winner wrote them), not a caption tier's.
     const c = { ...h.cfg, CAPTION_ENGINE: 'off' as const, ...overrides };
     const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, c);
-    const p = new RenderProcessor(h.ds, runner, h.clips, store, h.emitter, c);
-    return { handle: (data) => p.handle({ data } as Job<RenderJobPayload>) };
+    const handler = new RenderHandler(h.ds, store, h.emitter, c);
+    const host = hostFor(handler, {
+      runner,
+      stages: h.stages,
+      clips: h.clips,
+      storage: store,
+      cfg: c,
+    });
+    return { handle: (data) => host.handle('rendering', { data }) };
   }
 
   const clipRow = (id: string) => h.ds.getRepository(ClipEntity).findOneByOrFail({ id });

@@ -1,10 +1,9 @@
 import { DEFAULT_JOB_OPTIONS, type RenderJobPayload } from '@clipline/contracts';
 import { ClipEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import { StageRunner } from '@clipline/pipeline';
-import type { Job } from 'bull';
+import { StageRunner, hostFor } from '@clipline/pipeline';
 import { randomUUID } from 'node:crypto';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import { smallMp4 } from '../support/api-fixtures';
 import {
   createTestJob,
@@ -56,9 +55,11 @@ describe('render worker: clip looks', () => {
     }
     const cfg = { ...h.cfg, CAPTION_ENGINE: 'off' as const };
     const runner = new StageRunner(h.ds, h.scheduler, h.logger, h.emitter, cfg);
-    const worker = new RenderProcessor(h.ds, runner, h.clips, h.storage, h.emitter, cfg);
+    const { stages, clips, storage } = h;
+    const handler = new RenderHandler(h.ds, storage, h.emitter, cfg);
+    const worker = hostFor(handler, { runner, stages, clips, storage, cfg });
     const clip = await h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
-    const outcome = await worker.handle({
+    const outcome = await worker.handle('rendering', {
       data: {
         jobId,
         stage: 'rendering',
@@ -67,7 +68,7 @@ describe('render worker: clip looks', () => {
         segmentId: clip.segmentId,
         aspect: '9:16',
       },
-    } as Job<RenderJobPayload>);
+    } satisfies { data: RenderJobPayload });
     expect(outcome).toBe('completed');
     return h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
   }

@@ -18,18 +18,20 @@ import { probeMedia } from '@clipline/media';
 import {
   ClipRows,
   JobOrchestrator,
+  PartCoordinator,
   PartRows,
   ProcessingLogger,
   ProgressEmitter,
   StageRunner,
   StageScheduler,
   StageRows,
+  hostFor,
   redisOptionsFromUrl,
 } from '@clipline/pipeline';
-import Queue, { type Job } from 'bull';
+import Queue from 'bull';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { LayoutProcessor } from '../../apps/layout-worker/src/layout.processor';
+import { LayoutHandler } from '../../apps/layout-worker/src/layout.processor';
 import { smallMp4 } from '../support/api-fixtures';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 
@@ -111,27 +113,20 @@ describe('progress and ETA', () => {
     return jobId;
   }
 
-  function layoutWorker(): LayoutProcessor {
+  function layoutWorker() {
     const c = { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 };
-    const p = new LayoutProcessor();
-    // Nest injects these properties in the worker app; here they are the same real services.
-    Object.assign(p, {
-      runner: new StageRunner(ds, scheduler, logger, emitter, c),
-      storage: api.storage,
-      cfg: c,
-      parts: new PartRows(ds, c.STAGE_MAX_ATTEMPTS),
-      scheduler,
-      logger,
-      ds,
-      store: stages,
-    });
-    return p;
+    const storage = api.storage;
+    const partStore = new PartRows(ds, c.STAGE_MAX_ATTEMPTS);
+    const parts = new PartCoordinator(partStore, scheduler, logger, ds, storage, c);
+    const handler = new LayoutHandler(c, parts);
+    const runner = new StageRunner(ds, scheduler, logger, emitter, c);
+    return { handler, host: hostFor(handler, { runner, stages, clips, storage, cfg: c, parts }) };
   }
 
   it('moves within parts, keeps the ETA moving, and carries job-level numbers in the view and job.status', async () => {
     const jobId = await newJob(120);
     const worker = layoutWorker();
-    await worker.onModuleInit();
+    await worker.handler.onModuleInit();
     // Parts completed as seen from outside, sampled while the stage runs.
     const partsDoneAt: number[] = [];
     let sampling = true;
@@ -144,9 +139,9 @@ describe('progress and ETA', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const outcome = await worker.handle({
-      data: { jobId, stage: 'layout', attempt: 0 },
-    } as Job<StageJobPayload>);
+    const outcome = await worker.host.handle('layout', {
+      data: { jobId, stage: 'layout', attempt: 0 } satisfies StageJobPayload,
+    });
     sampling = false;
     await sampler;
     expect(outcome).toBe('completed');

@@ -1,4 +1,5 @@
 import {
+  errorKind,
   isPermanentError,
   isInfrastructureError,
   type StageHooks,
@@ -18,7 +19,6 @@ import { trackWork } from './worker-registry';
 import type { FailOutcome, Settlement } from './state/settlement';
 import { StaleAttemptError } from './state/stale-attempt.error';
 import {
-  failureClass,
   stageAttempts,
   stageDuration,
   stageFailures,
@@ -67,11 +67,17 @@ export interface RunContext {
 
 export type RunOutcome = 'completed' | 'skipped-claim' | 'failed' | 'retrying' | 'lost-lease';
 
+/** How a unit ended, with what its work returned when it got that far (saved or not). */
+export interface UnitRun<R> {
+  outcome: RunOutcome;
+  result?: R;
+}
+
 /**
  * Runs one unit of stage work with everything around it: the lease, the
  * heartbeat, throttled progress in Postgres and over socket.io, processing
- * logs, and the retry/fail decision. Processors stay thin: parse, call the
- * engine, return what to save.
+ * logs, and the retry/fail decision. Handlers stay thin: run the stage's
+ * work, return what to save.
  */
 export class StageRunner {
   constructor(
@@ -88,19 +94,34 @@ export class StageRunner {
     work: (ctx: RunContext) => Promise<R>,
     label = lease.stage as string,
   ): Promise<RunOutcome> {
+    return (await this.runUnit(lease, work, label)).outcome;
+  }
+
+  /**
+   * `run`, also giving back what the work returned, so a caller can act on
+   * its own result after the commit (announce it) or after a refusal (clean it up).
+   */
+  async runUnit<R>(
+    lease: Lease<R>,
+    work: (ctx: RunContext) => Promise<R>,
+    label = lease.stage as string,
+  ): Promise<UnitRun<R>> {
     const t0 = Date.now();
-    const outcome = await this.runLeased(lease, work, label);
-    stageOutcomes.inc({ stage: lease.stage, outcome });
-    if (outcome !== 'skipped-claim')
-      stageDuration.observe({ stage: lease.stage, outcome }, (Date.now() - t0) / 1000);
-    return outcome;
+    const unit = await this.runLeased(lease, work, label);
+    stageOutcomes.inc({ stage: lease.stage, outcome: unit.outcome });
+    if (unit.outcome !== 'skipped-claim')
+      stageDuration.observe(
+        { stage: lease.stage, outcome: unit.outcome },
+        (Date.now() - t0) / 1000,
+      );
+    return unit;
   }
 
   private async runLeased<R>(
     lease: Lease<R>,
     work: (ctx: RunContext) => Promise<R>,
     label: string,
-  ): Promise<RunOutcome> {
+  ): Promise<UnitRun<R>> {
     const { stage, jobId } = lease;
     // Before the claim nothing is ours: the Bull job fails and the reconciler re-adds it.
     const noteInfra = (err: unknown) => {
@@ -108,11 +129,11 @@ export class StageRunner {
       throw err;
     };
     const attempt = await lease.claim().catch(noteInfra);
-    if (attempt === null) return 'skipped-claim';
+    if (attempt === null) return { outcome: 'skipped-claim' };
     const job = await this.retryWrites(() =>
       this.ds.getRepository(JobEntity).findOneBy({ id: jobId }),
     ).catch(noteInfra);
-    if (!job) return 'skipped-claim';
+    if (!job) return { outcome: 'skipped-claim' };
     stageAttempts.inc({ stage });
     const log = appLogger().child({ jobId, stage, attempt, worker: WORKER_HOST, label });
     const started = Date.now();
@@ -228,8 +249,8 @@ export class StageRunner {
       awaitInfrastructure,
     };
 
+    let result: R | undefined;
     try {
-      let result: R;
       for (;;) {
         if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
         try {
@@ -244,7 +265,8 @@ export class StageRunner {
         await this.logger.write(jobId, stage, attempt, 'note', `${label}: infrastructure is back`);
       }
       if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
-      const settlement = await this.retryWrites(() => lease.complete(attempt, result));
+      const done = result as R;
+      const settlement = await this.retryWrites(() => lease.complete(attempt, done));
       stopBeat();
       // Committed: what follows is best effort, the reconciler enqueues whatever was missed.
       await this.scheduler
@@ -254,7 +276,7 @@ export class StageRunner {
       log.info({ durationMs }, `${label} finished`);
       await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
       await this.announce(job, settlement).catch(() => undefined);
-      return 'completed';
+      return { outcome: 'completed', result };
     } catch (err) {
       stopBeat();
       const message = (err as Error).message || String(err);
@@ -267,12 +289,12 @@ export class StageRunner {
           'note',
           `${label}: result discarded, this attempt is no longer current (${message})`,
         );
-        return 'lost-lease';
+        return { outcome: 'lost-lease', result };
       }
       const permanent = isPermanentError(err);
       const res = await this.retryWrites(() => lease.fail(attempt, message, permanent));
       const durationMs = Date.now() - started;
-      const failClass = failureClass(err);
+      const failClass = errorKind(err);
       stageFailures.inc({ stage, class: failClass, final: res.willRetry ? 'false' : 'true' });
       if (res.willRetry) stageRetries.inc({ stage });
       log.error(
@@ -301,7 +323,7 @@ export class StageRunner {
           .catch((e: Error) => log.warn({ err: e }, `enqueue of retry failed: ${e.message}`));
       }
       await this.announce(job, res).catch(() => undefined);
-      return res.willRetry ? 'retrying' : 'failed';
+      return { outcome: res.willRetry ? 'retrying' : 'failed', result };
     }
   }
 

@@ -5,7 +5,7 @@ import {
   useLongPatternSource,
 } from '../../../test/support/abort-checks';
 import { fastRender } from '../test/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 import { mountTinyDisk } from '../../../test/support/tiny-disk';
 

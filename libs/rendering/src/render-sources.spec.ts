@@ -8,7 +8,7 @@ import {
   type TalkingHeadSpec,
 } from '../../../test/fixtures/talking-head.fixture';
 import { fastRender, frameDifference, frameRgb, probeOutput } from '../test/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(120_000);

@@ -16,7 +16,7 @@ import {
   TALK_SENTENCES,
   type SpeechFixture,
 } from '../../../test/fixtures/speech.fixture';
-import { selectSegments } from '../src/segmenting.engine';
+import { selectSegments } from '../src/segmenting.stage';
 
 jest.setTimeout(180_000);
 

@@ -230,12 +230,14 @@ export class ClipRows {
   async complete(
     clipId: string,
     attempt: number,
-    fields: Partial<ClipEntity>,
+    columns: Partial<ClipEntity> | ((m: EntityManager) => Promise<Partial<ClipEntity>>),
   ): Promise<ClipSettlement> {
     return this.ds.transaction(async (m) => {
       const clip = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!clip) throw new StaleAttemptError(clipId, 'rendering', attempt);
       const rendering = await this.stages.lockRendering(m, clip.jobId);
+      // A stale attempt's columns roll back with the refused update below.
+      const fields = typeof columns === 'function' ? await columns(m) : columns;
       const res = await m
         .createQueryBuilder()
         .update(ClipEntity)

@@ -1,4 +1,4 @@
-import { redactSecrets } from '@clipline/contracts';
+import { redactSecrets, type ErrorKind } from '@clipline/contracts';
 import { StagePartEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PartRange } from '../part-ranges';
@@ -60,7 +60,7 @@ export class PartRows {
   async claim(partId: string, stallSeconds: number): Promise<StagePartEntity | null> {
     if ((await this.takeBack(partId, stallSeconds)) === 'failed') return null;
     const res = await this.ds.query(
-      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, progress = 0, heartbeat_at = now(), worker_host = $3, error = NULL
+      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, progress = 0, heartbeat_at = now(), worker_host = $3, error = NULL, error_kind = NULL
         WHERE p.id = $1
           AND ${claimableSql('p', 'running', '$2')}
           AND EXISTS (SELECT 1 FROM job_stages s WHERE s.job_id = p.job_id AND s.stage = p.stage
@@ -144,11 +144,20 @@ export class PartRows {
     if (!res.affected) throw new StaleAttemptError(partId, 'part', attempt);
   }
 
-  /** Bad input fails the part for good (the coordinator then fails the stage); anything else re-queues it. */
-  async fail(partId: string, attempt: number, error: string, permanent: boolean): Promise<void> {
+  /**
+   * Bad input fails the part for good (the coordinator then fails the stage); anything else re-queues it.
+   * `kind` is kept with the failure so the coordinator rebuilds the class it had where it arose.
+   */
+  async fail(
+    partId: string,
+    attempt: number,
+    error: string,
+    permanent: boolean,
+    kind: ErrorKind = 'error',
+  ): Promise<void> {
     await this.ds.query(
-      `UPDATE stage_parts SET status = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-      [partId, attempt, permanent ? 'failed' : 'queued', redactSecrets(error)],
+      `UPDATE stage_parts SET status = $3, error = $4, error_kind = $5 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [partId, attempt, permanent ? 'failed' : 'queued', redactSecrets(error), kind],
     );
   }
 

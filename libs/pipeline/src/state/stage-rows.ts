@@ -40,6 +40,12 @@ const RESET_STAGE = {
 };
 
 /** What a promotion changed: the work to enqueue, and a rendering skipped for want of clips. */
+/** How a completed stage ended: completed or skipped, with its summary. */
+export interface StageEnd {
+  status?: Extract<StageStatus, 'completed' | 'skipped'>;
+  summary?: Record<string, unknown> | null;
+}
+
 export interface Promotion {
   runnable: Runnable[];
   settled: SettledStage[];
@@ -546,17 +552,16 @@ export class StageRows {
     jobId: string,
     stage: Exclude<WorkerStage, 'rendering'>,
     attempt: number,
-    writeOutputs: (m: EntityManager) => Promise<void>,
-    result: {
-      status?: Extract<StageStatus, 'completed' | 'skipped'>;
-      summary?: Record<string, unknown> | null;
-    },
+    writeOutputs: (m: EntityManager) => Promise<void | StageEnd>,
+    given: StageEnd = {},
   ): Promise<Settlement> {
     return this.ds.transaction(async (m) => {
       const row = await this.lockStage(m, jobId, stage);
       if (!row || row.attempt !== attempt || row.status !== 'running')
         throw new StaleAttemptError(jobId, stage, attempt);
-      await writeOutputs(m);
+      // The write may say how the stage ended (a summary of what it stored, or skipped).
+      const ended = (await writeOutputs(m)) as StageEnd | undefined;
+      const result: StageEnd = { ...given, ...ended };
       const status = result.status ?? 'completed';
       const finishedAt = new Date();
       await m.update(

@@ -9,7 +9,7 @@ import {
   TALK_SENTENCES,
   type SpeechFixture,
 } from '../../../test/fixtures/speech.fixture';
-import { detectSilence } from './silence.engine';
+import { detectSilence } from './silence.stage';
 import { matchRegions, type MatchReport } from './region-match';
 import { resolveSilenceOptions } from './silence-options';
 import { speechRegions } from './speech.detector';
