@@ -4,10 +4,11 @@ import {
   ASPECTS,
   QUEUE_NAMES,
   type LayoutResult,
+  type LayoutSummary,
   type StageHooks,
   type StageJobPayload,
 } from '@clipline/contracts';
-import { LayoutAnalysisEntity, type JobEntity } from '@clipline/database';
+import type { JobEntity } from '@clipline/database';
 import {
   analyseLayout,
   createFaceDetector,
@@ -18,6 +19,7 @@ import {
   type FaceDetector,
 } from '@clipline/layout';
 import {
+  layoutOutputs,
   reportDegraded,
   StageProcessorBase,
   WORKER_CONCURRENCY,
@@ -61,10 +63,8 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
       ctx.hooks.onLog(`layout skipped: ${applies.reason}`);
       return {
         status: 'skipped',
-        summary: { reason: applies.reason },
-        write: async (m) => {
-          await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-        },
+        summary: { reason: applies.reason } satisfies LayoutSummary,
+        write: (m) => layoutOutputs.clear(m, job.id),
       };
     }
     const r = await this.analyseWhole(ctx, sourceUrl);
@@ -74,21 +74,8 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
         faceTracks: r.faceTracks.length,
         frames: r.frameCount,
         note: r.note,
-      },
-      write: async (m) => {
-        await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-        await m.insert(LayoutAnalysisEntity, {
-          jobId: job.id,
-          sampleFps: r.sampleFps,
-          frameCount: r.frameCount,
-          scenes: r.scenes,
-          sceneCuts: r.sceneCuts,
-          faceTracks: r.faceTracks,
-          cropPlans: r.cropPlans,
-          note: r.note,
-          attempt,
-        });
-      },
+      } satisfies LayoutSummary,
+      write: (m) => layoutOutputs.save(m, job.id, attempt, r),
     };
   }
 

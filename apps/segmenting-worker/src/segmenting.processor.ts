@@ -1,15 +1,14 @@
 import { Process, Processor } from '@nestjs/bull';
-import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity, JobEntity } from '@clipline/database';
+import { QUEUE_NAMES, type SegmentingSummary, type StageJobPayload } from '@clipline/contracts';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
+  segmentsOutputs,
   type RunContext,
   type StageResult,
 } from '@clipline/pipeline';
 import { selectSegments } from '@clipline/segmenting';
 import type { Job } from 'bull';
-import { In } from 'typeorm';
 import { loadSegmentingInputs } from './segmenting-inputs';
 
 @Processor(QUEUE_NAMES.segmenting)
@@ -43,11 +42,6 @@ export class SegmentingProcessor extends StageProcessorBase {
     ctx.hooks.onProgress(0.9);
     if (result.note) ctx.hooks.onLog(`segmenting: ${result.note}`);
     const selected = result.segments.filter((s) => s.selected).length;
-    const shortfall = result.shortfall ?? null;
-    // Fewer clips than asked for is an outcome the creator must see, not only a log line.
-    const shortNote = shortfall
-      ? `${shortfall.selected} of ${shortfall.requested} clips: ${shortfall.reason}`
-      : null;
     let staleKeys: string[] = [];
     return {
       // Old clips' objects go only after the new segments are committed, so a crash never loses both.
@@ -56,53 +50,11 @@ export class SegmentingProcessor extends StageProcessorBase {
         candidates: result.segments.length,
         selected,
         requested: job.options.clipCount,
-        shortfallReason: shortfall?.reason ?? null,
+        shortfallReason: result.shortfall?.reason ?? null,
         note: result.note,
-      },
+      } satisfies SegmentingSummary,
       write: async (m) => {
-        const old = await m.find(ClipEntity, { where: { jobId: job.id } });
-        staleKeys = old
-          .flatMap((c) => [c.videoKey, c.thumbnailKey, c.vttKey, c.srtKey])
-          .filter((k): k is string => !!k);
-        // Clips cascade from segments: a re-run replaces both, never adds to them.
-        await m.delete(ContentSegmentEntity, { jobId: job.id });
-        if (!result.segments.length) {
-          await m.update(
-            JobEntity,
-            { id: job.id },
-            { note: result.note ?? 'no segment fits the length limits' },
-          );
-          return;
-        }
-        if (shortNote) await m.update(JobEntity, { id: job.id }, { note: shortNote });
-        const inserted = await m.insert(
-          ContentSegmentEntity,
-          result.segments.map((s) => ({
-            jobId: job.id,
-            rank: s.rank,
-            start: s.start,
-            end: s.end,
-            score: s.score,
-            features: s.features,
-            reason: s.reason,
-            text: s.text,
-            selected: s.selected,
-            attempt,
-          })),
-        );
-        const ids = inserted.identifiers.map((i) => i.id as string);
-        const chosen = await m.find(ContentSegmentEntity, {
-          where: { id: In(ids), selected: true },
-        });
-        const clips = chosen.flatMap((s) =>
-          job.options.aspects.map((aspect) => ({
-            jobId: job.id,
-            segmentId: s.id,
-            aspect,
-            status: 'queued' as const,
-          })),
-        );
-        if (clips.length) await m.insert(ClipEntity, clips);
+        ({ replacedKeys: staleKeys } = await segmentsOutputs.save(m, job, attempt, result));
       },
     };
   }

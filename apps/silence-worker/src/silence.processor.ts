@@ -1,9 +1,9 @@
 import { Process, Processor } from '@nestjs/bull';
-import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { SilenceRegionEntity } from '@clipline/database';
+import { QUEUE_NAMES, type SilenceStageSummary, type StageJobPayload } from '@clipline/contracts';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
+  silenceOutputs,
   type RunContext,
   type StageResult,
 } from '@clipline/pipeline';
@@ -23,20 +23,11 @@ export class SilenceProcessor extends StageProcessorBase {
     const { job, attempt } = ctx;
     const result = await detectSilence(sourceUrl, job.mediaInfo, {}, ctx.hooks);
     return {
-      summary: { ...result.summary, regions: result.regions.length },
-      write: async (m) => {
-        await m.delete(SilenceRegionEntity, { jobId: job.id });
-        const rows = result.regions.map((r) => ({
-          jobId: job.id,
-          kind: r.kind,
-          start: r.start,
-          end: r.end,
-          meanDb: Number.isFinite(r.meanDb) ? r.meanDb : -120,
-          attempt,
-        }));
-        for (let i = 0; i < rows.length; i += 1000)
-          await m.insert(SilenceRegionEntity, rows.slice(i, i + 1000));
-      },
+      summary: {
+        ...result.summary,
+        regions: result.regions.length,
+      } satisfies SilenceStageSummary,
+      write: (m) => silenceOutputs.save(m, job.id, attempt, result.regions),
     };
   }
 }

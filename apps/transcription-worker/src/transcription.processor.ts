@@ -4,12 +4,14 @@ import {
   QUEUE_NAMES,
   type StageHooks,
   type StageJobPayload,
+  type TranscriptionSummary,
   type TranscriptResult,
 } from '@clipline/contracts';
-import { TranscriptEntity, type JobEntity } from '@clipline/database';
+import type { JobEntity } from '@clipline/database';
 import {
   StageProcessorBase,
   WORKER_CONCURRENCY,
+  transcriptOutputs,
   type PartRange,
   type RunContext,
   type StageResult,
@@ -66,22 +68,8 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
         language: t.language,
         engine: t.engine,
         note: t.note,
-      },
-      write: async (m) => {
-        await m.delete(TranscriptEntity, { jobId: job.id });
-        await m.insert(TranscriptEntity, {
-          jobId: job.id,
-          engine: t.engine,
-          model: t.model,
-          modelVersion: t.modelVersion,
-          language: t.language,
-          text: t.text,
-          words: t.words,
-          segments: t.segments,
-          note: t.note,
-          attempt,
-        });
-      },
+      } satisfies TranscriptionSummary,
+      write: (m) => transcriptOutputs.save(m, job.id, attempt, t),
     };
   }
 
