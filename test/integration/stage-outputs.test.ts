@@ -95,7 +95,9 @@ describe('stage outputs in Postgres', () => {
     const back = await silenceOutputs.read(m, jobId);
     expect(back).toHaveLength(2500);
     expect(back[7]).toEqual(region('silence', 1.4, 1.5, -120));
-    expect(await silenceOutputs.readWindow(m, jobId, { start: 100, end: 101 })).toHaveLength(5);
+    expect(await silenceOutputs.readWindow(m, jobId, { start: 100.05, end: 101.05 })).toHaveLength(
+      6,
+    );
     // Another job's rows are its own.
     expect(await silenceOutputs.read(m, other)).toEqual([region('silence', 1, 2)]);
   });
@@ -114,7 +116,10 @@ describe('stage outputs in Postgres', () => {
       note: null,
       regions: 1,
     };
-    await m.update(JobStageEntity, { jobId, stage: 'silence' }, { summary });
+    await m.query(`UPDATE job_stages SET summary = $2 WHERE job_id = $1 AND stage = 'silence'`, [
+      jobId,
+      JSON.stringify(summary),
+    ]);
     expect(await silenceOutputs.readResult(m, jobId)).toEqual({
       regions: [region('silence', 3, 4)],
       summary,

@@ -48,7 +48,8 @@ export type SegmentingSummary = Reused & {
 };
 
 /** The rendering row is the clips' aggregate. */
-export type RenderingSummary = { clips: number; completed: number; failed: number } | SkippedSummary;
+export type RenderingSummary =
+  { clips: number; completed: number; failed: number } | SkippedSummary;
 
 export type StageSummaries = {
   probe: ProbeSummary;

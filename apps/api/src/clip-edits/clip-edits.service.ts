@@ -25,12 +25,7 @@ import {
   type TranscriptResult,
   type TrimPreview,
 } from '@clipline/contracts';
-import {
-  CaptionCorrectionEntity,
-  ClipEntity,
-  JobEntity,
-  JobStageEntity,
-} from '@clipline/database';
+import { CaptionCorrectionEntity, ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import {
   ClipRerenderer,
   OrchestrationError,

@@ -6,7 +6,9 @@ const plan = (aspect: CropPlan['aspect']): CropPlan => ({
   aspect,
   sourceWidth: 1920,
   sourceHeight: 1080,
-  scenes: [{ sceneIndex: 0, start: 0, end: 10, keyframes: [{ t: 0, x: 0, y: 0, w: 608, h: 1080 }] }],
+  scenes: [
+    { sceneIndex: 0, start: 0, end: 10, keyframes: [{ t: 0, x: 0, y: 0, w: 608, h: 1080 }] },
+  ],
 });
 
 describe('layout outputs mapping', () => {

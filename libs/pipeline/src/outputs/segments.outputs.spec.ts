@@ -28,7 +28,13 @@ const row = (captionWords: ReturnType<typeof word>[] | null) =>
     attempt: 4,
     captionWords,
     captionEngine: captionWords
-      ? { tier: 'caption' as const, engine: 'whisper', model: 'tiny', modelVersion: 'v1', preset: null }
+      ? {
+          tier: 'caption' as const,
+          engine: 'whisper',
+          model: 'tiny',
+          modelVersion: 'v1',
+          preset: null,
+        }
       : null,
   });
 
@@ -53,10 +59,7 @@ describe('segments outputs mapping', () => {
 
   it("uses the caption tier's words once stored, else the transcript's over the segment", () => {
     const transcript = { words: [word('a', 5, 9), word('b', 9.5, 10.5), word('c', 20, 21)] };
-    expect(captionWordsOf(segmentOf(row(null)), transcript).map((w) => w.text)).toEqual([
-      'b',
-      'c',
-    ]);
+    expect(captionWordsOf(segmentOf(row(null)), transcript).map((w) => w.text)).toEqual(['b', 'c']);
     const tier = [word('better', 20, 21)];
     expect(captionWordsOf(segmentOf(row(tier)), transcript)).toBe(tier);
     expect(captionWordsOf(segmentOf(row(null)), null)).toEqual([]);

@@ -12,6 +12,11 @@ describe('silence outputs mapping', () => {
       meanDb: -120,
       attempt: 2,
     });
-    expect(silenceRegionOf(row)).toEqual({ kind: 'non_speech', start: 1.25, end: 3.5, meanDb: -120 });
+    expect(silenceRegionOf(row)).toEqual({
+      kind: 'non_speech',
+      start: 1.25,
+      end: 3.5,
+      meanDb: -120,
+    });
   });
 });
