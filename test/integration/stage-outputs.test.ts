@@ -14,6 +14,7 @@ import {
   silenceOutputs,
   transcriptOutputs,
 } from '@clipline/pipeline';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 
 const MEDIA: MediaInfo = {
@@ -50,13 +51,15 @@ describe('stage outputs in Postgres', () => {
   afterAll(() => ds?.destroy());
 
   async function newJob(): Promise<string> {
-    const ins = await m.insert(JobEntity, {
+    const id = randomUUID();
+    await m.insert(JobEntity, {
+      id,
       status: 'running',
       sourceKey: 'jobs/x/source.wav',
       mediaInfo: MEDIA,
       options: { ...DEFAULT_JOB_OPTIONS, aspects: ['9:16', '1:1'] },
     });
-    return ins.identifiers[0].id as string;
+    return id;
   }
 
   it('reads only the silence regions overlapping a window, by start', async () => {
