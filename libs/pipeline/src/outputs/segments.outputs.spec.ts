@@ -13,18 +13,23 @@ const features = {
   sceneCuts: 0,
 };
 
+/** The columns a stored segment carries over as they are. */
+const stored = {
+  id: 'seg-id',
+  jobId: 'job-id',
+  rank: 2,
+  start: 10,
+  end: 40,
+  score: 71.5,
+  features,
+  reason: 'opens with a question',
+  text: 'why does it work',
+  selected: true,
+};
+
 const row = (captionWords: ReturnType<typeof word>[] | null) =>
   Object.assign(new ContentSegmentEntity(), {
-    id: 'seg-id',
-    jobId: 'job-id',
-    rank: 2,
-    start: 10,
-    end: 40,
-    score: 71.5,
-    features,
-    reason: 'opens with a question',
-    text: 'why does it work',
-    selected: true,
+    ...stored,
     attempt: 4,
     captionWords,
     captionEngine: captionWords
@@ -40,21 +45,7 @@ const row = (captionWords: ReturnType<typeof word>[] | null) =>
 
 describe('segments outputs mapping', () => {
   it('maps a segment row to the stored segment, without the attempt', () => {
-    const r = row(null);
-    expect(segmentOf(r)).toEqual({
-      id: 'seg-id',
-      jobId: 'job-id',
-      rank: 2,
-      start: 10,
-      end: 40,
-      score: 71.5,
-      features,
-      reason: 'opens with a question',
-      text: 'why does it work',
-      selected: true,
-      captionWords: null,
-      captionEngine: null,
-    });
+    expect(segmentOf(row(null))).toEqual({ ...stored, captionWords: null, captionEngine: null });
   });
 
   it("uses the caption tier's words once stored, else the transcript's over the segment", () => {
