@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import { ASPECTS, type LayoutResult } from '@clipline/contracts';
-import { LayoutAnalysisEntity } from '@clipline/database';
+import { ASPECTS, type LayoutResult, type LayoutSummary } from '@clipline/contracts';
 import {
   analyseLayout,
   createFaceDetector,
@@ -13,6 +12,7 @@ import {
 } from '@clipline/layout';
 import {
   PartCoordinator,
+  layoutOutputs,
   reportDegraded,
   type PartRange,
   type RunContext,
@@ -24,7 +24,7 @@ import {
 import type { EntityManager } from 'typeorm';
 
 /** Layout's outcome: the analysis, or why layout does not apply to this source. */
-type LayoutRun = { analysis: LayoutResult } | { skipped: { reason?: string } };
+type LayoutRun = { analysis: LayoutResult } | { skipped: { reason: string } };
 
 @Injectable()
 export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModuleInit {
@@ -78,29 +78,21 @@ export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModul
   async save(m: EntityManager, ctx: RunContext, result: LayoutRun): Promise<StageSaved> {
     const { job, attempt } = ctx;
     if ('skipped' in result) {
-      await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-      return { status: 'skipped', summary: { reason: result.skipped.reason } };
+      await layoutOutputs.clear(m, job.id);
+      return {
+        status: 'skipped',
+        summary: { reason: result.skipped.reason } satisfies LayoutSummary,
+      };
     }
     const r = result.analysis;
-    await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-    await m.insert(LayoutAnalysisEntity, {
-      jobId: job.id,
-      sampleFps: r.sampleFps,
-      frameCount: r.frameCount,
-      scenes: r.scenes,
-      sceneCuts: r.sceneCuts,
-      faceTracks: r.faceTracks,
-      cropPlans: r.cropPlans,
-      note: r.note,
-      attempt,
-    });
+    await layoutOutputs.save(m, job.id, attempt, r);
     return {
       summary: {
         scenes: r.scenes.length,
         faceTracks: r.faceTracks.length,
         frames: r.frameCount,
         note: r.note,
-      },
+      } satisfies LayoutSummary,
     };
   }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import type { TranscriptResult } from '@clipline/contracts';
-import { TranscriptEntity } from '@clipline/database';
+import type { TranscriptResult, TranscriptionSummary } from '@clipline/contracts';
 import {
   PartCoordinator,
+  transcriptOutputs,
   type RunContext,
   type StageHandler,
   type StageInput,
@@ -83,20 +83,7 @@ export class TranscriptionHandler
   }
 
   async save(m: EntityManager, ctx: RunContext, t: TranscriptResult): Promise<StageSaved> {
-    const { job, attempt } = ctx;
-    await m.delete(TranscriptEntity, { jobId: job.id });
-    await m.insert(TranscriptEntity, {
-      jobId: job.id,
-      engine: t.engine,
-      model: t.model,
-      modelVersion: t.modelVersion,
-      language: t.language,
-      text: t.text,
-      words: t.words,
-      segments: t.segments,
-      note: t.note,
-      attempt,
-    });
+    await transcriptOutputs.save(m, ctx.job.id, ctx.attempt, t);
     return {
       summary: {
         words: t.words.length,
@@ -104,7 +91,7 @@ export class TranscriptionHandler
         language: t.language,
         engine: t.engine,
         note: t.note,
-      },
+      } satisfies TranscriptionSummary,
     };
   }
 }

@@ -1,6 +1,7 @@
-import { ClipEntity, ContentSegmentEntity, JobEntity, JobStageEntity } from '@clipline/database';
+import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OrchestrationError } from './job-orchestrator';
+import { segmentsOutputs } from './outputs/segments.outputs';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
@@ -53,10 +54,10 @@ export class ClipRerenderer {
   async promoteSegment(jobId: string, segmentId: string): Promise<RenderRequest[]> {
     const { runnables, requests, owner } = await this.ds.transaction(async (m) => {
       const job = await this.lockForRender(m, jobId);
-      const seg = await m.findOne(ContentSegmentEntity, { where: { id: segmentId, jobId } });
+      const seg = await segmentsOutputs.readOne(m, segmentId, jobId);
       if (!seg) throw new OrchestrationError(`Segment ${segmentId} was not found.`, 'not_found');
       if (seg.selected) throw new OrchestrationError(`Segment ${segmentId} is already selected.`);
-      await m.update(ContentSegmentEntity, { id: seg.id }, { selected: true });
+      await segmentsOutputs.select(m, seg.id);
       await ClipRows.insertQueued(m, job.id, [seg.id], job.options.aspects);
       const ids = (await m.find(ClipEntity, { where: { jobId, segmentId: seg.id } })).map(
         (c) => c.id,

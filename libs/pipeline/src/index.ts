@@ -28,3 +28,4 @@ export * from './clip-rerender';
 export * from './caption-corrections';
 export * from './analysis-reuse';
 export * from './retention-rules';
+export * from './outputs';

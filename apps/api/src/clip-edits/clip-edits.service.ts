@@ -20,24 +20,22 @@ import {
   type CorrectionRevertedView,
   type CorrectionScope,
   type JobLookView,
+  type StoredClip,
   type TranscriptCorrectionsView,
+  type TranscriptResult,
   type TrimPreview,
 } from '@clipline/contracts';
-import {
-  CaptionCorrectionEntity,
-  ClipEntity,
-  JobEntity,
-  JobStageEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
+import { CaptionCorrectionEntity, ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import {
   ClipRerenderer,
   ClipRows,
   OrchestrationError,
   asCorrection,
+  clipOutputs,
   correctionRowsForClip,
+  layoutOutputs,
+  silenceOutputs,
+  transcriptOutputs,
 } from '@clipline/pipeline';
 import { snapClipEdges } from '@clipline/segmenting';
 import { StorageService } from '@clipline/storage';
@@ -75,10 +73,8 @@ export class ClipEditsService {
     private readonly rerenderer: ClipRerenderer,
   ) {}
 
-  async clip(job: JobEntity, clipId: string): Promise<ClipEntity> {
-    const clip = isUuid(clipId)
-      ? await this.ds.getRepository(ClipEntity).findOneBy({ id: clipId, jobId: job.id })
-      : null;
+  async clip(job: JobEntity, clipId: string): Promise<StoredClip> {
+    const clip = isUuid(clipId) ? await clipOutputs.readOne(this.ds.manager, clipId, job.id) : null;
     if (!clip) throw new NotFoundException(`Clip ${clipId} was not found in job ${job.id}.`);
     return clip;
   }
@@ -342,7 +338,7 @@ export class ClipEditsService {
 
   private async snapTrim(
     job: JobEntity,
-    clip: ClipEntity,
+    clip: StoredClip,
     body: Record<string, unknown>,
   ): Promise<TrimPreview> {
     const ctx = await clipWordsContext(this.ds.manager, clip);
@@ -355,8 +351,8 @@ export class ClipEditsService {
     }
     if (end <= start) throw new BadRequestException('end must be after start');
     const [silences, layout] = await Promise.all([
-      this.ds.getRepository(SilenceRegionEntity).find({ where: { jobId: job.id } }),
-      this.ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId: job.id }),
+      silenceOutputs.read(this.ds.manager, job.id),
+      layoutOutputs.read(this.ds.manager, job.id),
     ]);
     const snapped = snapClipEdges({
       words: ctx.transcriptWords,
@@ -418,11 +414,11 @@ export class ClipEditsService {
     return version;
   }
 
-  private async transcriptOrConflict(job: JobEntity): Promise<TranscriptEntity> {
+  private async transcriptOrConflict(job: JobEntity): Promise<TranscriptResult> {
     const stage = await this.ds
       .getRepository(JobStageEntity)
       .findOneBy({ jobId: job.id, stage: 'transcription' });
-    const t = await this.ds.getRepository(TranscriptEntity).findOneBy({ jobId: job.id });
+    const t = await transcriptOutputs.read(this.ds.manager, job.id);
     if (!stage || !isStageDone(stage.status) || !t) {
       throw new ConflictException(
         `Transcription has not finished (status: ${stage?.status ?? 'missing'}); there are no words to correct yet.`,
