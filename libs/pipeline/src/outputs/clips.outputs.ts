@@ -1,4 +1,4 @@
-import type { Aspect, StoredClip } from '@clipline/contracts';
+import type { StoredClip } from '@clipline/contracts';
 import { ClipEntity, type ClipStatus } from '@clipline/database';
 import type { EntityManager } from 'typeorm';
 import type { TimeWindow } from './time-window';
