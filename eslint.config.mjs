@@ -2,12 +2,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Engine libraries are plain TypeScript: a stage's algorithm must be testable
+ * Stage libraries are plain TypeScript: a stage's algorithm must be testable
  * and reusable without Nest, a database, a queue or the process configuration.
- * Apps wire engines to those; libs/pipeline, database, storage and config are
- * the framework side.
+ * Apps wire stage libs to those; libs/pipeline, database, storage and config are
+ * the framework side. ("Engine" is kept for transcription's recogniser back ends.)
  */
-const ENGINE_LIBS = ['layout', 'media', 'rendering', 'segmenting', 'silence', 'transcription'];
+const STAGE_LIBS = ['layout', 'media', 'rendering', 'segmenting', 'silence', 'transcription'];
 const FRAMEWORK_IMPORTS = [
   '@nestjs/*',
   'typeorm',
@@ -22,10 +22,10 @@ const APPS_IMPORT = {
   group: ['**/apps/*', '**/apps/*/**'],
   message: 'An app never imports another app; shared code belongs in libs/.',
 };
-const ENGINE_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
+const STAGE_LIB_IMPORTS = FRAMEWORK_IMPORTS.map((name) => ({
   group: [name, `${name}/**`],
   message:
-    'Engine libs (layout, media, rendering, segmenting, silence, transcription) stay framework-free: ' +
+    'Stage libs (layout, media, rendering, segmenting, silence, transcription) stay framework-free: ' +
     'no Nest, TypeORM, Bull, ioredis or the database/pipeline/storage/config libs. ' +
     'Take what you need as an argument; the worker app passes it in.',
 }));
@@ -37,13 +37,31 @@ const TEST_IMPORT = {
 };
 const SPECS = ['**/*.spec.ts', '**/*.spec.tsx'];
 // Reaching into another lib's folder by path would dodge the package names above.
-const ENGINE_RELATIVE = {
+const STAGE_LIB_RELATIVE = {
   regex:
     '(^|/)libs/(database|pipeline|storage|config)(/|$)|^(\\.\\./)+(database|pipeline|storage|config)/src',
-  message: 'Engine libs do not import the framework libs, by name or by path.',
+  message: 'Stage libs do not import the framework libs, by name or by path.',
 };
 
 const TS_FILES = ['**/*.ts', '**/*.tsx'];
+
+/**
+ * job_stages, clips and stage_parts are written only in libs/pipeline/src/state,
+ * where each transition is fenced by its attempt and listed in state/index.ts.
+ * Raw SQL is caught by its text, TypeORM writes by the entity they name.
+ */
+const LIFECYCLE_TABLES = '(job_stages|clips|stage_parts)';
+const LIFECYCLE_ENTITIES = '/^(JobStageEntity|ClipEntity|StagePartEntity)$/';
+const LIFECYCLE_SQL = `/(UPDATE|INSERT\\s+INTO|DELETE\\s+FROM)\\s+${LIFECYCLE_TABLES}\\b/`;
+const WRITE_METHODS = '/^(update|insert|upsert|save|delete|softDelete|increment|decrement|into)$/';
+const LIFECYCLE_MESSAGE =
+  'job_stages, clips and stage_parts are written only in libs/pipeline/src/state (StageRows, ClipRows, PartRows): add or use a transition there.';
+const LIFECYCLE_WRITES = [
+  `TemplateElement[value.raw=${LIFECYCLE_SQL}]`,
+  `Literal[value=${LIFECYCLE_SQL}]`,
+  `CallExpression[callee.property.name=${WRITE_METHODS}][arguments.0.name=${LIFECYCLE_ENTITIES}]`,
+  `CallExpression[callee.property.name=${WRITE_METHODS}][callee.object.callee.property.name='getRepository'][callee.object.arguments.0.name=${LIFECYCLE_ENTITIES}]`,
+].map((selector) => ({ selector, message: LIFECYCLE_MESSAGE }));
 
 // Node's globals for the launcher scripts (the `globals` package is not a direct dependency).
 const NODE_GLOBALS = Object.fromEntries(
@@ -131,7 +149,7 @@ export default tseslint.config(
           object: 'process',
           property: 'env',
           message:
-            'Read settings from the validated config (libs/config/src/env.schema.ts, documented in docs/configuration.md); engines take them as arguments.',
+            'Read settings from the validated config (libs/config/src/env.schema.ts, documented in docs/configuration.md); stage libs take them as arguments.',
         },
       ],
     },
@@ -142,22 +160,27 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [APPS_IMPORT, TEST_IMPORT] }] },
   },
   {
-    // Engine specs may use test support; the engine rules hold for them too.
-    files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts'],
+    ignores: ['libs/pipeline/src/state/**', ...SPECS],
+    rules: { 'no-restricted-syntax': ['error', ...LIFECYCLE_WRITES] },
+  },
+  {
+    // Stage lib specs may use test support; the stage lib rules hold for them too.
+    files: STAGE_LIBS.map((l) => `libs/${l}/**/*.ts`),
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE] },
+        { patterns: [APPS_IMPORT, ...STAGE_LIB_IMPORTS, STAGE_LIB_RELATIVE] },
       ],
     },
   },
   {
-    files: ENGINE_LIBS.map((l) => `libs/${l}/**/*.ts`),
+    files: STAGE_LIBS.map((l) => `libs/${l}/**/*.ts`),
     ignores: SPECS,
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [APPS_IMPORT, ...ENGINE_IMPORTS, ENGINE_RELATIVE, TEST_IMPORT] },
+        { patterns: [APPS_IMPORT, ...STAGE_LIB_IMPORTS, STAGE_LIB_RELATIVE, TEST_IMPORT] },
       ],
     },
   },

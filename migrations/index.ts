@@ -8,6 +8,7 @@ import { ClipLook1796086869168 } from './1796086869168-ClipLook';
 import { DedupeRetention1796086941557 } from './1796086941557-DedupeRetention';
 import { Webhooks1796087023339 } from './1796087023339-Webhooks';
 import { ClipEdits1796087054217 } from './1796087054217-ClipEdits';
+import { PartErrorKind1796100415977 } from './1796100415977-PartErrorKind';
 
 // Kept in order by scripts/migration-generate.sh; every app imports this list.
 export const MIGRATIONS: Array<new () => unknown> = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Array<new () => unknown> = [
   DedupeRetention1796086941557,
   Webhooks1796087023339,
   ClipEdits1796087054217,
+  PartErrorKind1796100415977,
 ];

@@ -7,6 +7,7 @@ import {
 } from './bench-fixtures';
 import { runPipelineBench, runRedisSoak, stopActiveSessions } from './pipeline.bench';
 import { buildId, carryOver, newReport, rewriteReport, writeReport } from './report';
+import { Stack } from '../support/stack';
 
 /**
  * `npm run bench [-- --quick | --only=a,b | --redis-soak]`
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
     (p) => (PIPELINE as readonly string[]).includes(p) || p === 'redis-soak' || p === 'quality',
   );
   if (!needsStack) return;
+  // Before the fixtures: a 60-minute source takes minutes to build, and every run needs the apps.
+  Stack.assertBuilt();
   await setupTestEnvironment();
   try {
     const fixtures: Record<string, () => Promise<BenchFixture>> = {
@@ -201,10 +204,17 @@ async function main(): Promise<void> {
   console.log(
     `\nbench done in ${Math.round((Date.now() - t0) / 1000)} s; wrote docs/benchmarks.md and docs/benchmarks.json`,
   );
+  // The report keeps the failures for readers; the exit code tells scripts.
+  if (report.failures.length) {
+    console.error(
+      `${report.failures.length} part(s) failed: ${report.failures.map((f) => f.part).join(', ')}`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err) => {
     console.error(err);
     process.exit(1);

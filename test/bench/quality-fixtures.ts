@@ -10,8 +10,13 @@ import { cached, SHARED_FIXTURES_DIR } from '../fixtures/fixture-cache';
 const exec = promisify(execFile);
 const RATE = 48000;
 const FRAME_SEC = 0.01;
-// A frame counts as speech within this many dB of the utterance's loudest frame.
+// A frame counts as speech within this many dB of the utterance's loudest frame…
 const ACTIVE_BELOW_PEAK_DB = 35;
+// …and this far above its own noise floor: a field recording's hiss (jfk.wav's sits
+// within 35 dB of its peak) is not speech, and pauses in it are pauses.
+const ACTIVE_ABOVE_FLOOR_DB = 8;
+// The floor is this quantile of the utterance's frame levels.
+const FLOOR_QUANTILE = 0.1;
 // Pauses inside a word or between words shorter than this are still speech.
 const ACTIVE_HANGOVER_SEC = 0.15;
 const ROOM_TONE_DB = -62;
@@ -117,9 +122,11 @@ function activity(x: Float32Array): Array<[number, number]> {
     db.push(10 * Math.log10(s / n + 1e-12));
   }
   const top = Math.max(...db);
+  const floor = [...db].sort((a, b) => a - b)[Math.floor(db.length * FLOOR_QUANTILE)];
+  const threshold = Math.max(top - ACTIVE_BELOW_PEAK_DB, floor + ACTIVE_ABOVE_FLOOR_DB);
   const out: Array<[number, number]> = [];
   db.forEach((d, k) => {
-    if (d < top - ACTIVE_BELOW_PEAK_DB) return;
+    if (d < threshold) return;
     const a = k * FRAME_SEC;
     const last = out[out.length - 1];
     if (last && a - last[1] <= ACTIVE_HANGOVER_SEC) last[1] = a + FRAME_SEC;
@@ -266,7 +273,7 @@ export async function buildQualitySource(spec: QualitySourceSpec): Promise<Quali
   const portrait = join(SHARED_FIXTURES_DIR, 'astronaut.png');
   if (!existsSync(portrait)) throw new Error(`missing ${portrait}; set SHARED_FIXTURES_DIR`);
   let truth: QualityTruth | undefined;
-  const path = await cached(`quality-${spec.name}.mp4`, { spec, v: 1 }, async (out, finalPath) => {
+  const path = await cached(`quality-${spec.name}.mp4`, { spec, v: 2 }, async (out, finalPath) => {
     const dir = mkdtempSync(join(tmpdir(), 'clipline-quality-'));
     try {
       const audio = await buildAudio(spec);

@@ -333,8 +333,9 @@ function markdown(r: BenchReport): string {
         'gets (the clips and segments endpoints, the MP4s, the VTT sidecars, the transcript endpoint) against the ' +
         'truth of the source, which the bench built itself (see test/bench/quality-fixtures.ts). Captions come from the caption tier ' +
         '(pocketsphinx `accurate` over each selected window); the fast tier is the whole-source transcript. ' +
-        'One limit of the truth: jfk.wav is a noisy recording whose hiss lies within 35 dB of its peak, so the truth counts ' +
-        'its pauses as speech; an edge placed in one (edge RMS near -38 dBFS where its speech is at -13) is flagged although no word sounds there. ' +
+        "The truth counts a 10 ms frame as speech when it is within 35 dB of its utterance's loudest frame and 8 dB above the " +
+        "utterance's own noise floor (its 10th-percentile frame): jfk.wav's hiss lies within 35 dB of its peak, and a pause in it " +
+        '(edge RMS near -38 dBFS where its speech is at -13) is a pause. ' +
         'The machine is shared with other sessions: the load average is in the header, and WER figures move by a few points between runs.',
       '',
       'Run it with `npm run bench -- --only=quality --append` (about 7 minutes on 2 cores); `npx jest --selectProjects e2e ' +

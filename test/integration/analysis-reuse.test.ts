@@ -1,6 +1,5 @@
 import type { Aspect } from '@clipline/contracts';
-import { SilenceRegionEntity } from '@clipline/database';
-import { StageStore } from '@clipline/pipeline';
+import { StageRows, silenceOutputs } from '@clipline/pipeline';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { multiPartMkv, smallMp4 } from '../fixtures/small-media.fixture';
@@ -40,13 +39,13 @@ let api: ApiHarness;
 let alice: TestKey;
 let bob: TestKey;
 let media: Buffer;
-let stages: StageStore;
+let stages: StageRows;
 
 beforeAll(async () => {
   api = await startApi({ WORKER_ABSENT_SECONDS: '3600', UPLOAD_PART_SIZE_MB: '5' });
   [alice, bob] = await tenantKeys(api);
   media = readFileSync(await smallMp4());
-  stages = api.app.get(StageStore);
+  stages = api.app.get(StageRows);
 });
 afterAll(() => api?.close());
 
@@ -86,12 +85,11 @@ async function finishAnalysis(jobId: string, aspects: Aspect[] = ['9:16']): Prom
           [{ word: 'hello', start: 0.1, end: 0.4, confidence: 0.9 }] as never,
           { modelVersion: '5', text: `hello from ${jobId}` },
         ),
-      silence: async (m) => {
-        await m.insert(SilenceRegionEntity, [
-          { jobId, kind: 'silence', start: 1, end: 1.5, meanDb: -60, attempt: 1 },
-          { jobId, kind: 'non_speech', start: 2, end: 3, meanDb: -30, attempt: 1 },
-        ]);
-      },
+      silence: (m) =>
+        silenceOutputs.save(m, jobId, 1, [
+          { kind: 'silence', start: 1, end: 1.5, meanDb: -60 },
+          { kind: 'non_speech', start: 2, end: 3, meanDb: -30 },
+        ]),
       layout: (m) =>
         insertLayoutAnalysis(m, jobId, {
           scenes: [{ index: 0, start: 0, end: 4 }],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SilenceRegion } from '@clipline/contracts';
-import { SilenceRegionEntity } from '@clipline/database';
 import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
+import { silenceOutputs } from '@clipline/pipeline';
 import { detectSilence } from '@clipline/silence';
 import { cached } from '../fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '../fixtures/speech.fixture';
@@ -74,14 +74,7 @@ async function newJob(): Promise<string> {
 
 /** Stores a silence-stage result as the silence worker does, and marks the stage completed. */
 async function storeSilence(jobId: string, regions: SilenceRegion[], summary: object) {
-  await api.db.getRepository(SilenceRegionEntity).insert(
-    regions.map((r) => ({
-      jobId,
-      ...r,
-      meanDb: Number.isFinite(r.meanDb) ? r.meanDb : -120,
-      attempt: 1,
-    })),
-  );
+  await silenceOutputs.save(api.db.manager, jobId, 1, regions);
   await api.db.query(
     `UPDATE job_stages SET status = 'completed', attempt = 1, summary = $2 WHERE job_id = $1 AND stage = 'silence'`,
     [jobId, JSON.stringify(summary)],

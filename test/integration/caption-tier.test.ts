@@ -14,7 +14,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { StorageService } from '@clipline/storage';
 import { Like, type DataSource } from 'typeorm';
-import type { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+import type { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import {
   normWords,
   realSpeechMp4,
@@ -29,7 +29,7 @@ import {
   renderPayload,
 } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
-import { bullJob, renderProcessor } from '../support/worker-processors';
+import { renderWorker } from '../support/worker-processors';
 
 jest.setTimeout(600_000);
 
@@ -105,16 +105,16 @@ describe('caption tier in the render worker', () => {
     return { jobId, payloads, seg, seg2, ref, fastWords };
   }
 
-  const processors: RenderProcessor[] = [];
+  const processors: RenderHandler[] = [];
   afterEach(async () => {
     // Recognition ahead runs past a clip's render: stop it before the next test.
     await Promise.all(processors.splice(0).map((p) => p.onModuleDestroy()));
   });
 
   function worker(overrides: Partial<AppConfig> = {}) {
-    const p = renderProcessor(h, { ...h.cfg, ...overrides });
-    processors.push(p);
-    return (data: RenderJobPayload) => p.handle(bullJob(data));
+    const { handler, host } = renderWorker(h, { ...h.cfg, ...overrides });
+    processors.push(handler);
+    return (data: RenderJobPayload) => host.handle('rendering', { data });
   }
 
   const texts = (ws: TranscriptWord[]) => ws.map((w) => w.text.toLowerCase());

@@ -7,7 +7,7 @@ import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, tenantKeys, type ApiHarness, type TestKey } from '../support/api-app';
 import { completeStage, createTestJob, insertClip, insertSegment } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
-import { bullJob, renderProcessor } from '../support/worker-processors';
+import { renderWorker } from '../support/worker-processors';
 
 jest.setTimeout(900_000);
 
@@ -44,7 +44,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
   const clipIds: Record<'a' | 'b', string> = { a: '', b: '' };
   let aloneMs = 0;
 
-  const worker = () => renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off' });
+  const worker = () => renderWorker(h, { ...h.cfg, CAPTION_ENGINE: 'off' }).host;
 
   /** Renders every queued clip of the job, one after another, as a render worker would. */
   async function renderQueued(): Promise<string[]> {
@@ -59,7 +59,7 @@ describe('the creator editing loop (API + a real render worker)', () => {
         segmentId: c.segmentId,
         aspect: c.aspect,
       };
-      expect(await w.handle(bullJob(payload))).toBe('completed');
+      expect(await w.handle('rendering', { data: payload })).toBe('completed');
     }
     return queued.map((c) => c.id);
   }

@@ -7,7 +7,7 @@ import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startGatedProxy } from '../support/gated-proxy';
 import { createTestJob, fanOutOneClip, renderPayload } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
-import { bullJob, renderProcessor } from '../support/worker-processors';
+import { renderWorker } from '../support/worker-processors';
 
 jest.setTimeout(120_000);
 
@@ -45,8 +45,8 @@ describe('render fencing: a worker that lost its lease cannot publish or overwri
     overrides: Partial<PipelineHarness['cfg']> = {},
   ): { handle(p: RenderJobPayload): Promise<unknown> } {
     // The captions must show the transcript's words (which winner wrote them), not a caption tier's.
-    const p = renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off', ...overrides }, store);
-    return { handle: (data) => p.handle(bullJob(data)) };
+    const { host } = renderWorker(h, { ...h.cfg, CAPTION_ENGINE: 'off', ...overrides }, store);
+    return { handle: (data) => host.handle('rendering', { data }) };
   }
 
   const clipRow = (id: string) => h.ds.getRepository(ClipEntity).findOneByOrFail({ id });

@@ -10,7 +10,7 @@ import {
   renderPayload,
 } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
-import { bullJob, renderProcessor } from '../support/worker-processors';
+import { renderWorker } from '../support/worker-processors';
 
 jest.setTimeout(180_000);
 
@@ -49,9 +49,9 @@ describe('render worker: clip looks', () => {
       // The layout stage found no face in any of its 8 frames.
       await insertLayoutAnalysis(h.ds.manager, jobId, { scenes: [{ index: 0, start: 0, end: 4 }] });
     }
-    const worker = renderProcessor(h, { ...h.cfg, CAPTION_ENGINE: 'off' });
+    const { host } = renderWorker(h, { ...h.cfg, CAPTION_ENGINE: 'off' });
     const clip = await h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
-    const outcome = await worker.handle(bullJob(renderPayload({ ...clip, clipId })));
+    const outcome = await host.handle('rendering', { data: renderPayload({ ...clip, clipId }) });
     expect(outcome).toBe('completed');
     return h.ds.getRepository(ClipEntity).findOneByOrFail({ id: clipId });
   }

@@ -7,16 +7,14 @@ import {
 } from '@clipline/contracts';
 import { ClipEntity, JobStageEntity, StagePartEntity } from '@clipline/database';
 import { probeMedia } from '@clipline/media';
-import type { ClipStore, ProgressEmitter, StageStore } from '@clipline/pipeline';
-import type { Job } from 'bull';
+import type { ClipRows, ProgressEmitter, StageRows } from '@clipline/pipeline';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { LayoutProcessor } from '../../apps/layout-worker/src/layout.processor';
 import { smallMp4 } from '../fixtures/small-media.fixture';
 import { startApi, type ApiHarness, type TestKey } from '../support/api-app';
 import { completeParallelStages, createTestJob, fanOutClips } from '../support/factories';
 import { startPipelineHarness, type PipelineHarness } from '../support/pipeline-harness';
-import { layoutProcessor } from '../support/worker-processors';
+import { layoutWorker as buildLayoutWorker } from '../support/worker-processors';
 
 jest.setTimeout(240_000);
 
@@ -35,8 +33,8 @@ describe('progress and ETA', () => {
   let key: TestKey;
   let ds: DataSource;
   let h: PipelineHarness;
-  let stages: StageStore;
-  let clips: ClipStore;
+  let stages: StageRows;
+  let clips: ClipRows;
   const seen: Seen[] = [];
 
   beforeAll(async () => {
@@ -78,13 +76,13 @@ describe('progress and ETA', () => {
     });
   }
 
-  const layoutWorker = (): LayoutProcessor =>
-    layoutProcessor(h, { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 });
+  const layoutWorker = () =>
+    buildLayoutWorker(h, { ...cfg, STAGE_PART_SECONDS: 24, HEARTBEAT_SECONDS: 1 });
 
   it('moves within parts, keeps the ETA moving, and carries job-level numbers in the view and job.status', async () => {
     const jobId = await newJob(120);
     const worker = layoutWorker();
-    await worker.onModuleInit();
+    await worker.handler.onModuleInit();
     // Parts completed as seen from outside, sampled while the stage runs.
     const partsDoneAt: number[] = [];
     let sampling = true;
@@ -97,9 +95,9 @@ describe('progress and ETA', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const outcome = await worker.handle({
-      data: { jobId, stage: 'layout', attempt: 0 },
-    } as Job<StageJobPayload>);
+    const outcome = await worker.host.handle('layout', {
+      data: { jobId, stage: 'layout', attempt: 0 } satisfies StageJobPayload,
+    });
     sampling = false;
     await sampler;
     expect(outcome).toBe('completed');
@@ -171,9 +169,9 @@ describe('progress and ETA', () => {
       [1, 2].map((rank) => ({ rank, start: rank, end: rank + 1 })),
     );
     const [a, b] = await ds.getRepository(ClipEntity).find({ where: { jobId } });
-    const ca = (await clips.claimClip(a.id, 30))!;
-    await clips.completeClip(a.id, ca.attempt, {});
-    const cb = (await clips.claimClip(b.id, 30))!;
+    const ca = (await clips.claim(a.id, 30))!;
+    await clips.complete(a.id, ca.attempt, {});
+    const cb = (await clips.claim(b.id, 30))!;
     const rendering = () =>
       ds.getRepository(JobStageEntity).findOneByOrFail({ jobId, stage: 'rendering' });
     // The render worker's heartbeat carries the running clip's fraction.

@@ -84,17 +84,17 @@ describe('webhooks', () => {
   /** Every stage the way its worker would move it: claim, a progress beat, completion. */
   async function runParallelStages(jobId: string): Promise<void> {
     for (const s of ['transcription', 'silence', 'layout'] as const) {
-      const attempt = (await h.stages.claimStage(jobId, s, 'w', 30))!;
+      const attempt = (await h.stages.claim(jobId, s, 'w', 30))!;
       await h.stages.heartbeat(jobId, s, attempt, 0.5, 10);
-      await h.stages.completeStage(jobId, s, attempt, async () => undefined, {});
+      await h.stages.complete(jobId, s, attempt, async () => undefined, {});
     }
   }
 
   async function runRest(jobId: string): Promise<void> {
     const [{ clipId }] = await fanOutClips(h.stages, jobId, [{ start: 1, end: 20 }]);
-    const clip = (await h.clips.claimClip(clipId, 30))!;
+    const clip = (await h.clips.claim(clipId, 30))!;
     await h.clips.report(clipId, clip.attempt, 0.5);
-    await h.clips.completeClip(clipId, clip.attempt, { videoKey: `jobs/${jobId}/clips/x.mp4` });
+    await h.clips.complete(clipId, clip.attempt, { videoKey: `jobs/${jobId}/clips/x.mp4` });
   }
 
   async function runJob(owner: TestKey): Promise<string> {
@@ -317,13 +317,13 @@ describe('webhooks', () => {
       await register(key, rx.url, ['stage.failed', 'job.failed', 'stage.completed']);
       const jobId = await newJob(key);
       const policy = { maxAttempts: 2, baseDelayMs: 10 };
-      const first = (await h.stages.claimStage(jobId, 'layout', 'w', 30))!;
-      await h.stages.failStage(jobId, 'layout', first, 'decoder crashed at /tmp/x/source.mp4', {
+      const first = (await h.stages.claim(jobId, 'layout', 'w', 30))!;
+      await h.stages.fail(jobId, 'layout', first, 'decoder crashed at /tmp/x/source.mp4', {
         ...policy,
         permanent: false,
       });
-      const second = (await h.stages.claimStage(jobId, 'layout', 'w', 30))!;
-      await h.stages.failStage(jobId, 'layout', second, 'not a video', {
+      const second = (await h.stages.claim(jobId, 'layout', 'w', 30))!;
+      await h.stages.fail(jobId, 'layout', second, 'not a video', {
         ...policy,
         permanent: true,
       });
@@ -351,9 +351,9 @@ describe('webhooks', () => {
     try {
       await register(key, rx.url);
       const jobId = await newJob(key);
-      const attempt = (await h.stages.claimStage(jobId, 'silence', 'w', 30))!;
+      const attempt = (await h.stages.claim(jobId, 'silence', 'w', 30))!;
       await expect(
-        h.stages.completeStage(
+        h.stages.complete(
           jobId,
           'silence',
           attempt,
@@ -374,7 +374,7 @@ describe('webhooks', () => {
         );
       expect(await count('stage.completed')).toBe(0);
       expect(await count('stage.started')).toBe(1);
-      await h.stages.completeStage(jobId, 'silence', attempt, async () => undefined, {});
+      await h.stages.complete(jobId, 'silence', attempt, async () => undefined, {});
       expect(await count('stage.completed')).toBe(1);
       // A job without listeners writes nothing at all.
       const other = await newJob(await api.createKey('creator'));
@@ -435,8 +435,8 @@ describe('webhooks', () => {
     try {
       await register(key, rx.url, ['stage.progress']);
       const jobId = await newJob(key);
-      const a = (await h.stages.claimStage(jobId, 'transcription', 'w', 30))!;
-      const b = (await h.stages.claimStage(jobId, 'silence', 'w', 30))!;
+      const a = (await h.stages.claim(jobId, 'transcription', 'w', 30))!;
+      const b = (await h.stages.claim(jobId, 'silence', 'w', 30))!;
       for (const p of [0.1, 0.2, 0.3]) {
         await h.stages.heartbeat(jobId, 'transcription', a, p, 10);
         await h.stages.heartbeat(jobId, 'silence', b, p, 10);

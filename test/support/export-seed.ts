@@ -1,5 +1,5 @@
 import type { CropPlan } from '@clipline/contracts';
-import { SilenceRegionEntity } from '@clipline/database';
+import { silenceOutputs } from '@clipline/pipeline';
 import type { ApiHarness } from './api-app';
 import { insertClip, insertLayoutAnalysis, insertSegment, insertTranscript } from './factories';
 
@@ -40,13 +40,7 @@ export async function seedRenderedClip(
   ];
   const m = api.db.manager;
   await insertTranscript(m, job, words);
-  await m.insert(SilenceRegionEntity, {
-    jobId: job,
-    kind: 'silence',
-    ...SILENCE,
-    meanDb: -60,
-    attempt: 1,
-  });
+  await silenceOutputs.save(m, job, 1, [{ kind: 'silence', ...SILENCE, meanDb: -60 }]);
   await insertLayoutAnalysis(m, job, { frameCount: 24, cropPlans: [plan] });
   const segmentId = await insertSegment(m, job, {
     start: 1,

@@ -1,41 +1,41 @@
 import type { AppConfig } from '@clipline/config';
+import { PartCoordinator, hostFor, type WorkerHost } from '@clipline/pipeline';
 import type { StorageService } from '@clipline/storage';
-import type { Job } from 'bull';
-// Tests drive a worker's processor in-process; this file is the one place they build one.
-import { LayoutProcessor } from '../../apps/layout-worker/src/layout.processor';
-import { RenderProcessor } from '../../apps/render-worker/src/render.processor';
+// Tests drive a worker's handler in-process; this file is the one place they build one.
+import { LayoutHandler } from '../../apps/layout-worker/src/layout.processor';
+import { RenderHandler } from '../../apps/render-worker/src/render.processor';
 import type { PipelineHarness } from './pipeline-harness';
 
+/** A worker's handler and the host that runs it, as the worker app wires them. */
+export interface TestWorker<H> {
+  handler: H;
+  host: WorkerHost;
+}
+
 /**
- * A render worker's processor over the harness's services with `cfg` (the
- * harness's by default), and S3 through `storage` (e.g. a client behind a proxy).
+ * A render worker over the harness's services with `cfg` (the harness's by
+ * default), and S3 through `storage` (e.g. a client behind a proxy).
  */
-export function renderProcessor(
+export function renderWorker(
   h: PipelineHarness,
   cfg: AppConfig = h.cfg,
   storage: StorageService = h.storage,
-): RenderProcessor {
-  const { runner, clips, emitter } = h.with({ cfg });
-  return new RenderProcessor(h.ds, runner, clips, storage, emitter, cfg);
+): TestWorker<RenderHandler> {
+  const { runner, stages, clips, emitter } = h.with({ cfg });
+  const handler = new RenderHandler(h.ds, storage, emitter, cfg);
+  return { handler, host: hostFor(handler, { runner, stages, clips, storage, cfg }) };
 }
 
-/** A layout worker's processor over the harness's services with `cfg`, its model not loaded yet (onModuleInit). */
-export function layoutProcessor(h: PipelineHarness, cfg: AppConfig = h.cfg): LayoutProcessor {
-  const { runner, parts, scheduler, logger, stages } = h.with({ cfg });
-  const p = new LayoutProcessor();
-  // Nest injects these properties in the worker app.
-  Object.assign(p, {
-    runner,
-    storage: h.storage,
-    cfg,
-    parts,
-    scheduler,
-    logger,
-    ds: h.ds,
-    store: stages,
-  });
-  return p;
+/** A layout worker over the harness's services with `cfg`, its model not loaded yet (onModuleInit). */
+export function layoutWorker(
+  h: PipelineHarness,
+  cfg: AppConfig = h.cfg,
+): TestWorker<LayoutHandler> {
+  const { runner, stages, clips, parts: partRows, scheduler, logger } = h.with({ cfg });
+  const parts = new PartCoordinator(partRows, scheduler, logger, h.ds, h.storage, cfg);
+  const handler = new LayoutHandler(cfg, parts);
+  return {
+    handler,
+    host: hostFor(handler, { runner, stages, clips, storage: h.storage, cfg, parts }),
+  };
 }
-
-/** The Bull job a processor's handler receives: only its data is read. */
-export const bullJob = <T>(data: T) => ({ data }) as Job<T>;

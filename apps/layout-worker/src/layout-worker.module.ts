@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '@clipline/pipeline';
-import { LayoutProcessor } from './layout.processor';
+import { WorkerModule } from '@clipline/pipeline';
+import { LayoutHandler } from './layout.processor';
 
-@Module({ imports: [PipelineModule.forRoot()], providers: [LayoutProcessor] })
+@Module({ imports: [WorkerModule.forStages({ stages: ['layout'], handlers: [LayoutHandler] })] })
 export class LayoutWorkerModule {}

@@ -1,13 +1,6 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Logger, type OnModuleInit } from '@nestjs/common';
-import {
-  ASPECTS,
-  QUEUE_NAMES,
-  type LayoutResult,
-  type StageHooks,
-  type StageJobPayload,
-} from '@clipline/contracts';
-import { LayoutAnalysisEntity, type JobEntity } from '@clipline/database';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import { ASPECTS, type LayoutResult, type LayoutSummary } from '@clipline/contracts';
 import {
   analyseLayout,
   createFaceDetector,
@@ -18,19 +11,30 @@ import {
   type FaceDetector,
 } from '@clipline/layout';
 import {
+  PartCoordinator,
+  layoutOutputs,
   reportDegraded,
-  StageProcessorBase,
-  WORKER_CONCURRENCY,
   type PartRange,
   type RunContext,
-  type StageResult,
+  type StageHandler,
+  type StageInput,
+  type StageSaved,
+  type StageSplit,
 } from '@clipline/pipeline';
-import type { Job } from 'bull';
+import type { EntityManager } from 'typeorm';
 
-@Processor(QUEUE_NAMES.layout)
-export class LayoutProcessor extends StageProcessorBase implements OnModuleInit {
-  protected readonly stage = 'layout' as const;
+/** Layout's outcome: the analysis, or why layout does not apply to this source. */
+type LayoutRun = { analysis: LayoutResult } | { skipped: { reason: string } };
+
+@Injectable()
+export class LayoutHandler implements StageHandler<'layout', LayoutRun>, OnModuleInit {
+  readonly stage = 'layout' as const;
   private detector: FaceDetector | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Inject(PartCoordinator) private readonly parts: PartCoordinator,
+  ) {}
 
   /**
    * The model is checked (sha256) once at startup. Without it the worker
@@ -45,59 +49,51 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
       this.detector = null;
       const reason = `${NO_FACE_MODEL_NOTE} (${ULTRAFACE_MODEL.path} is missing or damaged in MODEL_DIR; see docs/operations.md)`;
       reportDegraded(reason);
-      new Logger('LayoutProcessor').warn(`${reason}: ${(err as Error).message}`);
+      new Logger('LayoutHandler').warn(`${reason}: ${(err as Error).message}`);
     }
   }
 
-  @Process({ concurrency: WORKER_CONCURRENCY })
-  handle(job: Job<StageJobPayload>) {
-    return this.runStage(job);
-  }
+  /** Long sources are split by time range across every layout worker, then merged. */
+  readonly split: StageSplit<LayoutResult, LayoutResult> = {
+    ranges: (durationSec) => this.parts.ranges(durationSec),
+    runPart: (job, range, sourceUrl, hooks) =>
+      analyseLayout(sourceUrl, job.mediaInfo, this.layoutOptions(range), hooks),
+    merge: (parts) => mergeLayoutParts(parts),
+  };
 
-  protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
-    const { job, attempt } = ctx;
+  async run(ctx: RunContext, { sourceUrl }: StageInput<'layout'>): Promise<LayoutRun> {
+    const { job } = ctx;
     const applies = layoutApplies(job.mediaInfo);
     if (!applies.applies) {
       ctx.hooks.onLog(`layout skipped: ${applies.reason}`);
+      return { skipped: { reason: applies.reason } };
+    }
+    const ranges = this.split.ranges(job.mediaInfo.durationSec);
+    const analysis = ranges
+      ? await this.parts.run(ctx, this, sourceUrl, ranges)
+      : await analyseLayout(sourceUrl, job.mediaInfo, this.layoutOptions(), ctx.hooks);
+    return { analysis };
+  }
+
+  async save(m: EntityManager, ctx: RunContext, result: LayoutRun): Promise<StageSaved> {
+    const { job, attempt } = ctx;
+    if ('skipped' in result) {
+      await layoutOutputs.clear(m, job.id);
       return {
         status: 'skipped',
-        summary: { reason: applies.reason },
-        write: async (m) => {
-          await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-        },
+        summary: { reason: result.skipped.reason } satisfies LayoutSummary,
       };
     }
-    const r = await this.analyseWhole(ctx, sourceUrl);
+    const r = result.analysis;
+    await layoutOutputs.save(m, job.id, attempt, r);
     return {
       summary: {
         scenes: r.scenes.length,
         faceTracks: r.faceTracks.length,
         frames: r.frameCount,
         note: r.note,
-      },
-      write: async (m) => {
-        await m.delete(LayoutAnalysisEntity, { jobId: job.id });
-        await m.insert(LayoutAnalysisEntity, {
-          jobId: job.id,
-          sampleFps: r.sampleFps,
-          frameCount: r.frameCount,
-          scenes: r.scenes,
-          sceneCuts: r.sceneCuts,
-          faceTracks: r.faceTracks,
-          cropPlans: r.cropPlans,
-          note: r.note,
-          attempt,
-        });
-      },
+      } satisfies LayoutSummary,
     };
-  }
-
-  /** Long sources are split by time range across every layout worker, then merged. */
-  private async analyseWhole(ctx: RunContext, sourceUrl: string): Promise<LayoutResult> {
-    const media = ctx.job.mediaInfo;
-    const ranges = this.partRanges(media.durationSec);
-    if (!ranges) return analyseLayout(sourceUrl, media, this.layoutOptions(), ctx.hooks);
-    return mergeLayoutParts(await this.runParts<LayoutResult>(ctx, sourceUrl, ranges));
   }
 
   // Plans for every aspect, so ops can add an aspect later and re-run only rendering.
@@ -108,14 +104,5 @@ export class LayoutProcessor extends StageProcessorBase implements OnModuleInit 
       startSec: range?.start,
       endSec: range?.end,
     };
-  }
-
-  protected override partWork(
-    job: JobEntity,
-    range: PartRange,
-    sourceUrl: string,
-    hooks: StageHooks,
-  ): Promise<LayoutResult> {
-    return analyseLayout(sourceUrl, job.mediaInfo, this.layoutOptions(range), hooks);
   }
 }

@@ -1,11 +1,13 @@
 import type { AppConfig } from '@clipline/config';
-import type { MediaInfo, StageHooks, TranscriptWord } from '@clipline/contracts';
-import {
-  ContentSegmentEntity,
-  type CaptionEngineInfo,
-  type TranscriptEntity,
-} from '@clipline/database';
-import { StaleAttemptError } from '@clipline/pipeline';
+import type {
+  CaptionEngineInfo,
+  ContentSegment,
+  MediaInfo,
+  StageHooks,
+  TranscriptResult,
+  TranscriptWord,
+} from '@clipline/contracts';
+import { StaleAttemptError, segmentsOutputs } from '@clipline/pipeline';
 import {
   POCKETSPHINX_FAST_ARGS,
   createEngine,
@@ -45,10 +47,10 @@ export interface CaptionWords {
 export interface CaptionRequest {
   clipId: string;
   attempt: number;
-  segment: ContentSegmentEntity;
+  segment: ContentSegment;
   /** The whole-source transcript's words over the segment, for when the tier is off. */
   fastWords: TranscriptWord[];
-  transcript: TranscriptEntity | null;
+  transcript: TranscriptResult | null;
   language: string;
   sourceUrl: string;
   media: MediaInfo;
@@ -94,7 +96,7 @@ export function captionPlan(cfg: CaptionConfig, language: string): CaptionPlan {
   };
 }
 
-const fastInfo = (t: TranscriptEntity | null, note: string): CaptionEngineInfo => ({
+const fastInfo = (t: TranscriptResult | null, note: string): CaptionEngineInfo => ({
   tier: 'fast',
   engine: t?.engine ?? 'none',
   model: t?.model ?? 'none',
@@ -146,7 +148,7 @@ export class CaptionTier {
     try {
       await this.lock(qr, req.segment.id, hooks.signal);
       try {
-        const fresh = await qr.manager.findOneBy(ContentSegmentEntity, { id: req.segment.id });
+        const fresh = await segmentsOutputs.readOne(qr.manager, req.segment.id);
         if (!fresh) throw new StaleAttemptError(req.segment.jobId, 'rendering', req.attempt);
         const again = this.reusable(fresh, plan);
         if (again) return again;
@@ -216,15 +218,10 @@ export class CaptionTier {
         // Another worker (or a clip) is on it already.
         if (!got[0]?.ok) continue;
         try {
-          const seg = await qr.manager.findOneBy(ContentSegmentEntity, { id });
+          const seg = await segmentsOutputs.readOne(qr.manager, id);
           if (!seg || seg.captionWords) continue;
           const w = await this.recogniseWindow(req, seg, plan, { signal });
-          await qr.query(
-            `UPDATE content_segments s SET caption_words = $1::jsonb, caption_engine = $2::jsonb
-              WHERE s.id = $3 AND s.caption_words IS NULL
-                AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = s.job_id AND j.status = ANY($4))`,
-            [JSON.stringify(w.words), JSON.stringify(w.info), id, ACTIVE_JOB],
-          );
+          await segmentsOutputs.saveCaptionWordsAhead(qr.manager, id, w.words, w.info, ACTIVE_JOB);
         } finally {
           await qr.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, id]);
         }
@@ -237,7 +234,7 @@ export class CaptionTier {
   /** The caption engine's words for one segment's window, and the record of how they were made. */
   private async recogniseWindow(
     req: CaptionRequest,
-    segment: ContentSegmentEntity,
+    segment: ContentSegment,
     plan: Extract<CaptionPlan, { use: true }>,
     hooks: StageHooks,
   ): Promise<{ words: TranscriptWord[]; info: CaptionEngineInfo }> {
@@ -273,7 +270,7 @@ export class CaptionTier {
 
   /** Stored words count only if the same engine and settings made them. */
   private reusable(
-    seg: ContentSegmentEntity,
+    seg: ContentSegment,
     plan: Extract<CaptionPlan, { use: true }>,
   ): CaptionWords | null {
     const info = seg.captionEngine;
@@ -312,15 +309,11 @@ export class CaptionTier {
       onLog: hooks.onLog,
     });
     // Fenced like every write of a render: only while this clip attempt holds its lease.
-    const res: unknown[] = await qr.query(
-      `UPDATE content_segments s SET caption_words = $1::jsonb, caption_engine = $2::jsonb
-        WHERE s.id = $3
-          AND EXISTS (SELECT 1 FROM clips c WHERE c.id = $4 AND c.attempt = $5 AND c.status = 'rendering')
-        RETURNING s.id`,
-      [JSON.stringify(words), JSON.stringify(info), segment.id, req.clipId, req.attempt],
-    );
-    const rows = Array.isArray(res[0]) ? (res[0] as unknown[]) : res;
-    if (!rows.length)
+    const stored = await segmentsOutputs.saveCaptionWords(qr.manager, segment.id, words, info, {
+      clipId: req.clipId,
+      attempt: req.attempt,
+    });
+    if (!stored)
       throw new StaleAttemptError(segment.jobId, `rendering clip ${req.clipId}`, req.attempt);
     hooks.onLog?.(
       `caption tier: ${info.engine}${plan.preset ? ` ${plan.preset}` : ''} recognised ${words.length} words over ${(info.windowEnd! - info.windowStart!).toFixed(1)} s in ${(info.elapsedMs! / 1000).toFixed(1)} s`,

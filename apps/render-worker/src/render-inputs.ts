@@ -1,37 +1,43 @@
 import type {
-  Aspect,
   CaptionCorrection,
+  ContentSegment,
   CropPlan,
+  LayoutResult,
   SilenceRegion,
+  StoredClip,
+  TranscriptResult,
   TranscriptWord,
 } from '@clipline/contracts';
 import {
-  ClipEntity,
-  ContentSegmentEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
-import { correctionsForClip } from '@clipline/pipeline';
+  clipOutputs,
+  clipWindow,
+  correctionsForClip,
+  cropPlanFor,
+  layoutOutputs,
+  segmentsOutputs,
+  silenceOutputs,
+  transcriptOutputs,
+  wordsOverlapping,
+  type TimeWindow,
+} from '@clipline/pipeline';
 import type { DataSource } from 'typeorm';
-import { LessThan, MoreThan } from 'typeorm';
 
 export interface RenderInputs {
-  clip: ClipEntity;
-  segment: ContentSegmentEntity;
+  clip: StoredClip;
+  segment: ContentSegment;
   /** What this render cuts: the clip's own trimmed edges, or its segment's. */
-  range: { start: number; end: number };
+  range: TimeWindow;
   /** The edit version this render shows (published with the objects). */
   version: number;
   /** The creator's caption fixes for this clip, applied over the recognised words. */
   corrections: CaptionCorrection[];
   /** The whole-source (fast tier) words over the clip. */
   words: TranscriptWord[];
-  transcript: TranscriptEntity | null;
+  transcript: TranscriptResult | null;
   silences: SilenceRegion[];
   cropPlan: CropPlan | null;
   /** The layout stage's analysis (face tracks, scenes), for the look's layout. */
-  layout: LayoutAnalysisEntity | null;
+  layout: LayoutResult | null;
 }
 
 /** Everything one clip render needs, read from Postgres (the payload only points at the clip). */
@@ -39,31 +45,28 @@ export async function loadRenderInputs(
   ds: DataSource,
   clipId: string,
 ): Promise<RenderInputs | null> {
-  const clip = await ds.getRepository(ClipEntity).findOneBy({ id: clipId });
+  const m = ds.manager;
+  const clip = await clipOutputs.readOne(m, clipId);
   if (!clip) return null;
-  const segment = await ds.getRepository(ContentSegmentEntity).findOneBy({ id: clip.segmentId });
+  const segment = await segmentsOutputs.readOne(m, clip.segmentId);
   if (!segment) return null;
-  const range = { start: clip.startSec ?? segment.start, end: clip.endSec ?? segment.end };
+  const range = clipWindow(clip, segment);
   const [transcript, silences, layout, corrections] = await Promise.all([
-    ds.getRepository(TranscriptEntity).findOneBy({ jobId: clip.jobId }),
-    ds.getRepository(SilenceRegionEntity).find({
-      where: { jobId: clip.jobId, start: LessThan(range.end), end: MoreThan(range.start) },
-      order: { start: 'ASC' },
-    }),
-    ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId: clip.jobId }),
-    correctionsForClip(ds.manager, clip),
+    transcriptOutputs.read(m, clip.jobId),
+    silenceOutputs.readWindow(m, clip.jobId, range),
+    layoutOutputs.read(m, clip.jobId),
+    correctionsForClip(m, clip),
   ]);
-  const words = (transcript?.words ?? []).filter((w) => w.end > range.start && w.start < range.end);
   return {
     clip,
     segment,
     range,
     version: clip.version,
     corrections,
-    words,
+    words: wordsOverlapping(transcript?.words ?? [], range),
     transcript,
-    silences: silences.map((s) => ({ kind: s.kind, start: s.start, end: s.end, meanDb: s.meanDb })),
-    cropPlan: layout?.cropPlans.find((p) => p.aspect === (clip.aspect as Aspect)) ?? null,
+    silences,
+    cropPlan: cropPlanFor(layout, clip.aspect),
     layout,
   };
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '@clipline/pipeline';
-import { RenderProcessor } from './render.processor';
+import { WorkerModule } from '@clipline/pipeline';
+import { RenderHandler } from './render.processor';
 
-@Module({ imports: [PipelineModule.forRoot()], providers: [RenderProcessor] })
+@Module({
+  imports: [WorkerModule.forStages({ stages: ['rendering'], handlers: [RenderHandler] })],
+})
 export class RenderWorkerModule {}

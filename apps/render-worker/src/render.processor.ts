@@ -1,38 +1,40 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import { applyCaptionCorrections, wordsOfClip, type ClipReadyEvent } from '@clipline/contracts';
 import {
-  QUEUE_NAMES,
-  applyCaptionCorrections,
-  wordsOfClip,
-  type RenderJobPayload,
-} from '@clipline/contracts';
-import {
-  ClipStore,
   ProgressEmitter,
-  StageRunner,
-  WORKER_CONCURRENCY,
-  clipLease,
-  type ClipResult,
+  type ClipColumns,
   type RunContext,
+  type StageHandler,
+  type StageInput,
 } from '@clipline/pipeline';
 import { planClipLook, renderClip, titleFromFilename, withWorkDir } from '@clipline/rendering';
 import { StorageService, objectKeys } from '@clipline/storage';
 import { statSync } from 'node:fs';
-import type { Job } from 'bull';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CaptionTier, captionPlan } from './caption-tier';
 import { loadRenderInputs } from './render-inputs';
 
-@Processor(QUEUE_NAMES.rendering)
-export class RenderProcessor implements OnModuleInit, OnModuleDestroy {
+/** One rendered clip: the columns its completion publishes and what it tells clients then. */
+export interface RenderedClip {
+  columns: ClipColumns;
+  /** This attempt's objects; deleted if the completion does not publish them. */
+  keys: string[];
+  owner: string | null;
+  ready: Omit<ClipReadyEvent, 'at'>;
+}
+
+/** Rendering's unit is a clip, leased on its own: each one claims, retries and fails alone. */
+@Injectable()
+export class RenderHandler
+  implements StageHandler<'rendering', RenderedClip>, OnModuleInit, OnModuleDestroy
+{
+  readonly stage = 'rendering' as const;
   private readonly captionTier: CaptionTier;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(StageRunner) private readonly runner: StageRunner,
-    @Inject(ClipStore) private readonly clips: ClipStore,
     @Inject(StorageService) private readonly storage: StorageService,
     @Inject(ProgressEmitter) private readonly emitter: ProgressEmitter,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
@@ -51,55 +53,13 @@ export class RenderProcessor implements OnModuleInit, OnModuleDestroy {
     return this.captionTier.close();
   }
 
-  @Process({ concurrency: WORKER_CONCURRENCY })
-  async handle(job: Job<RenderJobPayload>) {
-    const { jobId, clipId } = job.data;
-    let owner: string | null = null;
-    let segmentId = '';
-    let aspect = '';
-    const uploaded: string[] = [];
-    const outcome = await this.runner.run(
-      // Publishing is the fenced completion; the objects it replaced can go once it committed.
-      clipLease(this.clips, this.cfg, jobId, clipId, (replaced) =>
-        this.storage.deleteKeys(replaced),
-      ),
-      async (ctx) => {
-        owner = ctx.job.ownerKeyId;
-        const r = await this.render(ctx, clipId, uploaded);
-        segmentId = r.segmentId;
-        aspect = r.aspect;
-        return r.fields;
-      },
-      `clip ${clipId}`,
-    );
-    if (outcome !== 'completed' && uploaded.length) {
-      // This attempt lost (lease gone, or failed after uploading): nothing points at its objects.
-      await this.storage
-        .deleteKeys(uploaded)
-        .catch((err: Error) => console.warn(`deleting unpublished clip objects: ${err.message}`));
-    }
-    if (outcome === 'completed') {
-      this.emitter.emit('clip.ready', owner, {
-        jobId,
-        clipId,
-        segmentId,
-        aspect,
-        at: new Date().toISOString(),
-      });
-    }
-    return outcome;
-  }
-
-  private async render(
-    ctx: RunContext,
-    clipId: string,
-    uploaded: string[],
-  ): Promise<{ fields: ClipResult; segmentId: string; aspect: string }> {
+  async run(ctx: RunContext, input: StageInput<'rendering'>): Promise<RenderedClip> {
+    const { clipId } = input.message;
     const inputs = await loadRenderInputs(this.ds, clipId);
     if (!inputs) throw new Error(`clip ${clipId} or its segment no longer exists`);
     const { clip, segment } = inputs;
     const { job } = ctx;
-    const sourceUrl = await this.storage.presignGet(job.sourceKey);
+    const { sourceUrl } = input;
     const started = Date.now();
     // Captions, sidecars and jump cuts use the caption tier's words for this segment.
     const captions = await this.captionTier.wordsFor(
@@ -133,62 +93,93 @@ export class RenderProcessor implements OnModuleInit, OnModuleDestroy {
       words,
       analysis: inputs.layout,
     });
-    return withWorkDir(
-      async (workDir) => {
-        const out = await renderClip(
-          {
-            sourceUrl,
-            media: job.mediaInfo,
-            start: inputs.range.start,
-            end: inputs.range.end,
-            aspect: clip.aspect,
-            words,
-            silences: inputs.silences,
-            removeSilence: job.options.removeSilence,
-            captions: job.options.captions,
-            cropPlan: look.cropPlan,
-            look: look.look,
-            layout: look.layout,
-            faceTracks: look.faceTracks,
-            keywords: look.keywords,
-            title: titleFromFilename(job.sourceFilename),
-            workDir,
-            options: { threads: this.cfg.RENDER_THREADS },
-          },
-          ctx.hooks,
-        );
-        const base = objectKeys.clipBase(job.id, segment.id, clip.aspect, ctx.attempt);
-        const keys = {
-          videoKey: `${base}.mp4`,
-          thumbnailKey: `${base}.jpg`,
-          vttKey: `${base}.vtt`,
-          srtKey: `${base}.srt`,
-        };
-        uploaded.push(...Object.values(keys));
-        await Promise.all([
-          this.storage.putFile(keys.videoKey, out.videoPath, 'video/mp4'),
-          this.storage.putFile(keys.thumbnailKey, out.thumbnailPath, 'image/jpeg'),
-          this.storage.putFile(keys.vttKey, out.vttPath, 'text/vtt'),
-          this.storage.putFile(keys.srtKey, out.srtPath, 'application/x-subrip'),
-        ]);
-        return {
-          segmentId: segment.id,
-          aspect: clip.aspect,
-          fields: {
-            ...keys,
-            durationSec: out.durationSec,
-            width: out.width,
-            height: out.height,
-            sizeBytes: String(statSync(out.videoPath).size),
-            renderMs: Date.now() - started,
-            captionEngine: captions.info,
-            renderedVersion: inputs.version,
-            renderingVersion: null,
-            layoutChoice: look.layout,
-          },
-        };
-      },
-      { parent: this.cfg.WORK_DIR },
-    );
+    const base = objectKeys.clipBase(job.id, segment.id, clip.aspect, ctx.attempt);
+    const keys = {
+      videoKey: `${base}.mp4`,
+      thumbnailKey: `${base}.jpg`,
+      vttKey: `${base}.vtt`,
+      srtKey: `${base}.srt`,
+    };
+    let uploading = false;
+    try {
+      return await withWorkDir(
+        async (workDir) => {
+          const out = await renderClip(
+            {
+              sourceUrl,
+              media: job.mediaInfo,
+              start: inputs.range.start,
+              end: inputs.range.end,
+              aspect: clip.aspect,
+              words,
+              silences: inputs.silences,
+              removeSilence: job.options.removeSilence,
+              captions: job.options.captions,
+              cropPlan: look.cropPlan,
+              look: look.look,
+              layout: look.layout,
+              faceTracks: look.faceTracks,
+              keywords: look.keywords,
+              title: titleFromFilename(job.sourceFilename),
+              workDir,
+              options: { threads: this.cfg.RENDER_THREADS },
+            },
+            ctx.hooks,
+          );
+          uploading = true;
+          await Promise.all([
+            this.storage.putFile(keys.videoKey, out.videoPath, 'video/mp4'),
+            this.storage.putFile(keys.thumbnailKey, out.thumbnailPath, 'image/jpeg'),
+            this.storage.putFile(keys.vttKey, out.vttPath, 'text/vtt'),
+            this.storage.putFile(keys.srtKey, out.srtPath, 'application/x-subrip'),
+          ]);
+          return {
+            keys: Object.values(keys),
+            owner: job.ownerKeyId,
+            ready: { jobId: job.id, clipId, segmentId: segment.id, aspect: clip.aspect },
+            columns: {
+              ...keys,
+              durationSec: out.durationSec,
+              width: out.width,
+              height: out.height,
+              sizeBytes: String(statSync(out.videoPath).size),
+              renderMs: Date.now() - started,
+              captionEngine: captions.info,
+              renderedVersion: inputs.version,
+              renderingVersion: null,
+              layoutChoice: look.layout,
+            },
+          };
+        },
+        { parent: this.cfg.WORK_DIR },
+      );
+    } catch (err) {
+      // Failed after uploading: nothing will point at this attempt's objects.
+      if (uploading) await this.deleteUnpublished(Object.values(keys));
+      throw err;
+    }
+  }
+
+  /** The clip's columns go into its fenced completion, which publishes them. */
+  save(_m: EntityManager, _ctx: RunContext, result: RenderedClip): Promise<ClipColumns> {
+    return Promise.resolve(result.columns);
+  }
+
+  committed(result: RenderedClip): void {
+    this.emitter.emit('clip.ready', result.owner, {
+      ...result.ready,
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** This attempt lost (lease gone, or its completion refused): its objects are nobody's. */
+  discarded(result: RenderedClip): Promise<void> {
+    return this.deleteUnpublished(result.keys);
+  }
+
+  private deleteUnpublished(keys: string[]): Promise<void> {
+    return this.storage
+      .deleteKeys(keys)
+      .catch((err: Error) => console.warn(`deleting unpublished clip objects: ${err.message}`));
   }
 }

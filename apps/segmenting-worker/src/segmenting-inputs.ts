@@ -1,16 +1,5 @@
-import type {
-  LayoutResult,
-  SilenceResult,
-  SilenceSummary,
-  TranscriptResult,
-} from '@clipline/contracts';
-import {
-  JobStageEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-  transcriptResultOf,
-} from '@clipline/database';
+import type { LayoutResult, SilenceResult, TranscriptResult } from '@clipline/contracts';
+import { layoutOutputs, silenceOutputs, transcriptOutputs } from '@clipline/pipeline';
 import type { DataSource } from 'typeorm';
 
 /** Reads the three upstream results back from Postgres into the engine's input shapes. */
@@ -22,34 +11,11 @@ export async function loadSegmentingInputs(
   silence: SilenceResult | null;
   layout: LayoutResult | null;
 }> {
-  const [t, regions, silenceStage, l] = await Promise.all([
-    ds.getRepository(TranscriptEntity).findOneBy({ jobId }),
-    ds.getRepository(SilenceRegionEntity).find({ where: { jobId }, order: { start: 'ASC' } }),
-    ds.getRepository(JobStageEntity).findOneBy({ jobId, stage: 'silence' }),
-    ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId }),
+  const m = ds.manager;
+  const [transcript, silence, layout] = await Promise.all([
+    transcriptOutputs.read(m, jobId),
+    silenceOutputs.readResult(m, jobId),
+    layoutOutputs.read(m, jobId),
   ]);
-  const transcript = t ? transcriptResultOf(t) : null;
-  const silence: SilenceResult | null = silenceStage?.summary
-    ? {
-        regions: regions.map((r) => ({
-          kind: r.kind,
-          start: r.start,
-          end: r.end,
-          meanDb: r.meanDb,
-        })),
-        summary: silenceStage.summary as unknown as SilenceSummary,
-      }
-    : null;
-  const layout: LayoutResult | null = l
-    ? {
-        sampleFps: l.sampleFps,
-        frameCount: l.frameCount,
-        scenes: l.scenes,
-        sceneCuts: l.sceneCuts,
-        faceTracks: l.faceTracks,
-        cropPlans: l.cropPlans,
-        note: l.note,
-      }
-    : null;
   return { transcript, silence, layout };
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '@clipline/pipeline';
-import { SegmentingProcessor } from './segmenting.processor';
+import { WorkerModule } from '@clipline/pipeline';
+import { SegmentingHandler } from './segmenting.processor';
 
-@Module({ imports: [PipelineModule.forRoot()], providers: [SegmentingProcessor] })
+@Module({
+  imports: [WorkerModule.forStages({ stages: ['segmenting'], handlers: [SegmentingHandler] })],
+})
 export class SegmentingWorkerModule {}

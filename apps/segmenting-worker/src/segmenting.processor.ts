@@ -1,28 +1,30 @@
-import { Process, Processor } from '@nestjs/bull';
-import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { ClipEntity, ContentSegmentEntity, JobEntity } from '@clipline/database';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import type { SegmentingResult, SegmentingSummary } from '@clipline/contracts';
 import {
-  StageProcessorBase,
-  WORKER_CONCURRENCY,
+  segmentsOutputs,
   type RunContext,
-  type StageResult,
+  type StageHandler,
+  type StageSaved,
 } from '@clipline/pipeline';
 import { selectSegments } from '@clipline/segmenting';
-import type { Job } from 'bull';
-import { In } from 'typeorm';
+import { StorageService } from '@clipline/storage';
+import { DataSource, type EntityManager } from 'typeorm';
 import { loadSegmentingInputs } from './segmenting-inputs';
 
-@Processor(QUEUE_NAMES.segmenting)
-export class SegmentingProcessor extends StageProcessorBase {
-  protected readonly stage = 'segmenting' as const;
+@Injectable()
+export class SegmentingHandler implements StageHandler<'segmenting', SegmentingResult> {
+  readonly stage = 'segmenting' as const;
 
-  @Process({ concurrency: WORKER_CONCURRENCY })
-  handle(job: Job<StageJobPayload>) {
-    return this.runStage(job);
-  }
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(StorageService) private readonly storage: StorageService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
 
-  protected async work(ctx: RunContext): Promise<StageResult> {
-    const { job, attempt } = ctx;
+  async run(ctx: RunContext): Promise<SegmentingResult> {
+    const { job } = ctx;
     const inputs = await loadSegmentingInputs(this.ds, job.id);
     ctx.hooks.onProgress(0.2);
     const result = selectSegments(
@@ -42,68 +44,22 @@ export class SegmentingProcessor extends StageProcessorBase {
     );
     ctx.hooks.onProgress(0.9);
     if (result.note) ctx.hooks.onLog(`segmenting: ${result.note}`);
-    const selected = result.segments.filter((s) => s.selected).length;
-    const shortfall = result.shortfall ?? null;
-    // Fewer clips than asked for is an outcome the creator must see, not only a log line.
-    const shortNote = shortfall
-      ? `${shortfall.selected} of ${shortfall.requested} clips: ${shortfall.reason}`
-      : null;
-    let staleKeys: string[] = [];
+    return result;
+  }
+
+  async save(m: EntityManager, ctx: RunContext, result: SegmentingResult): Promise<StageSaved> {
+    const { job, attempt } = ctx;
+    const { replacedKeys } = await segmentsOutputs.save(m, job, attempt, result);
     return {
       // Old clips' objects go only after the new segments are committed, so a crash never loses both.
-      afterCommit: () => this.storage.deleteKeys(staleKeys),
+      afterCommit: () => this.storage.deleteKeys(replacedKeys),
       summary: {
         candidates: result.segments.length,
-        selected,
+        selected: result.segments.filter((s) => s.selected).length,
         requested: job.options.clipCount,
-        shortfallReason: shortfall?.reason ?? null,
+        shortfallReason: result.shortfall?.reason ?? null,
         note: result.note,
-      },
-      write: async (m) => {
-        const old = await m.find(ClipEntity, { where: { jobId: job.id } });
-        staleKeys = old
-          .flatMap((c) => [c.videoKey, c.thumbnailKey, c.vttKey, c.srtKey])
-          .filter((k): k is string => !!k);
-        // Clips cascade from segments: a re-run replaces both, never adds to them.
-        await m.delete(ContentSegmentEntity, { jobId: job.id });
-        if (!result.segments.length) {
-          await m.update(
-            JobEntity,
-            { id: job.id },
-            { note: result.note ?? 'no segment fits the length limits' },
-          );
-          return;
-        }
-        if (shortNote) await m.update(JobEntity, { id: job.id }, { note: shortNote });
-        const inserted = await m.insert(
-          ContentSegmentEntity,
-          result.segments.map((s) => ({
-            jobId: job.id,
-            rank: s.rank,
-            start: s.start,
-            end: s.end,
-            score: s.score,
-            features: s.features,
-            reason: s.reason,
-            text: s.text,
-            selected: s.selected,
-            attempt,
-          })),
-        );
-        const ids = inserted.identifiers.map((i) => i.id as string);
-        const chosen = await m.find(ContentSegmentEntity, {
-          where: { id: In(ids), selected: true },
-        });
-        const clips = chosen.flatMap((s) =>
-          job.options.aspects.map((aspect) => ({
-            jobId: job.id,
-            segmentId: s.id,
-            aspect,
-            status: 'queued' as const,
-          })),
-        );
-        if (clips.length) await m.insert(ClipEntity, clips);
-      },
+      } satisfies SegmentingSummary,
     };
   }
 }

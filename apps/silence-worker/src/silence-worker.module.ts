@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '@clipline/pipeline';
-import { SilenceProcessor } from './silence.processor';
+import { WorkerModule } from '@clipline/pipeline';
+import { SilenceHandler } from './silence.processor';
 
-@Module({ imports: [PipelineModule.forRoot()], providers: [SilenceProcessor] })
+@Module({ imports: [WorkerModule.forStages({ stages: ['silence'], handlers: [SilenceHandler] })] })
 export class SilenceWorkerModule {}

@@ -1,42 +1,27 @@
-import { Process, Processor } from '@nestjs/bull';
-import { QUEUE_NAMES, type StageJobPayload } from '@clipline/contracts';
-import { SilenceRegionEntity } from '@clipline/database';
+import { Injectable } from '@nestjs/common';
+import type { SilenceResult, SilenceStageSummary } from '@clipline/contracts';
 import {
-  StageProcessorBase,
-  WORKER_CONCURRENCY,
+  silenceOutputs,
   type RunContext,
-  type StageResult,
+  type StageHandler,
+  type StageInput,
+  type StageSaved,
 } from '@clipline/pipeline';
 import { detectSilence } from '@clipline/silence';
-import type { Job } from 'bull';
+import type { EntityManager } from 'typeorm';
 
-@Processor(QUEUE_NAMES.silence)
-export class SilenceProcessor extends StageProcessorBase {
-  protected readonly stage = 'silence' as const;
+@Injectable()
+export class SilenceHandler implements StageHandler<'silence', SilenceResult> {
+  readonly stage = 'silence' as const;
 
-  @Process({ concurrency: WORKER_CONCURRENCY })
-  handle(job: Job<StageJobPayload>) {
-    return this.runStage(job);
+  run(ctx: RunContext, { sourceUrl }: StageInput<'silence'>): Promise<SilenceResult> {
+    return detectSilence(sourceUrl, ctx.job.mediaInfo, {}, ctx.hooks);
   }
 
-  protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
-    const { job, attempt } = ctx;
-    const result = await detectSilence(sourceUrl, job.mediaInfo, {}, ctx.hooks);
+  async save(m: EntityManager, ctx: RunContext, result: SilenceResult): Promise<StageSaved> {
+    await silenceOutputs.save(m, ctx.job.id, ctx.attempt, result.regions);
     return {
-      summary: { ...result.summary, regions: result.regions.length },
-      write: async (m) => {
-        await m.delete(SilenceRegionEntity, { jobId: job.id });
-        const rows = result.regions.map((r) => ({
-          jobId: job.id,
-          kind: r.kind,
-          start: r.start,
-          end: r.end,
-          meanDb: Number.isFinite(r.meanDb) ? r.meanDb : -120,
-          attempt,
-        }));
-        for (let i = 0; i < rows.length; i += 1000)
-          await m.insert(SilenceRegionEntity, rows.slice(i, i + 1000));
-      },
+      summary: { ...result.summary, regions: result.regions.length } satisfies SilenceStageSummary,
     };
   }
 }

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '@clipline/pipeline';
-import { TranscriptionProcessor } from './transcription.processor';
+import { WorkerModule } from '@clipline/pipeline';
+import { TranscriptionHandler } from './transcription.processor';
 
-@Module({ imports: [PipelineModule.forRoot()], providers: [TranscriptionProcessor] })
+@Module({
+  imports: [
+    WorkerModule.forStages({ stages: ['transcription'], handlers: [TranscriptionHandler] }),
+  ],
+})
 export class TranscriptionWorkerModule {}

@@ -1,18 +1,14 @@
-import { Process, Processor } from '@nestjs/bull';
-import { type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import type { TranscriptResult, TranscriptionSummary } from '@clipline/contracts';
 import {
-  QUEUE_NAMES,
-  type StageHooks,
-  type StageJobPayload,
-  type TranscriptResult,
-} from '@clipline/contracts';
-import { TranscriptEntity, type JobEntity } from '@clipline/database';
-import {
-  StageProcessorBase,
-  WORKER_CONCURRENCY,
-  type PartRange,
+  PartCoordinator,
+  transcriptOutputs,
   type RunContext,
-  type StageResult,
+  type StageHandler,
+  type StageInput,
+  type StageSaved,
+  type StageSplit,
 } from '@clipline/pipeline';
 import {
   POCKETSPHINX_FAST_ARGS,
@@ -24,12 +20,20 @@ import {
   type TranscribeOptions,
   type TranscriptionEngine,
 } from '@clipline/transcription';
-import type { Job } from 'bull';
+import type { EntityManager } from 'typeorm';
 
-@Processor(QUEUE_NAMES.transcription)
-export class TranscriptionProcessor extends StageProcessorBase implements OnModuleInit {
-  protected readonly stage = 'transcription' as const;
+@Injectable()
+export class TranscriptionHandler
+  implements StageHandler<'transcription', TranscriptResult>, OnModuleInit
+{
+  readonly stage = 'transcription' as const;
+  /** The recogniser back end (pocketsphinx, whisper or OpenAI), built once per process. */
   private engine: TranscriptionEngine;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Inject(PartCoordinator) private readonly parts: PartCoordinator,
+  ) {}
 
   /** A missing binary or model stops the worker at startup, not in the middle of a job. */
   async onModuleInit(): Promise<void> {
@@ -51,14 +55,35 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
     };
   }
 
-  @Process({ concurrency: WORKER_CONCURRENCY })
-  handle(job: Job<StageJobPayload>) {
-    return this.runStage(job);
+  /** Long sources are split into parts that every transcription worker can take. */
+  readonly split: StageSplit<ChunkTranscript, TranscriptResult> = {
+    ranges: (durationSec) => this.parts.ranges(durationSec),
+    runPart: (job, range, sourceUrl, hooks) =>
+      transcribeRange(
+        sourceUrl,
+        range.start,
+        range.end,
+        { ...this.engineOptions(job.options.language), sourceFormat: job.mediaInfo.formatName },
+        hooks,
+        this.engine,
+      ),
+    merge: (chunks, job) =>
+      buildResult(this.engine, job.options.language, chunks, job.mediaInfo.durationSec),
+  };
+
+  async run(
+    ctx: RunContext,
+    { sourceUrl }: StageInput<'transcription'>,
+  ): Promise<TranscriptResult> {
+    const media = ctx.job.mediaInfo;
+    const ranges = media.hasAudio ? this.split.ranges(media.durationSec) : null;
+    if (ranges) return this.parts.run(ctx, this, sourceUrl, ranges);
+    const opts = this.engineOptions(ctx.job.options.language);
+    return transcribe(sourceUrl, media, opts, ctx.hooks, this.engine);
   }
 
-  protected async work(ctx: RunContext, sourceUrl: string): Promise<StageResult> {
-    const { job, attempt } = ctx;
-    const t = await this.transcribeWhole(ctx, sourceUrl);
+  async save(m: EntityManager, ctx: RunContext, t: TranscriptResult): Promise<StageSaved> {
+    await transcriptOutputs.save(m, ctx.job.id, ctx.attempt, t);
     return {
       summary: {
         words: t.words.length,
@@ -66,49 +91,7 @@ export class TranscriptionProcessor extends StageProcessorBase implements OnModu
         language: t.language,
         engine: t.engine,
         note: t.note,
-      },
-      write: async (m) => {
-        await m.delete(TranscriptEntity, { jobId: job.id });
-        await m.insert(TranscriptEntity, {
-          jobId: job.id,
-          engine: t.engine,
-          model: t.model,
-          modelVersion: t.modelVersion,
-          language: t.language,
-          text: t.text,
-          words: t.words,
-          segments: t.segments,
-          note: t.note,
-          attempt,
-        });
-      },
+      } satisfies TranscriptionSummary,
     };
-  }
-
-  /** Long sources are split into parts that every transcription worker can take. */
-  private async transcribeWhole(ctx: RunContext, sourceUrl: string): Promise<TranscriptResult> {
-    const { job } = ctx;
-    const media = job.mediaInfo;
-    const opts = this.engineOptions(job.options.language);
-    const ranges = media.hasAudio ? this.partRanges(media.durationSec) : null;
-    if (!ranges) return transcribe(sourceUrl, media, opts, ctx.hooks, this.engine);
-    const chunks = await this.runParts<ChunkTranscript>(ctx, sourceUrl, ranges);
-    return buildResult(this.engine, opts.language, chunks, media.durationSec);
-  }
-
-  protected override partWork(
-    job: JobEntity,
-    range: PartRange,
-    sourceUrl: string,
-    hooks: StageHooks,
-  ): Promise<ChunkTranscript> {
-    return transcribeRange(
-      sourceUrl,
-      range.start,
-      range.end,
-      { ...this.engineOptions(job.options.language), sourceFormat: job.mediaInfo.formatName },
-      hooks,
-      this.engine,
-    );
   }
 }

@@ -128,3 +128,30 @@ export function isInfrastructureError(err: unknown, depth = 0): boolean {
   const inner = [e.cause, e.driverError, ...(Array.isArray(e.errors) ? e.errors : [])];
   return inner.some((i) => i !== err && isInfrastructureError(i, depth + 1));
 }
+
+/** How a failure is classified where it arises, so it can be stored and rebuilt elsewhere. */
+export type ErrorKind = 'bad_input' | 'configuration' | 'infrastructure' | 'error';
+
+export function errorKind(err: unknown): ErrorKind {
+  if (isBadInputError(err)) return 'bad_input';
+  if (isConfigurationError(err)) return 'configuration';
+  return isInfrastructureError(err) ? 'infrastructure' : 'error';
+}
+
+/**
+ * The error of a stored kind, for a failure that crossed a process boundary
+ * (a part another worker ran): the runner then decides as if it arose here.
+ * An unknown or missing kind is transient, the same as any unclassified error.
+ */
+export function errorOfKind(kind: string | null | undefined, message: string): Error {
+  switch (kind) {
+    case 'bad_input':
+      return new BadInputError(message);
+    case 'configuration':
+      return new ConfigurationError(message);
+    case 'infrastructure':
+      return new InfrastructureError(message);
+    default:
+      return new Error(message);
+  }
+}

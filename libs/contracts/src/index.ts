@@ -20,3 +20,5 @@ export * from './subtitles.writer';
 export * from './api-views.types';
 export * from './clip-edit.views';
 export * from './webhook.views';
+export * from './stage-summaries.types';
+export * from './clip.types';

@@ -1,3 +1,5 @@
+import type { TranscriptWord } from './transcript.types';
+
 export interface SegmentFeatures {
   hook: number;
   completeness: number;
@@ -37,4 +39,30 @@ export interface SegmentingResult {
   note: string | null;
   /** Set when fewer clips were selected than requested; absent or null otherwise. */
   shortfall?: SegmentShortfall | null;
+}
+
+/** Which recogniser made a set of caption words, and what that cost. */
+export interface CaptionEngineInfo {
+  /** `caption`: re-recognised for the clip; `fast`: the whole-source transcript's words. */
+  tier: 'caption' | 'fast';
+  engine: string;
+  model: string;
+  modelVersion: string;
+  /** pocketsphinx search preset (`fast`/`accurate`); null for other engines. */
+  preset: string | null;
+  /** The window recognised (with its margin trimmed), source seconds; null for the fast tier. */
+  windowStart?: number | null;
+  windowEnd?: number | null;
+  elapsedMs?: number | null;
+  /** Why the caption tier was not used, when it was not. */
+  note?: string | null;
+}
+
+/** A segment as segmenting stored it, with the caption tier's words once a render made them. */
+export interface ContentSegment extends SegmentCandidate {
+  id: string;
+  jobId: string;
+  /** The caption tier's words over the segment (source time); null until a clip recognised them. */
+  captionWords: TranscriptWord[] | null;
+  captionEngine: CaptionEngineInfo | null;
 }

@@ -8,7 +8,8 @@ export interface SilenceRegion {
   meanDb: number;
 }
 
-export interface SilenceSummary {
+// A type alias, not an interface: it is also the silence stage's stored JSON summary.
+export type SilenceSummary = {
   durationSec: number;
   speechRatio: number;
   totalSilenceSec: number;
@@ -16,7 +17,7 @@ export interface SilenceSummary {
   /** Threshold actually used, in dBFS. */
   thresholdDb: number;
   note: string | null;
-}
+};
 
 export interface SilenceResult {
   regions: SilenceRegion[];

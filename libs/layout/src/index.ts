@@ -5,6 +5,6 @@ export * from './frame.sampler';
 export * from './scene.detector';
 export * from './face.tracker';
 export * from './crop.planner';
-export * from './layout.engine';
+export * from './layout.stage';
 export * from './layout.merge';
 export * from './crop-replan';

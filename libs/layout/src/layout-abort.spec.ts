@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
 import { createFaceDetector, type FaceDetector } from './face.detector';
-import { analyseLayout } from './layout.engine';
+import { analyseLayout } from './layout.stage';
 
 jest.setTimeout(60_000);
 

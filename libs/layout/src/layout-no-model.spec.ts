@@ -1,6 +1,6 @@
 import { probeMedia } from '@clipline/media';
 import { buildLayoutCase } from '@test/fixtures/layout-cases.fixture';
-import { analyseLayout } from './layout.engine';
+import { analyseLayout } from './layout.stage';
 const NO_FACE_MODEL_NOTE = 'no face model: framing by centre';
 
 jest.setTimeout(120_000);

@@ -3,7 +3,7 @@ import { FFMPEG_PAIR, useFfmpegPair, type FfmpegPair } from './ffmpeg-pair';
 /**
  * The system pair when installed, else the npm builds; FFMPEG_PATH/FFPROBE_PATH
  * override through `useFfmpegBinaries`. Live bindings: every caller reads them
- * when it spawns, so the override reaches engines imported before it.
+ * when it spawns, so the override reaches stage libs imported before it.
  */
 export let FFMPEG_PATH: string = FFMPEG_PAIR.ffmpeg;
 export let FFPROBE_PATH: string = FFMPEG_PAIR.ffprobe;
@@ -50,7 +50,7 @@ export class UnsafeInputError extends Error {
 
 /**
  * Protocols an input may use: those of its own scheme only. A presigned URL
- * needs http(s) and the sockets under it; a local path (a file the engine
+ * needs http(s) and the sockets under it; a local path (a file the stage lib
  * made itself, or a test fixture) needs `file` and nothing else.
  */
 export function inputProtocols(input: string): string {

@@ -43,7 +43,7 @@ describe('ffmpeg pair', () => {
     const system = existsSync('/usr/bin/ffmpeg') && existsSync('/usr/bin/ffprobe');
     expect(FFMPEG_PAIR.origin).toBe(system ? 'system' : 'bundled');
     if (system) {
-      // What every engine runs (binaries.ts) is that pair, one release.
+      // What every stage lib runs (binaries.ts) is that pair, one release.
       expect([FFMPEG_PATH, FFPROBE_PATH]).toEqual(['/usr/bin/ffmpeg', '/usr/bin/ffprobe']);
       expect(binaryVersion(FFMPEG_PATH)).toBe(binaryVersion(FFPROBE_PATH));
     }

@@ -44,7 +44,7 @@ export function machineFfmpegPair(env: PairSources['env'] = {}): FfmpegPair {
 }
 
 /**
- * Engines are framework-free and never read the environment, so a process
+ * Stage libs are framework-free and never read the environment, so a process
  * entry point hands them FFMPEG_PATH/FFPROBE_PATH from its validated config
  * (`applyToolSettings` in libs/pipeline); until then the machine's pair is used.
  */

@@ -129,7 +129,7 @@ describe('probing refuses sources that point elsewhere', () => {
   });
 
   it.each(['file-ts.m3u8', 'relative.m3u8', 'victim.m3u8', 'list.ffconcat'])(
-    'an engine given %s without a probed format still reads nothing through it',
+    'a stage lib given %s without a probed format still reads nothing through it',
     async (name) => {
       let samples = 0;
       const read = async () => {

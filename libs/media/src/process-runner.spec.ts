@@ -45,7 +45,7 @@ describe('process runner', () => {
       const ac = new AbortController();
       const child = spawnTracked('sleep', ['30'], { signal: ac.signal });
       ac.abort();
-      // Nobody awaits child.done, like an engine loop left by a throw.
+      // Nobody awaits child.done, like a decode loop left by a throw.
       await new Promise((r) => setTimeout(r, 300));
       expect(reasons).toEqual([]);
       expect(child.signalCode).toBe('SIGKILL');

@@ -4,7 +4,7 @@ import { setPriority } from 'node:os';
 export interface RunOptions {
   /** Called once with the full command line, for processing_logs. */
   onCommand?: (commandLine: string) => void;
-  /** Called with each stderr line (ffmpeg progress, engine logs). */
+  /** Called with each stderr line (ffmpeg progress, recogniser logs). */
   onStderrLine?: (line: string) => void;
   signal?: AbortSignal;
   /** Keep at most this many bytes of stderr for error messages. */
@@ -93,7 +93,7 @@ export function spawnTracked(bin: string, args: string[], opts: RunOptions = {})
       resolve({ code: code ?? -1, stdout: Buffer.alloc(0), stderrTail: tail });
     });
   });
-  // A caller that stops reading early (an aborted engine loop) may never await
+  // A caller that stops reading early (an aborted decode loop) may never await
   // `done`; its rejection must not become an unhandled one, which kills the
   // whole worker process and every other job in it.
   done.catch(() => undefined);
@@ -102,7 +102,7 @@ export function spawnTracked(bin: string, args: string[], opts: RunOptions = {})
 
 /**
  * Kills a child that is still running and waits until it has exited, so an
- * aborted engine rejects only once its processes are gone.
+ * aborted stage rejects only once its processes are gone.
  */
 export async function stopChild(child: TrackedChild): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

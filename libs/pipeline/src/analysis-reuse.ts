@@ -6,7 +6,13 @@ import {
 } from '@clipline/contracts';
 import { JobEntity, JobStageEntity, ProcessingLogEntity } from '@clipline/database';
 import type { EntityManager } from 'typeorm';
+import { layoutOutputs } from './outputs/layout.outputs';
+import { segmentsOutputs } from './outputs/segments.outputs';
+import { silenceOutputs } from './outputs/silence.outputs';
+import { transcriptOutputs } from './outputs/transcript.outputs';
 import { WORKER_HOST } from './processing-logger';
+import { ClipRows } from './state/clip-rows';
+import type { StageRows } from './state/stage-rows';
 
 /** The job being created, as far as reuse needs to know it. */
 export interface ReuseCandidate {
@@ -46,6 +52,7 @@ type AnalysisStage = 'transcription' | 'silence' | 'layout';
  */
 export async function reuseAnalysis(
   m: EntityManager,
+  stages: StageRows,
   job: ReuseCandidate,
 ): Promise<ReuseOutcome | null> {
   if (!job.ownerKeyId || !job.contentSha256 || job.options.reuse === false) return null;
@@ -71,20 +78,7 @@ export async function reuseAnalysis(
   }
   const now = new Date();
   for (const stage of copied) {
-    const from = by.get(stage)!;
-    await m.update(
-      JobStageEntity,
-      { jobId: job.jobId, stage },
-      {
-        status: from.status,
-        progress: 1,
-        etaSeconds: 0,
-        queuedAt: now,
-        startedAt: now,
-        finishedAt: now,
-        summary: { ...(from.summary ?? {}), reusedFromJobId: donor.id } as never,
-      },
-    );
+    await stages.markReused(m, job.jobId, by.get(stage)!, donor.id, now);
     await m.insert(ProcessingLogEntity, {
       jobId: job.jobId,
       stage,
@@ -127,26 +121,9 @@ async function findDonor(m: EntityManager, job: ReuseCandidate): Promise<JobEnti
 }
 
 const COPY: Record<AnalysisStage, (m: EntityManager, from: string, to: string) => Promise<void>> = {
-  transcription: (m, from, to) =>
-    m.query(
-      `INSERT INTO transcripts (job_id, engine, model, model_version, language, text, words, segments, note, attempt)
-         SELECT $2, engine, model, model_version, language, text, words, segments, note, 0
-           FROM transcripts WHERE job_id = $1`,
-      [from, to],
-    ),
-  silence: (m, from, to) =>
-    m.query(
-      `INSERT INTO silence_regions (job_id, kind, start_sec, end_sec, mean_db, attempt)
-         SELECT $2, kind, start_sec, end_sec, mean_db, 0 FROM silence_regions WHERE job_id = $1`,
-      [from, to],
-    ),
-  layout: (m, from, to) =>
-    m.query(
-      `INSERT INTO layout_analyses (job_id, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, attempt)
-         SELECT $2, sample_fps, frame_count, scenes, scene_cuts, face_tracks, crop_plans, note, 0
-           FROM layout_analyses WHERE job_id = $1`,
-      [from, to],
-    ),
+  transcription: transcriptOutputs.copy,
+  silence: silenceOutputs.copy,
+  layout: layoutOutputs.copy,
 };
 
 /**
@@ -155,19 +132,7 @@ const COPY: Record<AnalysisStage, (m: EntityManager, from: string, to: string) =
  * segmenting's completion would have made them.
  */
 async function copySegments(m: EntityManager, from: string, job: ReuseCandidate): Promise<void> {
-  const inserted = (await m.query(
-    `INSERT INTO content_segments (job_id, rank, start_sec, end_sec, score, features, reason, text, selected, attempt, caption_words, caption_engine)
-     SELECT $2, rank, start_sec, end_sec, score, features, reason, text, selected, 0, caption_words, caption_engine
-       FROM content_segments WHERE job_id = $1
-     RETURNING id, selected`,
-    [from, job.jobId],
-  )) as Array<{ id: string; selected: boolean }>;
-  for (const seg of inserted.filter((s) => s.selected)) {
-    for (const aspect of job.options.aspects) {
-      await m.query(
-        `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, 'queued')`,
-        [job.jobId, seg.id, aspect],
-      );
-    }
-  }
+  const inserted = await segmentsOutputs.copy(m, from, job.jobId);
+  const selected = inserted.filter((s) => s.selected).map((s) => s.id);
+  await ClipRows.insertQueued(m, job.jobId, selected, job.options.aspects);
 }

@@ -1,10 +1,13 @@
-import { ClipEntity, ContentSegmentEntity, JobEntity, JobStageEntity } from '@clipline/database';
+import { ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OrchestrationError } from './job-orchestrator';
+import { segmentsOutputs } from './outputs/segments.outputs';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
-import type { Runnable } from './stage-store';
+import { ClipRows } from './state/clip-rows';
+import type { Runnable } from './state/runnable.types';
+import { StageRows } from './state/stage-rows';
 import { readJobProgress } from './throughput';
 import { sourceGoneMessage } from './retention-rules';
 
@@ -23,12 +26,16 @@ export interface RenderRequest {
  * attempt's fenced completion points the row at its own keys.
  */
 export class ClipRerenderer {
+  private readonly stages: StageRows;
+
   constructor(
     private readonly ds: DataSource,
     private readonly scheduler: StageScheduler,
     private readonly logger: ProcessingLogger,
     private readonly emitter: ProgressEmitter,
-  ) {}
+  ) {
+    this.stages = new StageRows(ds);
+  }
 
   async renderClips(jobId: string, clipIds: string[], why: string): Promise<RenderRequest[]> {
     const { runnables, requests, owner } = await this.ds.transaction(async (m) => {
@@ -47,17 +54,11 @@ export class ClipRerenderer {
   async promoteSegment(jobId: string, segmentId: string): Promise<RenderRequest[]> {
     const { runnables, requests, owner } = await this.ds.transaction(async (m) => {
       const job = await this.lockForRender(m, jobId);
-      const seg = await m.findOne(ContentSegmentEntity, { where: { id: segmentId, jobId } });
+      const seg = await segmentsOutputs.readOne(m, segmentId, jobId);
       if (!seg) throw new OrchestrationError(`Segment ${segmentId} was not found.`, 'not_found');
       if (seg.selected) throw new OrchestrationError(`Segment ${segmentId} is already selected.`);
-      await m.update(ContentSegmentEntity, { id: seg.id }, { selected: true });
-      for (const aspect of job.options.aspects) {
-        await m.query(
-          `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, 'queued')
-           ON CONFLICT ON CONSTRAINT uq_clips_job_segment_aspect DO NOTHING`,
-          [job.id, seg.id, aspect],
-        );
-      }
+      await segmentsOutputs.select(m, seg.id);
+      await ClipRows.insertQueued(m, job.id, [seg.id], job.options.aspects);
       const ids = (await m.find(ClipEntity, { where: { jobId, segmentId: seg.id } })).map(
         (c) => c.id,
       );
@@ -68,15 +69,11 @@ export class ClipRerenderer {
   }
 
   /**
-   * Same lock order as ClipStore (the rendering row, then the job), so a clip
+   * Same lock order as ClipRows (the rendering row, then the job), so a clip
    * finishing while an edit asks for a render cannot deadlock with it.
    */
   private async lockForRender(m: EntityManager, jobId: string): Promise<JobEntity> {
-    const stage = await m
-      .createQueryBuilder(JobStageEntity, 's')
-      .setLock('pessimistic_write')
-      .where(`s.job_id = :jobId AND s.stage = 'rendering'`, { jobId })
-      .getOne();
+    const stage = await this.stages.lockRendering(m, jobId);
     const job = await m
       .createQueryBuilder(JobEntity, 'j')
       .setLock('pessimistic_write')
@@ -118,20 +115,7 @@ export class ClipRerenderer {
         );
       }
       // A clip already queued keeps its place; it still gets a runnable (enqueue is idempotent).
-      const queued = clip.status !== 'queued';
-      await m.update(
-        ClipEntity,
-        { id: clip.id },
-        queued
-          ? {
-              status: 'queued',
-              error: null,
-              retryAt: null,
-              progress: 0,
-              renderingVersion: clip.version,
-            }
-          : { renderingVersion: clip.version },
-      );
+      const queued = await ClipRows.requestRender(m, clip);
       requests.push({ clipId: clip.id, version: clip.version, queued });
       runnables.push({
         kind: 'clip',
@@ -158,12 +142,7 @@ export class ClipRerenderer {
     );
     const done = Number(counts[0]?.done ?? 0);
     const total = Math.max(1, Number(counts[0]?.total ?? 1));
-    await m.query(
-      `UPDATE job_stages SET status = 'queued', queued_at = now(), finished_at = NULL, error = NULL,
-              retry_at = NULL, progress = $2
-        WHERE job_id = $1 AND stage = 'rendering' AND status IN ('completed', 'failed', 'skipped', 'cancelled')`,
-      [job.id, done / total],
-    );
+    await this.stages.requeueRendering(m, job.id, done / total);
     return { runnables, requests };
   }
 

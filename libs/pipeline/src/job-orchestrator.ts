@@ -1,5 +1,4 @@
 import {
-  WORKER_STAGES,
   downstreamOf,
   isStageDone,
   STAGE_DEPENDENCIES,
@@ -15,7 +14,8 @@ import { sourceGoneMessage } from './retention-rules';
 import type { ProcessingLogger } from './processing-logger';
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
-import type { Runnable, StageStore } from './stage-store';
+import { ClipRows } from './state/clip-rows';
+import type { StageRows } from './state/stage-rows';
 import { jobsCreated, jobsDeleted } from './worker-metrics';
 import { readJobProgress } from './throughput';
 import { recordWebhookEvent } from './webhook-outbox';
@@ -34,18 +34,6 @@ export class OrchestrationError extends Error {
   }
 }
 
-/** A stage made to run again: nothing of its last run may show as current. */
-const RESET_STAGE = {
-  status: 'pending' as const,
-  progress: 0,
-  etaSeconds: null,
-  error: null,
-  summary: null,
-  retryAt: null,
-  startedAt: null,
-  finishedAt: null,
-};
-
 export interface CreateJobInput {
   jobId: string;
   ownerKeyId: string | null;
@@ -62,7 +50,7 @@ export interface CreateJobInput {
 export class JobOrchestrator {
   constructor(
     private readonly ds: DataSource,
-    private readonly stages: StageStore,
+    private readonly stages: StageRows,
     private readonly scheduler: StageScheduler,
     private readonly logger: ProcessingLogger,
     private readonly emitter: ProgressEmitter,
@@ -84,34 +72,12 @@ export class JobOrchestrator {
         contentSha256: input.contentSha256 ?? null,
       });
       const m0 = input.mediaInfo;
-      await m.insert(JobStageEntity, {
-        jobId: input.jobId,
-        stage: 'probe',
-        status: 'completed',
-        attempt: 1,
-        progress: 1,
-        startedAt: now,
-        finishedAt: now,
-        queuedAt: now,
-        summary: {
-          durationSec: m0.durationSec,
-          hasVideo: m0.hasVideo,
-          hasAudio: m0.hasAudio,
-        } as never,
-      });
-      for (const stage of WORKER_STAGES) {
-        await m.insert(JobStageEntity, {
-          jobId: input.jobId,
-          stage,
-          status: 'pending',
-          attempt: 0,
-          progress: 0,
-        });
-      }
+      const probe = { durationSec: m0.durationSec, hasVideo: m0.hasVideo, hasAudio: m0.hasAudio };
+      await this.stages.create(m, input.jobId, probe, now);
       await recordWebhookEvent(m, { jobId: input.jobId, type: 'job.created' });
       // Before promotion, so a stage whose results were copied is never queued.
-      await reuseAnalysis(m, { ...input, contentSha256: input.contentSha256 ?? null });
-      return this.stages.promoteReady(m, input.jobId);
+      await reuseAnalysis(m, this.stages, { ...input, contentSha256: input.contentSha256 ?? null });
+      return (await this.stages.promoteReady(m, input.jobId)).runnable;
     });
     jobsCreated.inc();
     const m0 = input.mediaInfo;
@@ -162,17 +128,14 @@ export class JobOrchestrator {
         // Running again makes new clips, so the deletion mark of the old ones no longer applies.
         { status: 'running', error: null, note: null, finishedAt: null, clipsDeletedAt: null },
       );
-      // A failed or cancelled job cancelled its other open stages; running again brings them back.
-      await m.update(JobStageEntity, { jobId, status: 'cancelled' }, RESET_STAGE);
-      for (const d of downstreamOf(stage)) {
-        await m.update(JobStageEntity, { jobId, stage: d }, RESET_STAGE);
-      }
+      await this.stages.reopenCancelled(m, jobId);
+      await this.stages.reset(m, jobId, downstreamOf(stage));
       if (stage === 'rendering') {
         // Expired clips are gone too: all of them render again, not only the failed ones.
         await this.resetClips(m, job, (opts.onlyFailedClips ?? false) && !job.clipsDeletedAt);
       }
-      await m.update(JobStageEntity, { jobId, stage }, RESET_STAGE);
-      return this.stages.promoteReady(m, jobId);
+      await this.stages.reset(m, jobId, [stage]);
+      return (await this.stages.promoteReady(m, jobId)).runnable;
     });
     await this.logger.write(
       jobId,
@@ -228,14 +191,8 @@ export class JobOrchestrator {
         { id: jobId },
         { status: 'cancelled', finishedAt: new Date(), error: 'cancelled by request' },
       );
-      await m.query(
-        `UPDATE job_stages SET status = 'cancelled', finished_at = now(), retry_at = NULL, eta_seconds = NULL WHERE job_id = $1 AND status IN ('pending','queued','running')`,
-        [jobId],
-      );
-      await m.query(
-        `UPDATE clips SET status = 'cancelled', retry_at = NULL WHERE job_id = $1 AND status IN ('queued','rendering')`,
-        [jobId],
-      );
+      await this.stages.cancelOpen(m, jobId, null);
+      await ClipRows.cancelOpen(m, jobId, null);
     });
     await this.logger.write(jobId, 'job', 0, 'note', 'cancelled by request');
     const cancelled = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
@@ -276,33 +233,14 @@ export class JobOrchestrator {
    */
   private async resetClips(m: EntityManager, job: JobEntity, onlyFailed: boolean): Promise<void> {
     if (onlyFailed) {
-      await m.query(
-        `UPDATE clips SET status = 'queued', error = NULL, retry_at = NULL WHERE job_id = $1 AND status IN ('failed','cancelled')`,
-        [job.id],
-      );
+      await ClipRows.requeueFailed(m, job.id);
       return;
     }
     const selected = await m.find(ContentSegmentEntity, {
       where: { jobId: job.id, selected: true },
     });
     const ids = selected.map((s) => s.id);
-    await m
-      .createQueryBuilder()
-      .delete()
-      .from(ClipEntity)
-      .where('job_id = :jobId', { jobId: job.id })
-      .andWhere(ids.length ? 'segment_id NOT IN (:...ids)' : 'TRUE', { ids })
-      .execute();
-    for (const seg of selected) {
-      for (const aspect of job.options.aspects) {
-        await m.query(
-          `INSERT INTO clips (job_id, segment_id, aspect, status) VALUES ($1, $2, $3, 'queued')
-           ON CONFLICT ON CONSTRAINT uq_clips_job_segment_aspect DO UPDATE SET status = 'queued', error = NULL, retry_at = NULL`,
-          [job.id, seg.id, aspect],
-        );
-      }
-    }
+    await ClipRows.deleteUnselected(m, job.id, ids);
+    await ClipRows.insertQueued(m, job.id, ids, job.options.aspects, 'requeue');
   }
 }
-
-export type { Runnable };

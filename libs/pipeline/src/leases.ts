@@ -1,18 +1,24 @@
 import type { AppConfig } from '@clipline/config';
-import type { StageStatus, WorkerStage } from '@clipline/contracts';
+import type { WorkerStage } from '@clipline/contracts';
+import type { ClipEntity } from '@clipline/database';
 import type { EntityManager } from 'typeorm';
-import type { ClipStore } from './clip-store';
 import { WORKER_HOST } from './processing-logger';
 import type { Lease } from './stage-runner';
-import type { StageStore } from './stage-store';
+import type { ClipRows } from './state/clip-rows';
+import type { StageEnd, StageRows } from './state/stage-rows';
 
-/** What a (non-render) stage handler returns: how to replace its outputs, and a summary. */
-export interface StageResult {
-  write(m: EntityManager): Promise<void>;
-  status?: Extract<StageStatus, 'completed' | 'skipped'>;
-  summary?: Record<string, unknown> | null;
+/** How a stage's fenced write says the stage ended, and what to do once it committed. */
+export interface StageSaved extends StageEnd {
   /** Runs once the outputs are committed (e.g. deleting objects the new outputs replaced). */
   afterCommit?(): Promise<void>;
+}
+
+/**
+ * What a whole-stage unit hands its lease: the write that replaces its outputs
+ * inside the fenced transaction. What `write` returns overrides the fields given here.
+ */
+export interface StageResult extends StageSaved {
+  write(m: EntityManager): Promise<StageSaved | void>;
 }
 
 function retryPolicy(cfg: AppConfig, permanent: boolean) {
@@ -20,7 +26,7 @@ function retryPolicy(cfg: AppConfig, permanent: boolean) {
 }
 
 export function stageLease(
-  store: StageStore,
+  store: StageRows,
   cfg: AppConfig,
   jobId: string,
   stage: Exclude<WorkerStage, 'rendering'>,
@@ -28,33 +34,41 @@ export function stageLease(
   return {
     stage,
     jobId,
-    claim: () =>
-      store.claimStage(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS),
+    claim: () => store.claim(jobId, stage, WORKER_HOST, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS),
     heartbeat: (attempt, progress, eta) => store.heartbeat(jobId, stage, attempt, progress, eta),
     complete: async (attempt, r) => {
-      const next = await store.completeStage(jobId, stage, attempt, (m) => r.write(m), {
-        status: r.status,
-        summary: r.summary,
-      });
-      await r
+      let saved: StageSaved = r;
+      const settlement = await store.complete(
+        jobId,
+        stage,
+        attempt,
+        async (m) => (saved = { ...r, ...((await r.write(m)) as StageSaved | undefined) }),
+        r,
+      );
+      await saved
         .afterCommit?.()
         .catch((err: Error) => console.warn(`after-commit step failed: ${err.message}`));
-      return next;
+      return settlement;
     },
     fail: (attempt, error, permanent) =>
-      store.failStage(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
+      store.fail(jobId, stage, attempt, error, retryPolicy(cfg, permanent)),
   };
 }
 
-/** What the render handler returns: the clip's columns to store. */
-export type ClipResult = Parameters<ClipStore['completeClip']>[2];
+/** The columns a rendered clip publishes. */
+export type ClipColumns = Partial<ClipEntity>;
+
+/** What a clip unit hands its lease: its columns, computed inside the fenced transaction. */
+export interface ClipResult {
+  save(m: EntityManager): Promise<ClipColumns>;
+}
 
 /**
  * `afterPublish` runs once the clip row points at this attempt's objects,
  * with the keys it pointed at before (e.g. to delete an older attempt's files).
  */
 export function clipLease(
-  clips: ClipStore,
+  clips: ClipRows,
   cfg: AppConfig,
   jobId: string,
   clipId: string,
@@ -64,17 +78,17 @@ export function clipLease(
     stage: 'rendering',
     jobId,
     claim: async () =>
-      (await clips.claimClip(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
+      (await clips.claim(clipId, cfg.STALL_SECONDS, cfg.STAGE_MAX_ATTEMPTS))?.attempt ?? null,
     heartbeat: (attempt, progress) => clips.heartbeat(clipId, attempt, progress),
     report: (attempt, progress) => clips.report(clipId, attempt, progress),
-    complete: async (attempt, fields) => {
-      const { replacedKeys } = await clips.completeClip(clipId, attempt, fields);
-      await afterPublish?.(replacedKeys).catch((err: Error) =>
+    complete: async (attempt, r) => {
+      const settlement = await clips.complete(clipId, attempt, (m) => r.save(m));
+      await afterPublish?.(settlement.replacedKeys).catch((err: Error) =>
         console.warn(`after-publish step failed: ${err.message}`),
       );
-      return [];
+      return settlement;
     },
     fail: (attempt, error, permanent) =>
-      clips.failClip(clipId, attempt, error, retryPolicy(cfg, permanent)),
+      clips.fail(clipId, attempt, error, retryPolicy(cfg, permanent)),
   };
 }

@@ -4,16 +4,16 @@ import { WORKER_STAGES, type WorkerStage } from '@clipline/contracts';
 import type { StorageService } from '@clipline/storage';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { ClipStore } from './clip-store';
 import { InfraBreaker } from './infra-breaker';
 import { JobOrchestrator } from './job-orchestrator';
-import { PartStore } from './part-store';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
 import { Reconciler } from './reconciler';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
-import { StageStore } from './stage-store';
+import { ClipRows } from './state/clip-rows';
+import { PartRows } from './state/part-rows';
+import { StageRows } from './state/stage-rows';
 
 /** What the pipeline's services are built from: one process's connections and settings. */
 export interface PipelineDeps {
@@ -42,9 +42,9 @@ export interface PipelineDeps {
 export interface Pipeline {
   logger: ProcessingLogger;
   emitter: ProgressEmitter;
-  stages: StageStore;
-  parts: PartStore;
-  clips: ClipStore;
+  stages: StageRows;
+  parts: PartRows;
+  clips: ClipRows;
   scheduler: StageScheduler;
   breaker?: InfraBreaker;
   orchestrator: JobOrchestrator;
@@ -86,9 +86,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const { ds, cfg, storage } = deps;
   const logger = new ProcessingLogger(ds);
   const emitter = deps.emitter ?? new ProgressEmitter(cfg.REDIS_URL, cfg.QUEUE_PREFIX);
-  const stages = new StageStore(ds);
-  const parts = new PartStore(ds, cfg.STAGE_MAX_ATTEMPTS);
-  const clips = new ClipStore(ds, stages);
+  const stages = new StageRows(ds);
+  const parts = new PartRows(ds, cfg.STAGE_MAX_ATTEMPTS);
+  const clips = new ClipRows(ds, stages);
   const scheduler = new StageScheduler(deps.queues, {
     completed: cfg.QUEUE_KEEP_COMPLETED,
     failed: cfg.QUEUE_KEEP_FAILED,

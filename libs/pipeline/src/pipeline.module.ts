@@ -13,10 +13,8 @@ import { dataSourceOptions } from '@clipline/database';
 import { StorageService, storageFromConfig } from '@clipline/storage';
 import type { Queue } from 'bull';
 import type { DataSource } from 'typeorm';
-import { ClipStore } from './clip-store';
 import { InfraBreaker } from './infra-breaker';
 import { JobOrchestrator } from './job-orchestrator';
-import { PartStore } from './part-store';
 import { createPipeline, type Pipeline } from './pipeline.factory';
 import { ProcessingLogger } from './processing-logger';
 import { ProgressEmitter } from './progress-emitter';
@@ -24,7 +22,9 @@ import { Reconciler } from './reconciler';
 import { redisOptionsFromUrl, watchQueue } from './redis-options';
 import { StageRunner } from './stage-runner';
 import { StageScheduler } from './stage-scheduler';
-import { StageStore } from './stage-store';
+import { ClipRows } from './state/clip-rows';
+import { PartRows } from './state/part-rows';
+import { StageRows } from './state/stage-rows';
 import { WorkerRegistry } from './worker-registry';
 
 @Injectable()
@@ -105,9 +105,9 @@ export class PipelineModule {
         },
         member(ProcessingLogger, 'logger'),
         member(ProgressEmitter, 'emitter'),
-        member(StageStore, 'stages'),
-        member(PartStore, 'parts'),
-        member(ClipStore, 'clips'),
+        member(StageRows, 'stages'),
+        member(PartRows, 'parts'),
+        member(ClipRows, 'clips'),
         member(StageScheduler, 'scheduler'),
         member(InfraBreaker, 'breaker'),
         member(JobOrchestrator, 'orchestrator'),
@@ -123,9 +123,9 @@ export class PipelineModule {
         StorageService,
         ProcessingLogger,
         ProgressEmitter,
-        StageStore,
-        ClipStore,
-        PartStore,
+        StageRows,
+        ClipRows,
+        PartRows,
         StageScheduler,
         JobOrchestrator,
         Reconciler,

@@ -1,9 +1,9 @@
 import type { WorkerStage } from '@clipline/contracts';
 import type { DataSource } from 'typeorm';
-import type { ClipStore } from './clip-store';
-import type { PartStore } from './part-store';
 import type { StageScheduler } from './stage-scheduler';
-import type { Runnable, StageStore } from './stage-store';
+import type { ClipRows } from './state/clip-rows';
+import type { PartRows } from './state/part-rows';
+import type { StageRows } from './state/stage-rows';
 import { stageTakeBacks } from './worker-metrics';
 
 /** Only one reconciler runs at a time across API instances. */
@@ -23,15 +23,15 @@ export interface ReconcileReport {
 export class Reconciler {
   private timer?: NodeJS.Timeout;
   private running = false;
-  private readonly stages: StageStore;
-  private readonly clips: ClipStore;
-  private readonly parts: PartStore;
+  private readonly stages: StageRows;
+  private readonly clips: ClipRows;
+  private readonly parts: PartRows;
 
   constructor(
     private readonly ds: DataSource,
     private readonly scheduler: StageScheduler,
-    // The stores of the same pipeline (createPipeline); take-backs log in their own transaction (see stall-policy).
-    stores: { stages: StageStore; clips: ClipStore; parts: PartStore },
+    // The row modules of the same pipeline (createPipeline); take-backs log in their own transaction (see stall-policy).
+    stores: { stages: StageRows; clips: ClipRows; parts: PartRows },
     private readonly opts: {
       intervalSeconds: number;
       stallSeconds: number;
@@ -84,27 +84,20 @@ export class Reconciler {
     }
   }
 
-  /** Each stalled stage, clip or part is decided one at a time, under its row lock, by its store. */
+  /** Each stalled stage, clip or part is decided one at a time, under its row lock, by its rows. */
   private async takeBackStalled(): Promise<number> {
     const stall = this.opts.stallSeconds;
     const max = this.opts.maxAttempts ?? Number.POSITIVE_INFINITY;
-    const stages: Array<{ job_id: string; stage: WorkerStage }> = await this.ds.query(
-      `SELECT job_id, stage FROM job_stages
-        WHERE stage <> 'rendering' AND status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
-      [stall],
-    );
-    const clips: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM clips WHERE status = 'rendering' AND heartbeat_at < now() - make_interval(secs => $1)`,
-      [stall],
-    );
+    const stages = await this.stages.listStalled(stall);
+    const clips = await this.clips.listStalled(stall);
     let n = 0;
     for (const s of stages)
-      if (await this.stages.takeBackStage(s.job_id, s.stage, stall, max)) {
+      if (await this.stages.takeBack(s.jobId, s.stage, stall, max)) {
         n++;
         stageTakeBacks.inc({ stage: s.stage });
       }
-    for (const c of clips)
-      if (await this.clips.takeBackClip(c.id, stall, max)) {
+    for (const clipId of clips)
+      if (await this.clips.takeBack(clipId, stall, max)) {
         n++;
         stageTakeBacks.inc({ stage: 'rendering' });
       }
@@ -117,14 +110,7 @@ export class Reconciler {
    * stage takes it at once. Only parts of a stage attempt still running.
    */
   private async takeBackStalledParts(stall: number): Promise<number> {
-    const parts: Array<{ id: string; job_id: string; stage: string; attempt: number }> =
-      await this.ds.query(
-        `SELECT p.id, p.job_id, p.stage, p.attempt FROM stage_parts p
-           JOIN job_stages s ON s.job_id = p.job_id AND s.stage = p.stage
-                            AND s.attempt = p.stage_attempt AND s.status = 'running'
-          WHERE p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => $1)`,
-        [stall],
-      );
+    const parts = await this.parts.listStalled(stall);
     let n = 0;
     for (const p of parts) {
       const outcome = await this.parts.takeBack(p.id, stall);
@@ -134,7 +120,7 @@ export class Reconciler {
       if (outcome !== 'queued') continue;
       await this.scheduler.enqueue({
         kind: 'part',
-        jobId: p.job_id,
+        jobId: p.jobId,
         stage: p.stage as Exclude<WorkerStage, 'rendering'>,
         partId: p.id,
         attempt: p.attempt,
@@ -145,39 +131,9 @@ export class Reconciler {
 
   private async enqueueOrphans(): Promise<number> {
     const grace = this.opts.graceSeconds ?? 2;
-    const stages: Array<{ job_id: string; stage: string; attempt: number }> = await this.ds.query(
-      `SELECT s.job_id, s.stage, s.attempt FROM job_stages s JOIN jobs j ON j.id = s.job_id
-        WHERE s.stage <> 'rendering' AND s.status = 'queued' AND j.status IN ('queued','running')
-          AND COALESCE(s.retry_at, s.queued_at, now()) < now() - make_interval(secs => $1)`,
-      [grace],
-    );
-    const clips: Array<{
-      job_id: string;
-      id: string;
-      segment_id: string;
-      aspect: string;
-      attempt: number;
-    }> = await this.ds.query(
-      `SELECT c.job_id, c.id, c.segment_id, c.aspect, c.attempt FROM clips c JOIN jobs j ON j.id = c.job_id
-        WHERE c.status = 'queued' AND j.status IN ('queued','running')
-          AND COALESCE(c.retry_at, c.updated_at) < now() - make_interval(secs => $1)`,
-      [grace],
-    );
-    const runnables: Runnable[] = [
-      ...stages.map((s) => ({
-        kind: 'stage' as const,
-        jobId: s.job_id,
-        stage: s.stage as Exclude<WorkerStage, 'rendering'>,
-        attempt: s.attempt,
-      })),
-      ...clips.map((c) => ({
-        kind: 'clip' as const,
-        jobId: c.job_id,
-        clipId: c.id,
-        segmentId: c.segment_id,
-        aspect: c.aspect,
-        attempt: c.attempt,
-      })),
+    const runnables = [
+      ...(await this.stages.listOrphans(grace)),
+      ...(await this.clips.listOrphans(grace)),
     ];
     let n = 0;
     for (const r of runnables) {

@@ -1,4 +1,5 @@
 import {
+  errorKind,
   isPermanentError,
   isInfrastructureError,
   type StageHooks,
@@ -15,9 +16,9 @@ import { stackTail, WORKER_HOST, type ProcessingLogger } from './processing-logg
 import type { ProgressEmitter } from './progress-emitter';
 import type { StageScheduler } from './stage-scheduler';
 import { trackWork } from './worker-registry';
-import { StaleAttemptError, type Runnable } from './stage-store';
+import type { FailOutcome, Settlement } from './state/settlement';
+import { StaleAttemptError } from './state/stale-attempt.error';
 import {
-  failureClass,
   stageAttempts,
   stageDuration,
   stageFailures,
@@ -25,6 +26,7 @@ import {
   stageRetries,
 } from './worker-metrics';
 import { EtaEstimator } from './eta-estimator';
+import { jobProgress } from './job-progress';
 import { cachedRates, readJobProgress } from './throughput';
 
 /** At most one progress event a second per unit of work, and at least one while it runs. */
@@ -42,12 +44,9 @@ export interface Lease<R> {
    * is what the stage's progress events must show.
    */
   report?(attempt: number, progress: number): Promise<StageShare | null>;
-  complete(attempt: number, result: R): Promise<Runnable[]>;
-  fail(
-    attempt: number,
-    error: string,
-    permanent: boolean,
-  ): Promise<{ willRetry: boolean; retry?: Runnable }>;
+  /** Commits the result; says what became runnable, what settled and the job's status. */
+  complete(attempt: number, result: R): Promise<Settlement>;
+  fail(attempt: number, error: string, permanent: boolean): Promise<FailOutcome>;
 }
 
 export interface StageShare {
@@ -68,11 +67,17 @@ export interface RunContext {
 
 export type RunOutcome = 'completed' | 'skipped-claim' | 'failed' | 'retrying' | 'lost-lease';
 
+/** How a unit ended, with what its work returned when it got that far (saved or not). */
+export interface UnitRun<R> {
+  outcome: RunOutcome;
+  result?: R;
+}
+
 /**
  * Runs one unit of stage work with everything around it: the lease, the
  * heartbeat, throttled progress in Postgres and over socket.io, processing
- * logs, and the retry/fail decision. Processors stay thin: parse, call the
- * engine, return what to save.
+ * logs, and the retry/fail decision. Handlers stay thin: run the stage's
+ * work, return what to save.
  */
 export class StageRunner {
   constructor(
@@ -89,19 +94,34 @@ export class StageRunner {
     work: (ctx: RunContext) => Promise<R>,
     label = lease.stage as string,
   ): Promise<RunOutcome> {
+    return (await this.runUnit(lease, work, label)).outcome;
+  }
+
+  /**
+   * `run`, also giving back what the work returned, so a caller can act on
+   * its own result after the commit (announce it) or after a refusal (clean it up).
+   */
+  async runUnit<R>(
+    lease: Lease<R>,
+    work: (ctx: RunContext) => Promise<R>,
+    label = lease.stage as string,
+  ): Promise<UnitRun<R>> {
     const t0 = Date.now();
-    const outcome = await this.runLeased(lease, work, label);
-    stageOutcomes.inc({ stage: lease.stage, outcome });
-    if (outcome !== 'skipped-claim')
-      stageDuration.observe({ stage: lease.stage, outcome }, (Date.now() - t0) / 1000);
-    return outcome;
+    const unit = await this.runLeased(lease, work, label);
+    stageOutcomes.inc({ stage: lease.stage, outcome: unit.outcome });
+    if (unit.outcome !== 'skipped-claim')
+      stageDuration.observe(
+        { stage: lease.stage, outcome: unit.outcome },
+        (Date.now() - t0) / 1000,
+      );
+    return unit;
   }
 
   private async runLeased<R>(
     lease: Lease<R>,
     work: (ctx: RunContext) => Promise<R>,
     label: string,
-  ): Promise<RunOutcome> {
+  ): Promise<UnitRun<R>> {
     const { stage, jobId } = lease;
     // Before the claim nothing is ours: the Bull job fails and the reconciler re-adds it.
     const noteInfra = (err: unknown) => {
@@ -109,11 +129,11 @@ export class StageRunner {
       throw err;
     };
     const attempt = await lease.claim().catch(noteInfra);
-    if (attempt === null) return 'skipped-claim';
+    if (attempt === null) return { outcome: 'skipped-claim' };
     const job = await this.retryWrites(() =>
       this.ds.getRepository(JobEntity).findOneBy({ id: jobId }),
     ).catch(noteInfra);
-    if (!job) return 'skipped-claim';
+    if (!job) return { outcome: 'skipped-claim' };
     stageAttempts.inc({ stage });
     const log = appLogger().child({ jobId, stage, attempt, worker: WORKER_HOST, label });
     const started = Date.now();
@@ -229,8 +249,8 @@ export class StageRunner {
       awaitInfrastructure,
     };
 
+    let result: R | undefined;
     try {
-      let result: R;
       for (;;) {
         if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
         try {
@@ -245,17 +265,18 @@ export class StageRunner {
         await this.logger.write(jobId, stage, attempt, 'note', `${label}: infrastructure is back`);
       }
       if (abort.signal.aborted) throw new StaleAttemptError(jobId, stage, attempt);
-      const next = await this.retryWrites(() => lease.complete(attempt, result));
+      const done = result as R;
+      const settlement = await this.retryWrites(() => lease.complete(attempt, done));
       stopBeat();
       // Committed: what follows is best effort, the reconciler enqueues whatever was missed.
       await this.scheduler
-        .enqueueAll(next)
+        .enqueueAll(settlement.runnable)
         .catch((err: Error) => log.warn({ err }, `enqueue after commit failed: ${err.message}`));
       const durationMs = Date.now() - started;
       log.info({ durationMs }, `${label} finished`);
       await this.logger.write(jobId, stage, attempt, 'finish', `${label} finished`, { durationMs });
-      await this.announceJob(jobId, stage, owner).catch(() => undefined);
-      return 'completed';
+      await this.announce(job, settlement).catch(() => undefined);
+      return { outcome: 'completed', result };
     } catch (err) {
       stopBeat();
       const message = (err as Error).message || String(err);
@@ -268,12 +289,12 @@ export class StageRunner {
           'note',
           `${label}: result discarded, this attempt is no longer current (${message})`,
         );
-        return 'lost-lease';
+        return { outcome: 'lost-lease', result };
       }
       const permanent = isPermanentError(err);
       const res = await this.retryWrites(() => lease.fail(attempt, message, permanent));
       const durationMs = Date.now() - started;
-      const failClass = failureClass(err);
+      const failClass = errorKind(err);
       stageFailures.inc({ stage, class: failClass, final: res.willRetry ? 'false' : 'true' });
       if (res.willRetry) stageRetries.inc({ stage });
       log.error(
@@ -301,8 +322,8 @@ export class StageRunner {
           .enqueue(res.retry)
           .catch((e: Error) => log.warn({ err: e }, `enqueue of retry failed: ${e.message}`));
       }
-      await this.announceJob(jobId, stage, owner).catch(() => undefined);
-      return res.willRetry ? 'retrying' : 'failed';
+      await this.announce(job, res).catch(() => undefined);
+      return { outcome: res.willRetry ? 'retrying' : 'failed', result };
     }
   }
 
@@ -323,42 +344,31 @@ export class StageRunner {
     return retryThroughOutage(write, this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000);
   }
 
-  /** Emits stage.completed for the stage just settled, and job.status when the job settled. */
-  private async announceJob(jobId: string, stage: StageName, owner: string | null): Promise<void> {
-    const job = await this.ds.getRepository(JobEntity).findOneBy({ id: jobId });
-    if (!job) return;
-    const rows: Array<{
-      stage: StageName;
-      status: string;
-      attempt: number;
-      started_at: Date | null;
-      finished_at: Date | null;
-    }> = await this.ds.query(
-      `SELECT stage, status, attempt, started_at, finished_at FROM job_stages WHERE job_id = $1`,
-      [jobId],
-    );
-    // Segmenting that selects nothing settles rendering in the same transaction.
-    const settled = stage === 'segmenting' ? ['segmenting', 'rendering'] : [stage];
-    for (const r of rows) {
-      if (!settled.includes(r.stage) || (r.status !== 'completed' && r.status !== 'skipped'))
-        continue;
+  /**
+   * Emits stage.completed for each stage the transaction completed or
+   * skipped, and job.status as it left the job: the settlement says both.
+   */
+  private async announce(job: JobEntity, s: Pick<Settlement, 'settled' | 'job'>): Promise<void> {
+    const jobId = job.id;
+    const owner = job.ownerKeyId;
+    for (const st of s.settled) {
+      if (st.status !== 'completed' && st.status !== 'skipped') continue;
       this.emitter.emit('stage.completed', owner, {
         jobId,
-        stage: r.stage,
-        attempt: r.attempt,
-        status: r.status,
-        durationMs:
-          r.started_at && r.finished_at
-            ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()
-            : 0,
+        stage: st.stage,
+        attempt: st.attempt,
+        status: st.status,
+        durationMs: st.durationMs,
         at: new Date().toISOString(),
       });
     }
+    if (!s.job) return;
+    const rates = await cachedRates(this.ds);
     this.emitter.emit('job.status', owner, {
       jobId,
-      status: job.status,
-      error: job.error,
-      ...(await readJobProgress(this.ds, job)),
+      status: s.job.status,
+      error: s.job.error,
+      ...jobProgress(s.job.status, s.job.stages, job.mediaInfo?.durationSec ?? 0, rates),
       at: new Date().toISOString(),
     });
   }

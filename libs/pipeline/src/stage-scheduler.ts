@@ -6,7 +6,7 @@ import {
   type WorkerStage,
 } from '@clipline/contracts';
 import type { Job, JobOptions, Queue } from 'bull';
-import type { Runnable } from './stage-store';
+import type { Runnable } from './state/runnable.types';
 
 /** Finished Bull jobs kept per queue: bounded, so Redis memory stays flat however many jobs pass through. */
 export interface QueueRetention {
@@ -18,7 +18,7 @@ export const DEFAULT_RETENTION: QueueRetention = { completed: 200, failed: 1000 
 
 export function bullJobOptions(keep: QueueRetention = DEFAULT_RETENTION): JobOptions {
   return {
-    // Retries are scheduled from Postgres (see StageStore.failStage), not by Bull.
+    // Retries are scheduled from Postgres (see StageRows.fail), not by Bull.
     attempts: 1,
     removeOnComplete: { age: 3600, count: keep.completed },
     removeOnFail: { age: 24 * 3600, count: keep.failed },

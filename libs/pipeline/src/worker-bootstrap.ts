@@ -13,7 +13,7 @@ import { startWorkerMetrics } from './worker-metrics';
 import { WorkerRegistry } from './worker-registry';
 
 /**
- * Engine libs never read the environment; a process entry point hands them
+ * Stage libs never read the environment; a process entry point hands them
  * what its validated config says about external tools (here ffmpeg, which
  * every process runs; `configure` passes a worker's own, e.g. its model path).
  */
@@ -41,6 +41,11 @@ export async function bootstrapWorker(
   if (stale.length) log.info(`removed ${stale.length} scratch folder(s) of dead processes`);
   const app = await NestFactory.createApplicationContext(module, {
     logger: new PinoNestLogger(log),
+    abortOnError: false,
+  }).catch((err: Error) => {
+    // E.g. a stage served with no handler or two: say so once and stop, rather than crash-loop quietly.
+    log.fatal(`cannot start: ${err.message}`);
+    process.exit(1);
   });
   app.enableShutdownHooks();
   // Registered once ready, so /health and the ops page list only processes that can take work.

@@ -1,9 +1,4 @@
-import {
-  isBadInputError,
-  isConfigurationError,
-  isInfrastructureError,
-  WORKER_STAGES,
-} from '@clipline/contracts';
+import { WORKER_STAGES } from '@clipline/contracts';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +35,13 @@ export const stageFailures = new Counter({
   registers: [metricsRegistry],
 });
 
+export const messagesRejected = new Counter({
+  name: 'clipline_stage_messages_rejected_total',
+  help: 'Bull messages a worker dropped unrun because they failed the check at the worker boundary.',
+  labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+});
+
 export const stageTakeBacks = new Counter({
   name: 'clipline_stage_takebacks_total',
   help: 'Stalled stages and clips the reconciler in this process took back (a retry, or final at the last attempt).',
@@ -73,14 +75,6 @@ export const jobsDeleted = new Counter({
   help: 'Jobs this API process deleted.',
   registers: [metricsRegistry],
 });
-
-export function failureClass(
-  err: unknown,
-): 'bad_input' | 'configuration' | 'infrastructure' | 'error' {
-  if (isBadInputError(err)) return 'bad_input';
-  if (isConfigurationError(err)) return 'configuration';
-  return isInfrastructureError(err) ? 'infrastructure' : 'error';
-}
 
 const QUEUE_STATES = ['waiting', 'paused', 'active', 'delayed', 'failed', 'completed'] as const;
 let current: StageScheduler | undefined;

@@ -12,7 +12,7 @@ import {
 } from '@test/support/render-checks';
 import { audiogramLayout } from './audiogram.builder';
 import { captionStyleFor } from './captions.builder';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(240_000);

@@ -7,7 +7,7 @@ import {
   DEFAULT_LINE_RULES,
   groupCaptionLines,
 } from './captions.builder';
-import { planRender } from './render.engine';
+import { planRender } from './render.stage';
 import type { TimedWord } from './render.types';
 
 const words: TimedWord[] = 'Why do most editing tools feel so slow? The answer is simple'

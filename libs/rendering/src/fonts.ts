@@ -5,7 +5,7 @@ const FONT_FILE = 'DejaVuSans-Bold.ttf';
 
 let fontsDirOverride: string | undefined;
 
-/** CLIPLINE_FONTS_DIR from the process's validated config (engines never read the environment). */
+/** CLIPLINE_FONTS_DIR from the process's validated config (stage libs never read the environment). */
 export function useFontsDir(dir: string | undefined): void {
   fontsDirOverride = dir || undefined;
 }

@@ -5,7 +5,7 @@ export {
   RENDER_DEFAULTS,
   SCALE_FLAGS,
   type RenderPlan,
-} from './render.engine';
+} from './render.stage';
 export { withWorkDir } from './work-dir';
 export { planKeptRanges, keptDuration, mapTime, mapWords, type Ranges } from './cut-plan';
 export {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FFMPEG_PATH, probeMedia, runChecked } from '@clipline/media';
 import { fastRender, loudnessAndTruePeak } from '@test/support/render-checks';
 import { parseEbur128Summary } from './loudness.meter';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(300_000);

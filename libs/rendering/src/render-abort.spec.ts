@@ -2,7 +2,7 @@ import { probeMedia } from '@clipline/media';
 import { longPatternMp4 } from '@test/fixtures/small-media.fixture';
 import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
 import { fastRender } from '@test/support/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 import { mountTinyDisk } from '@test/support/tiny-disk';
 

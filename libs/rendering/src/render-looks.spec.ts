@@ -18,7 +18,7 @@ import {
   wordsFromSentences,
 } from '@test/support/render-checks';
 import { chooseLayout } from './layout-modes';
-import { planRender, renderClip } from './render.engine';
+import { planRender, renderClip } from './render.stage';
 import type { RenderRequest } from './render.types';
 import { renderStill } from './still.renderer';
 import { withWorkDir } from './work-dir';

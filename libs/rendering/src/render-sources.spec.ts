@@ -5,7 +5,7 @@ import { cached } from '@test/fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES } from '@test/fixtures/speech.fixture';
 import { buildTalkingHead, type TalkingHeadSpec } from '@test/fixtures/talking-head.fixture';
 import { fastRender, frameDifference, frameRgb, probeOutput } from '@test/support/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(120_000);

@@ -3,13 +3,7 @@ import { join } from 'node:path';
 import type { StageHooks } from '@clipline/contracts';
 import { safeInputArgs, scratchError } from '@clipline/media';
 import { escapeFilterValue } from './filter-escape';
-import {
-  fontconfigEnv,
-  planRender,
-  RENDER_DEFAULTS,
-  runFfmpeg,
-  SCALE_FLAGS,
-} from './render.engine';
+import { fontconfigEnv, planRender, RENDER_DEFAULTS, runFfmpeg, SCALE_FLAGS } from './render.stage';
 import type { RenderRequest } from './render.types';
 
 export interface StillPlan {

@@ -1,5 +1,5 @@
 import type { LayoutResult, SegmentCandidate, SilenceRegion } from '@clipline/contracts';
-import { selectSegments } from './segmenting.engine';
+import { selectSegments } from './segmenting.stage';
 import {
   buildTranscript,
   BuiltTranscript,
@@ -21,7 +21,7 @@ const TALK = [
   'Children grow up hearing the engines start in the dark.',
 ];
 
-/** Share of [a, b] inside silence or non-speech regions, measured here independently of the engine. */
+/** Share of [a, b] inside silence or non-speech regions, measured here independently of selection. */
 function nonSpeechShare(regions: readonly SilenceRegion[], a: number, b: number): number {
   const cuts = regions
     .map((r) => [Math.max(a, r.start), Math.min(b, r.end)])

@@ -1,5 +1,5 @@
 import type { SegmentCandidate, SilenceRegion, TranscriptWord } from '@clipline/contracts';
-import { selectSegments } from './segmenting.engine';
+import { selectSegments } from './segmenting.stage';
 import { buildTranscript, type BuiltTranscript } from '@test/support/factories/transcript.factory';
 
 const TALK = [

@@ -1,4 +1,4 @@
-export { selectSegments } from './segmenting.engine';
+export { selectSegments } from './segmenting.stage';
 export {
   DEFAULT_SEGMENTING_OPTIONS,
   SCORE_WEIGHTS,

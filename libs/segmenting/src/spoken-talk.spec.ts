@@ -12,7 +12,7 @@ import {
 } from '@clipline/transcription';
 import { cached } from '@test/fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
-import { selectSegments } from './segmenting.engine';
+import { selectSegments } from './segmenting.stage';
 
 jest.setTimeout(180_000);
 

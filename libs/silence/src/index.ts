@@ -1,4 +1,4 @@
-export { detectSilence, type SilenceEngineOptions } from './silence.engine';
+export { detectSilence, type SilenceModelOptions } from './silence.stage';
 export {
   DEFAULT_SILENCE_OPTIONS,
   resolveSilenceOptions,

@@ -1,5 +1,5 @@
 import { expectCleanAbortOf, useLongPatternSource } from '@test/support/abort-checks';
-import { detectSilence } from './silence.engine';
+import { detectSilence } from './silence.stage';
 
 jest.setTimeout(60_000);
 

@@ -10,7 +10,7 @@ export const VAD_FRAME_SEC = VAD_FRAME / VAD_SAMPLE_RATE;
 
 let sileroOverride: string | undefined;
 
-/** SILERO_VAD_MODEL from the process's validated config (engines never read the environment). */
+/** SILERO_VAD_MODEL from the process's validated config (stage libs never read the environment). */
 export function useSileroModel(path: string | undefined): void {
   sileroOverride = path || undefined;
 }

@@ -1,6 +1,6 @@
 import type { RenderJobPayload } from '@clipline/contracts';
 import { ClipEntity } from '@clipline/database';
-import type { Runnable, StageStore } from '@clipline/pipeline';
+import type { Runnable, StageRows } from '@clipline/pipeline';
 import type { EntityManager } from 'typeorm';
 import { completeParallelStages } from './job.factory';
 import { fanOutClips } from './segment.factory';
@@ -34,7 +34,7 @@ export async function insertClip(
  * rendering is then queued with that clip. Returns the clip's id.
  */
 export async function fanOutOneClip(
-  stages: StageStore,
+  stages: StageRows,
   jobId: string,
   range: { start: number; end: number },
 ): Promise<string> {

@@ -1,5 +1,5 @@
 import { DEFAULT_JOB_OPTIONS, type JobOptions, type MediaInfo } from '@clipline/contracts';
-import type { JobOrchestrator, Runnable, StageStore } from '@clipline/pipeline';
+import type { JobOrchestrator, Runnable, StageRows } from '@clipline/pipeline';
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import type { EntityManager } from 'typeorm';
@@ -51,14 +51,14 @@ const noOutputs: WriteOutputs = async () => undefined;
  * completion, the way its worker would; returns what became runnable.
  */
 export async function completeStage(
-  stages: StageStore,
+  stages: StageRows,
   jobId: string,
   stage: AnalysisStage,
   write: WriteOutputs = noOutputs,
-  result: Parameters<StageStore['completeStage']>[4] = {},
+  result: Parameters<StageRows['complete']>[4] = {},
 ): Promise<Runnable[]> {
-  const attempt = (await stages.claimStage(jobId, stage, 'w', 30))!;
-  return stages.completeStage(jobId, stage, attempt, write, result);
+  const attempt = (await stages.claim(jobId, stage, 'w', 30))!;
+  return (await stages.complete(jobId, stage, attempt, write, result)).runnable;
 }
 
 type ParallelStage = 'transcription' | 'silence' | 'layout';
@@ -69,7 +69,7 @@ type ParallelStage = 'transcription' | 'silence' | 'layout';
  * gives it (none by default).
  */
 export async function completeParallelStages(
-  stages: StageStore,
+  stages: StageRows,
   jobId: string,
   outputs: Partial<Record<ParallelStage, WriteOutputs>> = {},
   summaries: Partial<Record<ParallelStage, Record<string, unknown>>> = {},

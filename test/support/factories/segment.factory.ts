@@ -1,9 +1,9 @@
 import type { Aspect } from '@clipline/contracts';
 import { ContentSegmentEntity } from '@clipline/database';
-import type { StageStore } from '@clipline/pipeline';
+import { ClipRows, type StageRows } from '@clipline/pipeline';
 import type { EntityManager } from 'typeorm';
 import { completeStage, type WriteOutputs } from './job.factory';
-import { insertClip, type ClipRunnable } from './clip.factory';
+import type { ClipRunnable } from './clip.factory';
 
 /** A segment row as segmenting writes it: selected, rank 1, 0–30 s, placeholder score and text. */
 export const segmentRow = (
@@ -38,11 +38,12 @@ export type PlannedSegment = Partial<ContentSegmentEntity> & { aspects?: Aspect[
 
 /**
  * Completes segmenting with these segments and, for each, one queued clip per
- * aspect, as the segmenting worker's completion writes them; rendering is then
+ * aspect (the fan-out rule, ClipRows.insertQueued), as the segmenting worker's
+ * completion writes them; rendering is then
  * queued. Returns the clips that became runnable, in insertion order.
  */
 export async function fanOutClips(
-  stages: StageStore,
+  stages: StageRows,
   jobId: string,
   segments: PlannedSegment[],
   result: Parameters<typeof completeStage>[4] = {},
@@ -50,8 +51,7 @@ export async function fanOutClips(
   const write: WriteOutputs = async (m) => {
     for (const [i, { aspects, ...over }] of segments.entries()) {
       const segmentId = await insertSegment(m, jobId, { rank: i + 1, ...over });
-      for (const aspect of aspects ?? ['9:16' as const])
-        await insertClip(m, { jobId, segmentId, aspect });
+      await ClipRows.insertQueued(m, jobId, [segmentId], aspects ?? ['9:16']);
     }
   };
   return (await completeStage(stages, jobId, 'segmenting', write, result)) as ClipRunnable[];

@@ -1,19 +1,22 @@
-import type { TranscriptWord } from '@clipline/contracts';
-import { LayoutAnalysisEntity, TranscriptEntity } from '@clipline/database';
+import type { LayoutResult, TranscriptResult, TranscriptWord } from '@clipline/contracts';
+import { layoutOutputs, transcriptOutputs } from '@clipline/pipeline';
 import type { EntityManager } from 'typeorm';
 
+/** Which attempt of its stage wrote an output: 1 unless a test says otherwise. */
+type Written = { attempt?: number };
+
 /**
- * Inserts the transcript a transcription worker would store (pocketsphinx,
- * English, attempt 1); the text is the words' unless `over` gives one.
+ * Stores the transcript a transcription worker would (pocketsphinx, English,
+ * attempt 1) through its outputs module; the text is the words' unless `over`
+ * gives one.
  */
 export async function insertTranscript(
   m: EntityManager,
   jobId: string,
   words: TranscriptWord[] = [],
-  over: Partial<TranscriptEntity> = {},
+  { attempt = 1, ...over }: Partial<TranscriptResult> & Written = {},
 ): Promise<void> {
-  await m.insert(TranscriptEntity, {
-    jobId,
+  await transcriptOutputs.save(m, jobId, attempt, {
     engine: 'pocketsphinx',
     model: 'en-us',
     modelVersion: 'v',
@@ -22,19 +25,20 @@ export async function insertTranscript(
     words,
     segments: [],
     note: null,
-    attempt: 1,
     ...over,
   });
 }
 
-/** Inserts a layout analysis of 8 frames at 2 fps that found nothing, unless `over` says otherwise. */
+/**
+ * Stores a layout analysis of 8 frames at 2 fps that found nothing, unless
+ * `over` says otherwise, through its outputs module.
+ */
 export async function insertLayoutAnalysis(
   m: EntityManager,
   jobId: string,
-  over: Partial<LayoutAnalysisEntity> = {},
+  { attempt = 1, ...over }: Partial<LayoutResult> & Written = {},
 ): Promise<void> {
-  await m.insert(LayoutAnalysisEntity, {
-    jobId,
+  await layoutOutputs.save(m, jobId, attempt, {
     sampleFps: 2,
     frameCount: 8,
     scenes: [],
@@ -42,7 +46,6 @@ export async function insertLayoutAnalysis(
     faceTracks: [],
     cropPlans: [],
     note: null,
-    attempt: 1,
     ...over,
   });
 }

@@ -20,23 +20,22 @@ import {
   type CorrectionRevertedView,
   type CorrectionScope,
   type JobLookView,
+  type StoredClip,
   type TranscriptCorrectionsView,
+  type TranscriptResult,
   type TrimPreview,
 } from '@clipline/contracts';
-import {
-  CaptionCorrectionEntity,
-  ClipEntity,
-  JobEntity,
-  JobStageEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-} from '@clipline/database';
+import { CaptionCorrectionEntity, ClipEntity, JobEntity, JobStageEntity } from '@clipline/database';
 import {
   ClipRerenderer,
+  ClipRows,
   OrchestrationError,
   asCorrection,
+  clipOutputs,
   correctionRowsForClip,
+  layoutOutputs,
+  silenceOutputs,
+  transcriptOutputs,
 } from '@clipline/pipeline';
 import { snapClipEdges } from '@clipline/segmenting';
 import { StorageService } from '@clipline/storage';
@@ -74,10 +73,8 @@ export class ClipEditsService {
     private readonly rerenderer: ClipRerenderer,
   ) {}
 
-  async clip(job: JobEntity, clipId: string): Promise<ClipEntity> {
-    const clip = isUuid(clipId)
-      ? await this.ds.getRepository(ClipEntity).findOneBy({ id: clipId, jobId: job.id })
-      : null;
+  async clip(job: JobEntity, clipId: string): Promise<StoredClip> {
+    const clip = isUuid(clipId) ? await clipOutputs.readOne(this.ds.manager, clipId, job.id) : null;
     if (!clip) throw new NotFoundException(`Clip ${clipId} was not found in job ${job.id}.`);
     return clip;
   }
@@ -205,7 +202,7 @@ export class ClipEditsService {
       if (value) options.look = mergeLook(locked.options.look ?? null, value);
       else delete options.look;
       await m.update(JobEntity, { id: job.id }, { options });
-      await m.query(`UPDATE clips SET version = version + 1 WHERE job_id = $1`, [job.id]);
+      await ClipRows.bumpVersionsOfJob(m, job.id);
     });
     const fresh = await this.ds.getRepository(JobEntity).findOneByOrFail({ id: job.id });
     return { jobId: job.id, look: fresh.options.look ?? null };
@@ -256,7 +253,7 @@ export class ClipEditsService {
             `The transcript's corrections are at version ${v}, not ${expected}; reload and edit again.`,
           );
         }
-        await this.bumpClipsOver(m, job.id, start, end);
+        await ClipRows.bumpVersionsOver(m, job.id, start, end);
       }
       // A newer fix of a range supersedes the fixes wholly inside it; they stay as history.
       await m
@@ -299,7 +296,7 @@ export class ClipEditsService {
     await this.ds.transaction(async (m) => {
       await m.update(CaptionCorrectionEntity, { id: row.id }, { active: false });
       if (row.clipId) await this.bumpClip(m, row.clipId, undefined, {});
-      else await this.bumpClipsOver(m, job.id, row.start, row.end);
+      else await ClipRows.bumpVersionsOver(m, job.id, row.start, row.end);
     });
     return { id: row.id, active: false };
   }
@@ -341,7 +338,7 @@ export class ClipEditsService {
 
   private async snapTrim(
     job: JobEntity,
-    clip: ClipEntity,
+    clip: StoredClip,
     body: Record<string, unknown>,
   ): Promise<TrimPreview> {
     const ctx = await clipWordsContext(this.ds.manager, clip);
@@ -354,8 +351,8 @@ export class ClipEditsService {
     }
     if (end <= start) throw new BadRequestException('end must be after start');
     const [silences, layout] = await Promise.all([
-      this.ds.getRepository(SilenceRegionEntity).find({ where: { jobId: job.id } }),
-      this.ds.getRepository(LayoutAnalysisEntity).findOneBy({ jobId: job.id }),
+      silenceOutputs.read(this.ds.manager, job.id),
+      layoutOutputs.read(this.ds.manager, job.id),
     ]);
     const snapped = snapClipEdges({
       words: ctx.transcriptWords,
@@ -406,39 +403,22 @@ export class ClipEditsService {
     expected: number | undefined,
     set: Partial<ClipEntity>,
   ): Promise<number> {
-    const qb = m
-      .createQueryBuilder()
-      .update(ClipEntity)
-      .set({ ...set, version: () => 'version + 1' })
-      .where('id = :clipId', { clipId });
-    if (expected !== undefined) qb.andWhere('version = :expected', { expected });
-    const res = await qb.returning(['version']).execute();
-    if (!res.affected) {
+    const version = await ClipRows.bumpVersion(m, clipId, expected, set);
+    if (version === null) {
       const now = await m.findOne(ClipEntity, { where: { id: clipId } });
       if (!now) throw new NotFoundException(`Clip ${clipId} was not found.`);
       throw new ConflictException(
         `Clip ${clipId} is at version ${now.version}, not ${expected}; someone edited it since. Reload and edit again.`,
       );
     }
-    return (res.raw as Array<{ version: number }>)[0]?.version;
+    return version;
   }
 
-  /** A transcript fix changes every clip whose edges hold its range. */
-  private async bumpClipsOver(m: EntityManager, jobId: string, start: number, end: number) {
-    await m.query(
-      `UPDATE clips c SET version = c.version + 1
-         FROM content_segments s
-        WHERE c.job_id = $1 AND s.id = c.segment_id
-          AND COALESCE(c.start_sec, s.start_sec) < $3 AND COALESCE(c.end_sec, s.end_sec) > $2`,
-      [jobId, start, end],
-    );
-  }
-
-  private async transcriptOrConflict(job: JobEntity): Promise<TranscriptEntity> {
+  private async transcriptOrConflict(job: JobEntity): Promise<TranscriptResult> {
     const stage = await this.ds
       .getRepository(JobStageEntity)
       .findOneBy({ jobId: job.id, stage: 'transcription' });
-    const t = await this.ds.getRepository(TranscriptEntity).findOneBy({ jobId: job.id });
+    const t = await transcriptOutputs.read(this.ds.manager, job.id);
     if (!stage || !isStageDone(stage.status) || !t) {
       throw new ConflictException(
         `Transcription has not finished (status: ${stage?.status ?? 'missing'}); there are no words to correct yet.`,

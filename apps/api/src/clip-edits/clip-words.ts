@@ -3,34 +3,33 @@ import {
   wordsOfClip,
   wordsText,
   type ClipCorrectionView,
+  type ContentSegment,
+  type StoredClip,
   type TranscriptWord,
 } from '@clipline/contracts';
+import type { CaptionCorrectionEntity } from '@clipline/database';
 import {
-  CaptionCorrectionEntity,
-  ContentSegmentEntity,
-  TranscriptEntity,
-  type ClipEntity,
-} from '@clipline/database';
+  clipWindow,
+  segmentsOutputs,
+  transcriptOutputs,
+  type TimeWindow,
+} from '@clipline/pipeline';
 import type { EntityManager } from 'typeorm';
 
 export interface ClipWordsContext {
-  segment: ContentSegmentEntity;
+  segment: ContentSegment;
   transcriptWords: TranscriptWord[];
-  range: { start: number; end: number };
-}
-
-export function clipRange(clip: ClipEntity, segment: ContentSegmentEntity) {
-  return { start: clip.startSec ?? segment.start, end: clip.endSec ?? segment.end };
+  range: TimeWindow;
 }
 
 export async function clipWordsContext(
   m: EntityManager,
-  clip: ClipEntity,
+  clip: StoredClip,
 ): Promise<ClipWordsContext | null> {
-  const segment = await m.findOne(ContentSegmentEntity, { where: { id: clip.segmentId } });
+  const segment = await segmentsOutputs.readOne(m, clip.segmentId);
   if (!segment) return null;
-  const t = await m.findOne(TranscriptEntity, { where: { jobId: clip.jobId } });
-  return { segment, transcriptWords: t?.words ?? [], range: clipRange(clip, segment) };
+  const t = await transcriptOutputs.read(m, clip.jobId);
+  return { segment, transcriptWords: t?.words ?? [], range: clipWindow(clip, segment) };
 }
 
 /**

@@ -4,16 +4,9 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Aspect } from '@clipline/contracts';
-import {
-  ClipEntity,
-  ContentSegmentEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-  type JobEntity,
-} from '@clipline/database';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { StoredClip } from '@clipline/contracts';
+import type { JobEntity } from '@clipline/database';
 import {
   buildExportClip,
   exportSourceOf,
@@ -25,7 +18,16 @@ import {
   type ExportFormat,
   type ExportSource,
 } from '@clipline/export';
-import { In, LessThan, MoreThan, Repository } from 'typeorm';
+import {
+  captionWordsOf,
+  clipOutputs,
+  cropPlanFor,
+  layoutOutputs,
+  segmentsOutputs,
+  silenceOutputs,
+  transcriptOutputs,
+} from '@clipline/pipeline';
+import { DataSource } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
 import type { ClipExportFormat } from './exports.dto';
 
@@ -42,26 +44,14 @@ export interface ExportDownload {
  */
 @Injectable()
 export class ExportsService {
-  constructor(
-    @InjectRepository(ClipEntity) private readonly clips: Repository<ClipEntity>,
-    @InjectRepository(ContentSegmentEntity)
-    private readonly segments: Repository<ContentSegmentEntity>,
-    @InjectRepository(SilenceRegionEntity)
-    private readonly silences: Repository<SilenceRegionEntity>,
-    @InjectRepository(LayoutAnalysisEntity)
-    private readonly layouts: Repository<LayoutAnalysisEntity>,
-    @InjectRepository(TranscriptEntity)
-    private readonly transcripts: Repository<TranscriptEntity>,
-  ) {}
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async clipExport(
     job: JobEntity,
     clipId: string,
     format: ClipExportFormat,
   ): Promise<ExportDownload> {
-    const clip = isUuid(clipId)
-      ? await this.clips.findOne({ where: { id: clipId, jobId: job.id } })
-      : null;
+    const clip = isUuid(clipId) ? await clipOutputs.readOne(this.ds.manager, clipId, job.id) : null;
     // A malformed id is not echoed back: it is client text of any length.
     if (!clip) {
       throw new NotFoundException(
@@ -87,10 +77,7 @@ export class ExportsService {
   }
 
   async jobExport(job: JobEntity, format: ExportFormat): Promise<ExportDownload> {
-    const rows = await this.clips.find({
-      where: { jobId: job.id, status: 'completed' },
-      order: { createdAt: 'ASC' },
-    });
+    const rows = await clipOutputs.readForJob(this.ds.manager, job.id, 'completed');
     if (rows.length === 0) {
       throw new ConflictException(
         `No clip of job ${job.id} is rendered yet; its edit can be exported once one is completed.`,
@@ -131,29 +118,27 @@ export class ExportsService {
   private async build(
     job: JobEntity,
     source: ExportSource,
-    clips: ClipEntity[],
+    clips: StoredClip[],
   ): Promise<ExportClip[]> {
-    const segments = await this.segments.find({
-      where: { jobId: job.id, id: In(clips.map((c) => c.segmentId)) },
-    });
+    const m = this.ds.manager;
+    const segments = await segmentsOutputs.readMany(
+      m,
+      job.id,
+      clips.map((c) => c.segmentId),
+    );
     const byId = new Map(segments.map((s) => [s.id, s]));
     const [layout, transcript] = await Promise.all([
-      this.layouts.findOne({ where: { jobId: job.id } }),
-      this.transcripts.findOne({ where: { jobId: job.id } }),
+      layoutOutputs.read(m, job.id),
+      transcriptOutputs.read(m, job.id),
     ]);
     const out: Array<{ rank: number; clip: ExportClip }> = [];
     for (const c of clips) {
       const seg = byId.get(c.segmentId);
       if (!seg) continue;
-      const silences = await this.silences.find({
-        where: { jobId: job.id, start: LessThan(seg.end), end: MoreThan(seg.start) },
-        order: { start: 'ASC' },
-      });
+      const silences = await silenceOutputs.readWindow(m, job.id, seg);
       // The words the render cut and captioned with: the caption tier's, else the fast transcript's.
-      const words =
-        seg.captionWords ??
-        (transcript?.words ?? []).filter((w) => w.end > seg.start && w.start < seg.end);
-      const aspect = c.aspect as Aspect;
+      const words = captionWordsOf(seg, transcript);
+      const aspect = c.aspect;
       try {
         out.push({
           rank: seg.rank,
@@ -164,14 +149,9 @@ export class ExportsService {
             end: seg.end,
             aspect,
             words,
-            silences: silences.map((s) => ({
-              kind: s.kind,
-              start: s.start,
-              end: s.end,
-              meanDb: s.meanDb,
-            })),
+            silences,
             removeSilence: job.options.removeSilence,
-            cropPlan: layout?.cropPlans.find((p) => p.aspect === aspect) ?? null,
+            cropPlan: cropPlanFor(layout, aspect),
           }),
         });
       } catch (err) {

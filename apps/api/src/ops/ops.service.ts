@@ -17,13 +17,14 @@ import {
   type QueueStats,
   type WorkerStage,
 } from '@clipline/contracts';
+import { JobStageEntity, type JobEntity } from '@clipline/database';
 import {
-  ContentSegmentEntity,
-  JobStageEntity,
-  LayoutAnalysisEntity,
-  type JobEntity,
-} from '@clipline/database';
-import { ClipRerenderer, JobOrchestrator, StageScheduler } from '@clipline/pipeline';
+  ClipRerenderer,
+  JobOrchestrator,
+  StageScheduler,
+  layoutOutputs,
+  segmentsOutputs,
+} from '@clipline/pipeline';
 import { Repository } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
 import { stageView } from '../jobs/job.view';
@@ -42,10 +43,6 @@ export function parseWorkerStage(stage: string): WorkerStage {
 export class OpsService {
   constructor(
     @InjectRepository(JobStageEntity) private readonly stages: Repository<JobStageEntity>,
-    @InjectRepository(LayoutAnalysisEntity)
-    private readonly layouts: Repository<LayoutAnalysisEntity>,
-    @InjectRepository(ContentSegmentEntity)
-    private readonly segments: Repository<ContentSegmentEntity>,
     private readonly orchestrator: JobOrchestrator,
     private readonly scheduler: StageScheduler,
     private readonly rerenderer: ClipRerenderer,
@@ -94,7 +91,7 @@ export class OpsService {
 
   /** Hand-edited crop plans; rendering re-runs when its inputs are already there. */
   async replaceCropPlans(job: JobEntity, dto: ReplaceCropPlansDto): Promise<CropPlansReplacedView> {
-    const layout = await this.layouts.findOne({ where: { jobId: job.id } });
+    const layout = await layoutOutputs.read(this.stages.manager, job.id);
     if (!layout) throw new ConflictException('The layout stage has produced no analysis to edit.');
     const aspects = dto.cropPlans.map((p) => p.aspect);
     if (new Set(aspects).size !== aspects.length) {
@@ -109,7 +106,7 @@ export class OpsService {
         }
       }
     }
-    await this.layouts.update({ id: layout.id }, { cropPlans: dto.cropPlans });
+    await layoutOutputs.replaceCropPlans(this.stages.manager, job.id, dto.cropPlans);
     const rerendered = await this.rerenderIfReady(job);
     return { jobId: job.id, cropPlans: dto.cropPlans, rerendered };
   }
@@ -120,7 +117,7 @@ export class OpsService {
    */
   async promote(job: JobEntity, segmentId: string): Promise<PromotedView> {
     const seg = isUuid(segmentId)
-      ? await this.segments.findOne({ where: { id: segmentId, jobId: job.id } })
+      ? await segmentsOutputs.readOne(this.stages.manager, segmentId, job.id)
       : null;
     if (!seg) throw new NotFoundException(`Segment ${segmentId} was not found in job ${job.id}.`);
     if (seg.selected) throw new ConflictException(`Segment ${segmentId} is already selected.`);

@@ -10,21 +10,22 @@ import {
   ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@clipline/config';
-import { isBadInputError, redactSecrets, validateClipLook, type Aspect } from '@clipline/contracts';
+import { isBadInputError, redactSecrets, validateClipLook } from '@clipline/contracts';
+import type { JobEntity } from '@clipline/database';
 import {
-  ClipEntity,
-  ContentSegmentEntity,
-  LayoutAnalysisEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-  type JobEntity,
-} from '@clipline/database';
+  captionWordsOf,
+  clipOutputs,
+  layoutOutputs,
+  segmentsOutputs,
+  silenceOutputs,
+  transcriptOutputs,
+} from '@clipline/pipeline';
 import { planClipLook, renderStill, titleFromFilename, withWorkDir } from '@clipline/rendering';
 import { StorageService } from '@clipline/storage';
 import { readFile } from 'node:fs/promises';
-import { LessThan, MoreThan, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { isUuid } from '../jobs/job-access.service';
 import { PreviewGate } from './preview-gate';
 
@@ -39,14 +40,7 @@ export class PreviewsService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
-    @InjectRepository(ClipEntity) private readonly clips: Repository<ClipEntity>,
-    @InjectRepository(ContentSegmentEntity)
-    private readonly segments: Repository<ContentSegmentEntity>,
-    @InjectRepository(TranscriptEntity) private readonly transcripts: Repository<TranscriptEntity>,
-    @InjectRepository(SilenceRegionEntity)
-    private readonly silences: Repository<SilenceRegionEntity>,
-    @InjectRepository(LayoutAnalysisEntity)
-    private readonly layouts: Repository<LayoutAnalysisEntity>,
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly storage: StorageService,
   ) {
     this.gate = new PreviewGate(cfg.PREVIEW_CONCURRENCY);
@@ -66,11 +60,10 @@ export class PreviewsService {
 
   async render(job: JobEntity, clipId: string, body: unknown): Promise<Buffer> {
     const lookInput = this.parseLook(body);
-    const clip = isUuid(clipId)
-      ? await this.clips.findOne({ where: { id: clipId, jobId: job.id } })
-      : null;
+    const m = this.ds.manager;
+    const clip = isUuid(clipId) ? await clipOutputs.readOne(m, clipId, job.id) : null;
     if (!clip) throw new NotFoundException(`Clip ${clipId} was not found in this job.`);
-    const segment = await this.segments.findOne({ where: { id: clip.segmentId } });
+    const segment = await segmentsOutputs.readOne(m, clip.segmentId);
     if (!segment) throw new NotFoundException(`Clip ${clipId} was not found in this job.`);
     if (!job.mediaInfo) throw new ConflictException('The source has not been probed yet.');
     if (job.sourceDeletedAt) {
@@ -87,22 +80,17 @@ export class PreviewsService {
     }
     try {
       const [transcript, silences, layout] = await Promise.all([
-        this.transcripts.findOne({ where: { jobId: job.id } }),
-        this.silences.find({
-          where: { jobId: job.id, start: LessThan(segment.end), end: MoreThan(segment.start) },
-          order: { start: 'ASC' },
-        }),
-        this.layouts.findOne({ where: { jobId: job.id } }),
+        transcriptOutputs.read(m, job.id),
+        silenceOutputs.readWindow(m, job.id, segment),
+        layoutOutputs.read(m, job.id),
       ]);
       // The caption tier's words once a render made them, else the transcript's.
-      const words =
-        segment.captionWords ??
-        (transcript?.words ?? []).filter((w) => w.end > segment.start && w.start < segment.end);
+      const words = captionWordsOf(segment, transcript);
       const look = planClipLook({
         jobLook: job.options.look,
         clipLook: lookInput ?? clip.look,
         media: job.mediaInfo,
-        aspect: clip.aspect as Aspect,
+        aspect: clip.aspect,
         start: segment.start,
         end: segment.end,
         words,
@@ -118,14 +106,9 @@ export class PreviewsService {
               media: job.mediaInfo,
               start: segment.start,
               end: segment.end,
-              aspect: clip.aspect as Aspect,
+              aspect: clip.aspect,
               words,
-              silences: silences.map((s) => ({
-                kind: s.kind,
-                start: s.start,
-                end: s.end,
-                meanDb: s.meanDb,
-              })),
+              silences,
               removeSilence: job.options.removeSilence,
               captions: job.options.captions,
               cropPlan: look.cropPlan,

@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { transcriptResultOf } from '@clipline/database';
 import { toSrt, toTxt, toVtt } from '@clipline/transcription';
 import type { ServerResponse } from 'node:http';
 import type { AuthenticatedKey } from '../auth/api-key.types';
@@ -46,7 +45,7 @@ export class ResultsController {
     const f = TEXT_FORMATS[format];
     res.setHeader('Content-Type', f.type);
     res.setHeader('Content-Disposition', `inline; filename="transcript-${id}.${format}"`);
-    return f.render(transcriptResultOf(t));
+    return f.render(t);
   }
 
   @Get('silences')

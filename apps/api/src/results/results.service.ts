@@ -5,29 +5,28 @@ import {
   correctTranscript,
   isStageDone,
   redactSecrets,
+  skipReason,
   type ClipsView,
+  type ContentSegment,
   type LayoutView,
   type LogsView,
   type SegmentsView,
-  type SilenceKind,
   type SilencesView,
   type StageName,
   type TranscriptView,
 } from '@clipline/contracts';
+import { JobStageEntity, ProcessingLogEntity, type JobEntity } from '@clipline/database';
 import {
-  ClipEntity,
-  ContentSegmentEntity,
-  JobStageEntity,
-  LayoutAnalysisEntity,
-  ProcessingLogEntity,
-  SilenceRegionEntity,
-  TranscriptEntity,
-  transcriptResultOf,
-  type JobEntity,
-} from '@clipline/database';
-import { correctionsForTranscript } from '@clipline/pipeline';
+  clipOutputs,
+  correctionsForTranscript,
+  layoutOutputs,
+  segmentsOutputs,
+  silenceOutputs,
+  transcriptOutputs,
+  type StoredTranscript,
+} from '@clipline/pipeline';
 import { StorageService } from '@clipline/storage';
-import { MoreThan, Repository } from 'typeorm';
+import { MoreThan, Repository, type EntityManager } from 'typeorm';
 import { assertClipsAvailable } from '../retention/retention-gone';
 import { nonSpeechFlags, silenceTimeline, type TimelineRegion } from './silence-timeline.builder';
 
@@ -37,19 +36,14 @@ export class ResultsService {
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     @InjectRepository(JobStageEntity) private readonly stagesRepo: Repository<JobStageEntity>,
-    @InjectRepository(TranscriptEntity)
-    private readonly transcriptsRepo: Repository<TranscriptEntity>,
-    @InjectRepository(SilenceRegionEntity)
-    private readonly silencesRepo: Repository<SilenceRegionEntity>,
-    @InjectRepository(LayoutAnalysisEntity)
-    private readonly layoutsRepo: Repository<LayoutAnalysisEntity>,
-    @InjectRepository(ContentSegmentEntity)
-    private readonly segmentsRepo: Repository<ContentSegmentEntity>,
-    @InjectRepository(ClipEntity) private readonly clipsRepo: Repository<ClipEntity>,
     @InjectRepository(ProcessingLogEntity)
     private readonly logsRepo: Repository<ProcessingLogEntity>,
     private readonly storage: StorageService,
   ) {}
+
+  private get m(): EntityManager {
+    return this.stagesRepo.manager;
+  }
 
   async requireStage(job: JobEntity, stage: StageName): Promise<JobStageEntity> {
     const row = await this.stagesRepo.findOne({ where: { jobId: job.id, stage } });
@@ -63,17 +57,13 @@ export class ResultsService {
   }
 
   /** The stored transcript with the creator's fixes applied (every format shows them). */
-  async transcript(job: JobEntity): Promise<TranscriptEntity> {
+  async transcript(job: JobEntity): Promise<StoredTranscript> {
     await this.requireStage(job, 'transcription');
-    const t = await this.transcriptsRepo.findOne({ where: { jobId: job.id } });
+    const t = await transcriptOutputs.read(this.m, job.id);
     if (!t) throw new NotFoundException('This job has no transcript.');
-    const fixes = await correctionsForTranscript(this.transcriptsRepo.manager, job.id);
-    const corrected = correctTranscript(transcriptResultOf(t), fixes);
-    return Object.assign(t, {
-      words: corrected.words,
-      segments: corrected.segments,
-      text: corrected.text,
-    });
+    const fixes = await correctionsForTranscript(this.m, job.id);
+    const corrected = correctTranscript(t, fixes);
+    return { ...t, words: corrected.words, segments: corrected.segments, text: corrected.text };
   }
 
   /**
@@ -82,53 +72,44 @@ export class ResultsService {
    * stored before the silence stage finishes, so the flags are worked out on
    * each read; `nonSpeechChecked` is false (and no word is flagged) until then.
    */
-  async transcriptJson(job: JobEntity, t: TranscriptEntity): Promise<TranscriptView> {
+  async transcriptJson(job: JobEntity, t: StoredTranscript): Promise<TranscriptView> {
     const timeline = await this.timelineIfDone(job);
     const flags = timeline ? nonSpeechFlags(t.words, timeline) : null;
-    const { words, ...rest } = transcriptResultOf(t);
+    const { words, createdAt, ...rest } = t;
     return {
       jobId: job.id,
       ...rest,
       nonSpeechChecked: flags !== null,
       words: words.map((w, i) => ({ ...w, nonSpeech: flags?.[i] ?? false })),
-      createdAt: t.createdAt.toISOString(),
+      createdAt: createdAt.toISOString(),
     };
   }
 
   private async timelineIfDone(job: JobEntity): Promise<TimelineRegion[] | null> {
     const stage = await this.stagesRepo.findOne({ where: { jobId: job.id, stage: 'silence' } });
     if (!stage || !isStageDone(stage.status)) return null;
-    return silenceTimeline(await this.silencesRepo.find({ where: { jobId: job.id } }));
+    return silenceTimeline(await silenceOutputs.read(this.m, job.id));
   }
 
   async silences(job: JobEntity): Promise<SilencesView> {
     const stage = await this.requireStage(job, 'silence');
-    const rows = await this.silencesRepo.find({
-      where: { jobId: job.id },
-      order: { start: 'ASC' },
-    });
-    const view = (r: { kind: SilenceKind; start: number; end: number; meanDb: number }) => ({
-      kind: r.kind,
-      start: r.start,
-      end: r.end,
-      meanDb: r.meanDb,
-    });
+    const regions = await silenceOutputs.read(this.m, job.id);
     return {
       jobId: job.id,
       status: stage.status,
       summary: stage.summary,
       // One timeline without overlaps; the detectors' own layers stay available beside it.
-      regions: silenceTimeline(rows).map(view),
+      regions: silenceTimeline(regions),
       layers: {
-        silence: rows.filter((r) => r.kind === 'silence').map(view),
-        nonSpeech: rows.filter((r) => r.kind === 'non_speech').map(view),
+        silence: regions.filter((r) => r.kind === 'silence'),
+        nonSpeech: regions.filter((r) => r.kind === 'non_speech'),
       },
     };
   }
 
   async layout(job: JobEntity): Promise<LayoutView> {
     const stage = await this.requireStage(job, 'layout');
-    const l = await this.layoutsRepo.findOne({ where: { jobId: job.id } });
+    const l = await layoutOutputs.read(this.m, job.id);
     return {
       jobId: job.id,
       status: stage.status,
@@ -139,14 +120,14 @@ export class ResultsService {
       sceneCuts: l?.sceneCuts ?? [],
       faceTracks: l?.faceTracks ?? [],
       cropPlans: l?.cropPlans ?? [],
-      note: l?.note ?? (stage.summary?.reason as string | undefined) ?? null,
+      note: l?.note ?? skipReason(stage.summary),
     };
   }
 
   async segments(job: JobEntity): Promise<SegmentsView> {
     const stage = await this.requireStage(job, 'segmenting');
-    const rows = await this.segmentsRepo.find({ where: { jobId: job.id }, order: { rank: 'ASC' } });
-    const view = (s: ContentSegmentEntity) => ({
+    const rows = await segmentsOutputs.read(this.m, job.id);
+    const view = (s: ContentSegment) => ({
       id: s.id,
       rank: s.rank,
       start: s.start,
@@ -169,11 +150,8 @@ export class ResultsService {
   async clips(job: JobEntity): Promise<ClipsView> {
     await this.requireStage(job, 'segmenting');
     assertClipsAvailable(job, this.cfg);
-    const rows = await this.clipsRepo.find({
-      where: { jobId: job.id },
-      order: { createdAt: 'ASC' },
-    });
-    const segments = await this.segmentsRepo.find({ where: { jobId: job.id } });
+    const rows = await clipOutputs.readForJob(this.m, job.id);
+    const segments = await segmentsOutputs.read(this.m, job.id);
     const rankOf = new Map(segments.map((s) => [s.id, s.rank]));
     const url = (key: string | null, name: string) =>
       key ? this.storage.presignPublicGet(key, name) : Promise.resolve(null);
@@ -192,7 +170,7 @@ export class ResultsService {
           durationSec: c.durationSec,
           width: c.width,
           height: c.height,
-          sizeBytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
+          sizeBytes: c.sizeBytes,
           renderMs: c.renderMs,
           version: c.version,
           renderedVersion: c.renderedVersion,

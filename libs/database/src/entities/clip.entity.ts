@@ -1,4 +1,4 @@
-import type { Aspect, ClipLayoutChoice, ClipLook } from '@clipline/contracts';
+import type { Aspect, CaptionEngineInfo, ClipLayoutChoice, ClipLook } from '@clipline/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -10,7 +10,7 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { ContentSegmentEntity, type CaptionEngineInfo } from './content-segment.entity';
+import { ContentSegmentEntity } from './content-segment.entity';
 import { JobEntity } from './job.entity';
 
 export type ClipStatus = 'queued' | 'rendering' | 'completed' | 'failed' | 'cancelled';

@@ -1,4 +1,4 @@
-import type { SegmentFeatures, TranscriptWord } from '@clipline/contracts';
+import type { CaptionEngineInfo, SegmentFeatures, TranscriptWord } from '@clipline/contracts';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { JobEntity } from './job.entity';
 
@@ -53,21 +53,4 @@ export class ContentSegmentEntity {
 
   @Column({ type: 'jsonb', name: 'caption_engine', nullable: true })
   captionEngine: CaptionEngineInfo | null;
-}
-
-/** Which recogniser made a set of caption words, and what that cost. */
-export interface CaptionEngineInfo {
-  /** `caption`: re-recognised for the clip; `fast`: the whole-source transcript's words. */
-  tier: 'caption' | 'fast';
-  engine: string;
-  model: string;
-  modelVersion: string;
-  /** pocketsphinx search preset (`fast`/`accurate`); null for other engines. */
-  preset: string | null;
-  /** The window recognised (with its margin trimmed), source seconds; null for the fast tier. */
-  windowStart?: number | null;
-  windowEnd?: number | null;
-  elapsedMs?: number | null;
-  /** Why the caption tier was not used, when it was not. */
-  note?: string | null;
 }

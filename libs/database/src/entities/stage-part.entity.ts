@@ -1,3 +1,4 @@
+import type { ErrorKind } from '@clipline/contracts';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { JobEntity } from './job.entity';
 
@@ -56,4 +57,11 @@ export class StagePartEntity {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /**
+   * How the failure was classified where it arose (on whichever worker ran
+   * the part), so the coordinator fails or retries the stage for that class.
+   */
+  @Column({ type: 'text', name: 'error_kind', nullable: true })
+  errorKind: ErrorKind | null;
 }

@@ -1,4 +1,4 @@
-import type { TranscriptResult, TranscriptSegment, TranscriptWord } from '@clipline/contracts';
+import type { TranscriptSegment, TranscriptWord } from '@clipline/contracts';
 import {
   Column,
   CreateDateColumn,
@@ -50,10 +50,4 @@ export class TranscriptEntity {
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
-}
-
-/** The stored row as the engine-level result that API formatters and segmenting read. */
-export function transcriptResultOf(t: TranscriptEntity): TranscriptResult {
-  const { engine, model, modelVersion, language, text, words, segments, note } = t;
-  return { engine, model, modelVersion, language, text, words, segments, note };
 }

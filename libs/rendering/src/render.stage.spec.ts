@@ -22,7 +22,7 @@ import {
   wordsFromSentences,
   type Box,
 } from '@test/support/render-checks';
-import { renderClip } from './render.engine';
+import { renderClip } from './render.stage';
 import { withWorkDir } from './work-dir';
 
 jest.setTimeout(120_000);
@@ -69,7 +69,7 @@ function planFromTruth(): CropPlan {
 const silences = (): SilenceRegion[] =>
   speech.truth.gaps.map((g) => ({ kind: 'silence', start: g.start, end: g.end, meanDb: -90 }));
 
-/** Source time -> clip time through the kept ranges, computed here independently of the engine. */
+/** Source time -> clip time through the kept ranges, computed here independently of the renderer. */
 function toOutput(keptRanges: Array<[number, number]>, t: number): number {
   let out = 0;
   for (const [a, b] of keptRanges) {

@@ -1,85 +1,69 @@
-import { Inject } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@clipline/config';
+import type { AppConfig } from '@clipline/config';
 import {
-  BadInputError,
-  isPermanentError,
+  errorKind,
+  errorOfKind,
   isInfrastructureError,
-  type StageHooks,
-  type StageJobPayload,
+  isPermanentError,
+  type WorkerStage,
 } from '@clipline/contracts';
 import { JobEntity, type StagePartEntity } from '@clipline/database';
-import { StorageService } from '@clipline/storage';
-import type { Job } from 'bull';
-import { DataSource } from 'typeorm';
-import { stageLease, type StageResult } from './leases';
-import { PartStore, partsProgress, splitRanges, type PartRange } from './part-store';
+import type { StorageService } from '@clipline/storage';
+import type { DataSource } from 'typeorm';
+import type { InfraBreaker } from './infra-breaker';
 import { retryThroughOutage } from './infra-retry';
-import { ProcessingLogger } from './processing-logger';
-import { StageRunner, type RunContext, type RunOutcome } from './stage-runner';
-import { StageScheduler } from './stage-scheduler';
-import { StageStore } from './stage-store';
+import { partsProgress, splitRanges, type PartRange } from './part-ranges';
+import type { PartRows } from './state/part-rows';
+import type { ProcessingLogger } from './processing-logger';
+import type { StageSplit } from './stage-handler';
+import type { RunContext } from './stage-runner';
+import type { StageScheduler } from './stage-scheduler';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How often a coordinator busy with its own part reads the other parts' progress. */
 const PART_WATCH_MS = 1000;
 
+type SplitStage = Exclude<WorkerStage, 'rendering'>;
+
+/** A handler whose stage can be cut into parts. */
+export interface SplitHandler<P, M> {
+  readonly stage: SplitStage;
+  readonly split?: StageSplit<P, M>;
+}
+
 /**
- * Shared shape of the four single-job stage processors: take the lease, give
- * the engine a presigned source URL, save what it returns. Stages that can be
- * split by time range (transcription, layout) also run parts here.
+ * Runs a split stage across every worker of that stage. The worker holding the
+ * stage plans the parts, announces them on the stage's queue and works through
+ * them itself too, so one worker alone still finishes and each added worker
+ * takes parts off its hands. A part's failure is stored with its class, so the
+ * stage fails or retries for the reason the part had, whoever ran it.
  */
-export abstract class StageProcessorBase {
-  @Inject(StageRunner) protected readonly runner: StageRunner;
-  @Inject(StorageService) protected readonly storage: StorageService;
-  @Inject(APP_CONFIG) protected readonly cfg: AppConfig;
-  @Inject(PartStore) protected readonly parts: PartStore;
-  @Inject(StageScheduler) protected readonly scheduler: StageScheduler;
-  @Inject(ProcessingLogger) protected readonly logger: ProcessingLogger;
-  @Inject(DataSource) protected readonly ds: DataSource;
-  @Inject(StageStore) protected readonly store: StageStore;
+export class PartCoordinator {
+  constructor(
+    private readonly parts: PartRows,
+    private readonly scheduler: StageScheduler,
+    private readonly logger: ProcessingLogger,
+    private readonly ds: DataSource,
+    private readonly storage: StorageService,
+    private readonly cfg: AppConfig,
+    private readonly breaker?: InfraBreaker,
+  ) {}
 
-  protected abstract work(ctx: RunContext, sourceUrl: string): Promise<StageResult>;
-
-  /** The work of one part, for stages that split; runs on whichever worker claims the part. */
-  protected partWork(
-    _job: JobEntity,
-    _range: PartRange,
-    _sourceUrl: string,
-    _hooks: StageHooks,
-  ): Promise<unknown> {
-    return Promise.reject(new Error(`${this.constructor.name} does not split into parts`));
-  }
-
-  /** Time ranges to split a source into, or null when it is short enough to run whole. */
-  protected partRanges(durationSec: number): PartRange[] | null {
+  /** Time ranges to cut a source into, or null when it is short enough to run whole. */
+  ranges(durationSec: number): PartRange[] | null {
     if (durationSec < this.cfg.STAGE_PART_SECONDS * 1.5) return null;
     return splitRanges(durationSec, this.cfg.STAGE_PART_SECONDS);
   }
 
-  /** Bull entry point: a whole stage, or one part of a split stage. */
-  protected async runStage(job: Job<StageJobPayload>): Promise<RunOutcome | 'part'> {
-    const { jobId, stage, partId } = job.data;
-    if (partId) {
-      await this.runClaimedPart(partId);
-      return 'part';
-    }
-    return this.runner.run(stageLease(this.store, this.cfg, jobId, stage), async (ctx) =>
-      this.work(ctx, await this.storage.presignGet(ctx.job.sourceKey)),
-    );
-  }
-
-  /**
-   * Splits the stage into time ranges that any worker of this stage may take.
-   * This process works through parts too, so one worker alone still finishes;
-   * each added worker takes parts off its hands. Returns results in order.
-   */
-  protected async runParts<T>(
+  /** Runs the stage held in `ctx` as parts over `ranges`; returns the parts merged in order. */
+  async run<P, M>(
     ctx: RunContext,
+    handler: SplitHandler<P, M>,
     sourceUrl: string,
     ranges: PartRange[],
-  ): Promise<T[]> {
+  ): Promise<M> {
     const { job, attempt } = ctx;
-    const stage = this.stage;
+    const { stage } = handler;
+    const split = splitOf(handler);
     const planned = await this.parts.plan(job.id, stage, attempt, ranges);
     ctx.hooks.onLog(
       `${stage} split into ${planned.length} parts of about ${Math.round(ranges[0].end - ranges[0].start)} s`,
@@ -99,16 +83,18 @@ export abstract class StageProcessorBase {
       if (ctx.hooks.signal.aborted) throw new Error('stage aborted');
       const all = await this.parts.list(job.id, stage, attempt);
       const failed = all.find((p) => p.status === 'failed');
-      if (failed) {
-        const why = `part ${failed.index} failed: ${failed.error ?? 'unknown error'}`;
-        // Below the attempt limit a part fails only for bad input; at the limit, let the stage retry.
-        throw failed.attempt < this.cfg.STAGE_MAX_ATTEMPTS
-          ? new BadInputError(why)
-          : new Error(why);
-      }
+      if (failed)
+        throw errorOfKind(
+          failed.errorKind,
+          `part ${failed.index} failed: ${failed.error ?? 'unknown error'}`,
+        );
       const done = all.filter((p) => p.status === 'completed').length;
       ctx.hooks.onProgress(partsProgress(all, local));
-      if (done === all.length) return all.map((p) => p.result as T);
+      if (done === all.length)
+        return split.merge(
+          all.map((p) => p.result as P),
+          job,
+        );
       const mine = await this.parts.claimNext(job.id, stage, attempt, this.cfg.STALL_SECONDS);
       if (mine) {
         // While this process runs a part, the others' parts keep moving the stage too.
@@ -119,7 +105,7 @@ export abstract class StageProcessorBase {
           );
         }, PART_WATCH_MS);
         // A transient failure re-queued the part; the loop takes it again (up to STAGE_MAX_ATTEMPTS).
-        await this.executePart(job, mine, sourceUrl, ctx.hooks.signal, (f) => {
+        await this.execute(handler, job, mine, sourceUrl, ctx.hooks.signal, (f) => {
           local.set(mine.id, f);
           ctx.hooks.onProgress(partsProgress(all, local));
         })
@@ -135,27 +121,29 @@ export abstract class StageProcessorBase {
     }
   }
 
-  private async runClaimedPart(partId: string): Promise<void> {
+  /** A part message: runs that part if it is still to be done (any worker of the stage may). */
+  async runClaimed<P, M>(handler: SplitHandler<P, M>, partId: string): Promise<void> {
     const part = await this.parts.claim(partId, this.cfg.STALL_SECONDS);
     if (!part) return; // done already, or taken by the coordinator
     const job = await this.ds.getRepository(JobEntity).findOneBy({ id: part.jobId });
     if (!job) return;
-    await this.executePart(job, part, await this.storage.presignGet(job.sourceKey)).catch(
+    await this.execute(handler, job, part, await this.storage.presignGet(job.sourceKey)).catch(
       (err: unknown) => {
-        if (isInfrastructureError(err)) this.runner.breaker?.recordFailure(this.stage, err);
+        if (isInfrastructureError(err)) this.breaker?.recordFailure(handler.stage, err);
       },
     );
   }
 
   /** Runs one claimed part with its own heartbeat; a failure re-queues it (or fails it, for bad input). */
-  private async executePart(
+  private async execute<P, M>(
+    handler: SplitHandler<P, M>,
     job: JobEntity,
     part: StagePartEntity,
     sourceUrl: string,
     outer?: AbortSignal,
     onProgress?: (fraction: number) => void,
   ): Promise<void> {
-    const stage = this.stage;
+    const { stage } = handler;
     const abort = new AbortController();
     const onOuter = () => abort.abort();
     outer?.addEventListener('abort', onOuter, { once: true });
@@ -169,16 +157,22 @@ export abstract class StageProcessorBase {
     const started = Date.now();
     const label = `${stage} part ${part.index} [${part.start.toFixed(1)}-${part.end.toFixed(1)} s]`;
     try {
-      const result = await this.partWork(job, { start: part.start, end: part.end }, sourceUrl, {
-        signal: abort.signal,
-        onProgress: (f) => {
-          fraction = Math.max(fraction, Math.min(1, f));
-          onProgress?.(fraction);
+      const result = await splitOf(handler).runPart(
+        job,
+        { start: part.start, end: part.end },
+        sourceUrl,
+        {
+          signal: abort.signal,
+          onProgress: (f) => {
+            fraction = Math.max(fraction, Math.min(1, f));
+            onProgress?.(fraction);
+          },
+          onCommand: (cmd) =>
+            void this.logger.command(job.id, stage, part.stageAttempt, label, cmd),
+          onLog: (msg) =>
+            void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),
         },
-        onCommand: (cmd) => void this.logger.command(job.id, stage, part.stageAttempt, label, cmd),
-        onLog: (msg) =>
-          void this.logger.write(job.id, stage, part.stageAttempt, 'note', `${label}: ${msg}`),
-      });
+      );
       await retryThroughOutage(
         () => this.parts.complete(part.id, part.attempt, result),
         this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000,
@@ -192,7 +186,8 @@ export abstract class StageProcessorBase {
         isPermanentError(err) ||
         (!isInfrastructureError(err) && part.attempt >= this.cfg.STAGE_MAX_ATTEMPTS);
       await retryThroughOutage(
-        () => this.parts.fail(part.id, part.attempt, (err as Error).message, permanent),
+        () =>
+          this.parts.fail(part.id, part.attempt, (err as Error).message, permanent, errorKind(err)),
         this.cfg.INFRA_RETRY_BUDGET_SECONDS * 1000,
       );
       await this.logger.write(
@@ -208,6 +203,9 @@ export abstract class StageProcessorBase {
       outer?.removeEventListener('abort', onOuter);
     }
   }
+}
 
-  protected abstract readonly stage: StageJobPayload['stage'];
+function splitOf<P, M>(handler: SplitHandler<P, M>): StageSplit<P, M> {
+  if (!handler.split) throw new Error(`${handler.stage} does not split into parts`);
+  return handler.split;
 }

@@ -1,21 +1,27 @@
-import { redactSecrets } from '@clipline/contracts';
+import { redactSecrets, type ErrorKind } from '@clipline/contracts';
 import { StagePartEntity } from '@clipline/database';
-import type { DataSource } from 'typeorm';
-import { WORKER_HOST } from './processing-logger';
-import { logTakeBack, stalledReason } from './stall-policy';
-import { affected, StaleAttemptError } from './stage-store';
-
-export interface PartRange {
-  start: number;
-  end: number;
-}
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PartRange } from '../part-ranges';
+import { WORKER_HOST } from '../processing-logger';
+import { logTakeBack, stalledReason } from '../stall-policy';
+import { affected, claimableSql, returnedRows, stalledSql } from './lease.sql';
+import { StaleAttemptError } from './stale-attempt.error';
 
 /**
- * Time-range parts of one stage attempt. Any worker of the stage may claim a
- * queued part (or one whose worker stopped heartbeating); the coordinator
- * merges once every part is completed.
+ * Writes to `stage_parts`: the time-range parts of one stage attempt. Any
+ * worker of the stage may claim a queued part (or one whose worker stopped
+ * heartbeating); the coordinator merges once every part is completed.
  */
-export class PartStore {
+export class PartRows {
+  /** Cancels the job's open parts with `reason`; their workers lose the lease at the next heartbeat. */
+  static async cancelOpen(m: EntityManager, jobId: string, reason: string): Promise<void> {
+    await m.query(
+      `UPDATE stage_parts SET status = 'cancelled', error = $2
+        WHERE job_id = $1 AND status IN ('queued', 'running')`,
+      [jobId, reason],
+    );
+  }
+
   constructor(
     private readonly ds: DataSource,
     /** Claims count take-backs against this; a part whose last attempt stalled fails. */
@@ -54,16 +60,15 @@ export class PartStore {
   async claim(partId: string, stallSeconds: number): Promise<StagePartEntity | null> {
     if ((await this.takeBack(partId, stallSeconds)) === 'failed') return null;
     const res = await this.ds.query(
-      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, progress = 0, heartbeat_at = now(), worker_host = $3, error = NULL
+      `UPDATE stage_parts p SET status = 'running', attempt = p.attempt + 1, progress = 0, heartbeat_at = now(), worker_host = $3, error = NULL, error_kind = NULL
         WHERE p.id = $1
-          AND (p.status = 'queued' OR (p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => $2)))
+          AND ${claimableSql('p', 'running', '$2')}
           AND EXISTS (SELECT 1 FROM job_stages s WHERE s.job_id = p.job_id AND s.stage = p.stage
                         AND s.attempt = p.stage_attempt AND s.status = 'running')
         RETURNING p.id`,
       [partId, stallSeconds, WORKER_HOST],
     );
-    const rows = Array.isArray(res[0]) ? res[0] : res;
-    if (!rows.length) return null;
+    if (!returnedRows(res).length) return null;
     return this.ds.getRepository(StagePartEntity).findOneBy({ id: partId });
   }
 
@@ -77,12 +82,7 @@ export class PartStore {
         .createQueryBuilder(StagePartEntity, 'p')
         .setLock('pessimistic_write')
         .where('p.id = :partId', { partId })
-        .andWhere(
-          `p.status = 'running' AND p.heartbeat_at < now() - make_interval(secs => :stall)`,
-          {
-            stall: stallSeconds,
-          },
-        )
+        .andWhere(stalledSql('p', 'running', ':stall'), { stall: stallSeconds })
         .getOne();
       if (!part) return null;
       const unit = { jobId: part.jobId, stage: part.stage, partIndex: part.index };
@@ -109,7 +109,7 @@ export class PartStore {
   ): Promise<StagePartEntity | null> {
     const candidates: Array<{ id: string }> = await this.ds.query(
       `SELECT id FROM stage_parts WHERE job_id = $1 AND stage = $2 AND stage_attempt = $3
-          AND (status = 'queued' OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => $4)))
+          AND ${claimableSql('', 'running', '$4')}
         ORDER BY index`,
       [jobId, stage, stageAttempt, stallSeconds],
     );
@@ -144,11 +144,20 @@ export class PartStore {
     if (!res.affected) throw new StaleAttemptError(partId, 'part', attempt);
   }
 
-  /** Bad input fails the part for good (the coordinator then fails the stage); anything else re-queues it. */
-  async fail(partId: string, attempt: number, error: string, permanent: boolean): Promise<void> {
+  /**
+   * Bad input fails the part for good (the coordinator then fails the stage); anything else re-queues it.
+   * `kind` is kept with the failure so the coordinator rebuilds the class it had where it arose.
+   */
+  async fail(
+    partId: string,
+    attempt: number,
+    error: string,
+    permanent: boolean,
+    kind: ErrorKind = 'error',
+  ): Promise<void> {
     await this.ds.query(
-      `UPDATE stage_parts SET status = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-      [partId, attempt, permanent ? 'failed' : 'queued', redactSecrets(error)],
+      `UPDATE stage_parts SET status = $3, error = $4, error_kind = $5 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [partId, attempt, permanent ? 'failed' : 'queued', redactSecrets(error), kind],
     );
   }
 
@@ -157,36 +166,22 @@ export class PartStore {
       .getRepository(StagePartEntity)
       .find({ where: { jobId, stage, stageAttempt }, order: { index: 'ASC' } });
   }
-}
 
-/**
- * Share of a split stage done: completed parts whole, running ones by their
- * reported fraction (or `local` for parts this process runs), weighted by length.
- */
-export function partsProgress(
-  parts: Array<Pick<StagePartEntity, 'id' | 'status' | 'progress' | 'start' | 'end'>>,
-  local: ReadonlyMap<string, number> = new Map(),
-): number {
-  let done = 0;
-  let total = 0;
-  for (const p of parts) {
-    const len = Math.max(0, p.end - p.start);
-    total += len;
-    if (p.status === 'completed') done += len;
-    else {
-      const row = p.status === 'running' ? (p.progress ?? 0) : 0;
-      done += len * Math.min(1, Math.max(row, local.get(p.id) ?? 0));
-    }
+  /**
+   * Running parts of a stage attempt that is still running, whose worker
+   * stopped heartbeating (parts of an older attempt can no longer be claimed).
+   */
+  async listStalled(
+    stallSeconds: number,
+  ): Promise<Array<{ id: string; jobId: string; stage: string; attempt: number }>> {
+    const rows: Array<{ id: string; job_id: string; stage: string; attempt: number }> =
+      await this.ds.query(
+        `SELECT p.id, p.job_id, p.stage, p.attempt FROM stage_parts p
+           JOIN job_stages s ON s.job_id = p.job_id AND s.stage = p.stage
+                            AND s.attempt = p.stage_attempt AND s.status = 'running'
+          WHERE ${stalledSql('p', 'running', '$1')}`,
+        [stallSeconds],
+      );
+    return rows.map((r) => ({ id: r.id, jobId: r.job_id, stage: r.stage, attempt: r.attempt }));
   }
-  return total > 0 ? done / total : 0;
-}
-
-/** Splits [0, duration) into ranges of about `partSeconds`, none shorter than half of it. */
-export function splitRanges(durationSec: number, partSeconds: number): PartRange[] {
-  const n = Math.max(1, Math.round(durationSec / partSeconds));
-  const len = durationSec / n;
-  return Array.from({ length: n }, (_, i) => ({
-    start: i * len,
-    end: i === n - 1 ? durationSec : (i + 1) * len,
-  }));
 }

@@ -1,5 +1,5 @@
 import { BadInputError, LayoutResult, SegmentingResult } from '@clipline/contracts';
-import { selectSegments } from './segmenting.engine';
+import { selectSegments } from './segmenting.stage';
 import { SCORE_WEIGHTS, SegmentingJob, SegmentingOptions } from './segmenting.types';
 import {
   buildTranscript,

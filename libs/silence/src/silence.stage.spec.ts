@@ -6,7 +6,7 @@ import { FFMPEG_PATH, probeMedia, pcmFloat32Stream } from '@clipline/media';
 import { cached } from '@test/fixtures/fixture-cache';
 import { buildSpeech, TALK_SENTENCES, type SpeechFixture } from '@test/fixtures/speech.fixture';
 import { wavMediaInfo } from '@test/support/factories/media.factory';
-import { detectSilence } from './silence.engine';
+import { detectSilence } from './silence.stage';
 import { matchRegions, type MatchReport } from './region-match';
 import { resolveSilenceOptions } from './silence-options';
 import { speechRegions } from './speech.detector';

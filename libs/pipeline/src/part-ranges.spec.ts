@@ -1,4 +1,4 @@
-import { splitRanges } from './part-store';
+import { splitRanges } from './part-ranges';
 
 describe('splitRanges', () => {
   it('covers the source with contiguous parts near the target length', () => {

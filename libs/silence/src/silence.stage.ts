@@ -6,7 +6,7 @@ import { resolveSilenceOptions, type SilenceOptions } from './silence-options';
 import { speechRegions } from './speech.detector';
 import { SileroVad, VAD_FRAME_SEC, VAD_SAMPLE_RATE, type VadEngineOptions } from './vad.detector';
 
-export interface SilenceEngineOptions {
+export interface SilenceModelOptions {
   vad?: VadEngineOptions;
 }
 
@@ -38,7 +38,7 @@ export async function detectSilence(
   media: MediaInfo,
   options: Partial<SilenceOptions> = {},
   hooks: StageHooks = {},
-  engine: SilenceEngineOptions = {},
+  models: SilenceModelOptions = {},
 ): Promise<SilenceResult> {
   const opts = resolveSilenceOptions(options);
   if (!media.hasAudio) {
@@ -53,7 +53,7 @@ export async function detectSilence(
 
   const expected = media.durationSec > 0 ? media.durationSec : 0;
   const meter = new LevelMeter(VAD_SAMPLE_RATE, opts.windowMs, expected);
-  const vad = opts.vad ? await SileroVad.create(engine.vad, expected) : null;
+  const vad = opts.vad ? await SileroVad.create(models.vad, expected) : null;
   let lastProgress = -1;
   for await (const chunk of pcmFloat32Stream(input, {
     sampleRate: VAD_SAMPLE_RATE,

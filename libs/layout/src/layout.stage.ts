@@ -7,7 +7,9 @@ import { cropGeometry, planCrop } from './crop.planner';
 import type { DecodeMode, LayoutAnalysis, LayoutOptions } from './layout.types';
 
 /** Whether the layout stage has anything to do for this source. */
-export function layoutApplies(media: MediaInfo): { applies: boolean; reason?: string } {
+export function layoutApplies(
+  media: MediaInfo,
+): { applies: true } | { applies: false; reason: string } {
   if (!media.hasVideo || !media.video) {
     return {
       applies: false,
@@ -108,7 +110,7 @@ export async function analyseLayout(
       sceneCuts: [],
       faceTracks: [],
       cropPlans: [],
-      note: applies.reason ?? null,
+      note: applies.applies ? null : applies.reason,
     };
   }
   const { displayWidth: width, displayHeight: height } = media.video;

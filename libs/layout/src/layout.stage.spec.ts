@@ -13,7 +13,7 @@ import { buildTalkingHead, type TalkingHeadFixture } from '@test/fixtures/talkin
 import { createFaceDetector, type FaceDetector } from './face.detector';
 import type { DecodeMode } from './layout.types';
 import { probeKeyframeTimes } from './frame.sampler';
-import { analyseLayout, chooseDecodeMode, layoutApplies } from './layout.engine';
+import { analyseLayout, chooseDecodeMode, layoutApplies } from './layout.stage';
 import { mergeLayoutParts } from './layout.merge';
 
 jest.setTimeout(120_000);

@@ -1,0 +1,5 @@
+/** A span of the source, in seconds. */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
