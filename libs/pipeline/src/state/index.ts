@@ -13,7 +13,7 @@
  * | job_stages | pending → completed / skipped (copied)             | StageRows.markReused          | reuseAnalysis (in createJob)                        |
  * | job_stages | pending → queued, once every input is done         | StageRows.promoteReady        | StageRows.complete, JobOrchestrator create / re-run |
  * | job_stages | pending → queued / skipped (rendering, by clips)   | StageRows.promoteReady        | same                                                |
- * | job_stages | queued, running* → running (attempt + 1)           | StageRows.claim               | stageLease (StageRunner)                            |
+ * | job_stages | queued, running* → running (attempt + 1)           | StageRows.claim               | stageLease (WorkerHost → StageRunner)               |
  * | job_stages | running → running (heartbeat, progress)            | StageRows.heartbeat           | stageLease                                          |
  * | job_stages | running → completed / skipped                      | StageRows.complete            | stageLease                                          |
  * | job_stages | running → queued (retry_at) / failed               | StageRows.fail                | stageLease                                          |
@@ -25,10 +25,10 @@
  * | job_stages | rendering → rendering (aggregate progress)         | StageRows.reportRendering     | ClipRows.report / heartbeat                         |
  * | job_stages | rendering → completed / failed (no clip open)      | StageRows.settleRendering     | ClipRows.complete / fail / takeBack                 |
  * | job_stages | rendering settled → queued                         | StageRows.requeueRendering    | ClipRerenderer                                      |
- * | clips      | ∅ → queued (selected segment × aspect)             | ClipRows.insertQueued         | SegmentingProcessor, reuseAnalysis, rerunStage, ClipRerenderer.promoteSegment |
+ * | clips      | ∅ → queued (selected segment × aspect)             | ClipRows.insertQueued         | segmentsOutputs.save (SegmentingHandler), reuseAnalysis, rerunStage, ClipRerenderer.promoteSegment |
  * | clips      | failed, cancelled → queued                         | ClipRows.requeueFailed        | JobOrchestrator.rerunStage (retry)                  |
  * | clips      | any → deleted (segment no longer selected)         | ClipRows.deleteUnselected     | JobOrchestrator.rerunStage                          |
- * | clips      | queued, rendering* → rendering (attempt + 1)       | ClipRows.claim                | clipLease (StageRunner)                             |
+ * | clips      | queued, rendering* → rendering (attempt + 1)       | ClipRows.claim                | clipLease (WorkerHost → StageRunner)                |
  * | clips      | rendering → rendering (heartbeat, progress)        | ClipRows.heartbeat / report   | clipLease                                           |
  * | clips      | rendering → completed (publishes its keys)         | ClipRows.complete             | clipLease                                           |
  * | clips      | rendering → queued (retry_at) / failed             | ClipRows.fail                 | clipLease                                           |
@@ -36,11 +36,11 @@
  * | clips      | queued, rendering → cancelled                      | ClipRows.cancelOpen           | StageRows.settleJob, JobOrchestrator.cancelJob      |
  * | clips      | completed, failed, cancelled → queued (a version)  | ClipRows.requestRender        | ClipRerenderer (edits, promote)                     |
  * | clips      | version → version + 1                              | ClipRows.bumpVersion(s…)      | ClipEditsService (API)                              |
- * | stage_parts| ∅ → queued (replacing the previous plan)           | PartRows.plan                 | StageProcessorBase (coordinator)                    |
- * | stage_parts| queued, running* → running (attempt + 1)           | PartRows.claim / claimNext    | StageProcessorBase (coordinator, part messages)     |
- * | stage_parts| running → running (heartbeat, progress)            | PartRows.heartbeat            | StageProcessorBase                                  |
- * | stage_parts| running → completed (with its result)              | PartRows.complete             | StageProcessorBase                                  |
- * | stage_parts| running → queued / failed                          | PartRows.fail                 | StageProcessorBase                                  |
+ * | stage_parts| ∅ → queued (replacing the previous plan)           | PartRows.plan                 | PartCoordinator.run                                 |
+ * | stage_parts| queued, running* → running (attempt + 1)           | PartRows.claim / claimNext    | PartCoordinator (its own loop and part messages)    |
+ * | stage_parts| running → running (heartbeat, progress)            | PartRows.heartbeat            | PartCoordinator                                     |
+ * | stage_parts| running → completed (with its result)              | PartRows.complete             | PartCoordinator                                     |
+ * | stage_parts| running → queued / failed                          | PartRows.fail                 | PartCoordinator                                     |
  * | stage_parts| running* → queued / failed (last attempt)          | PartRows.takeBack             | Reconciler, PartRows.claim                          |
  * | stage_parts| queued, running → cancelled                        | PartRows.cancelOpen           | StageRows.settleJob                                 |
  *
