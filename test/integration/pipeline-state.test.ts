@@ -141,6 +141,38 @@ describe('pipeline state in Postgres, transport in Bull', () => {
     expect((await bullIds('segmenting')).length).toBe(before);
   });
 
+  it('promotes a stage whose inputs are all done but that no completion promoted, leaving a job someone holds for the next pass', async () => {
+    const jobId = await newJob();
+    await completeParallelStages(stages, jobId);
+    // As two sibling completions committing at the same moment leave it: each
+    // locked only its own row and read the other as still running.
+    await ds.query(
+      `UPDATE job_stages SET status = 'pending', queued_at = NULL WHERE job_id = $1 AND stage = 'segmenting'`,
+      [jobId],
+    );
+    // A worker's transaction holds one of the job's rows: the pass must not wait for it.
+    const qr = ds.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      await qr.query(
+        `SELECT id FROM job_stages WHERE job_id = $1 AND stage = 'layout' FOR UPDATE`,
+        [jobId],
+      );
+      const started = Date.now();
+      await reconciler.runOnce();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await stageRow(jobId, 'segmenting')).status).toBe('pending');
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
+    const report = await reconciler.runOnce();
+    expect(report.promoted).toBeGreaterThanOrEqual(1);
+    expect((await stageRow(jobId, 'segmenting')).status).toBe('queued');
+    expect(await bullIds('segmenting')).toContain(`${jobId}.segmenting.0`);
+  });
+
   it('retries transient failures with backoff and fails bad input at once', async () => {
     const jobId = await newJob();
     const a = (await stages.claim(jobId, 'silence', 'w', 30))!;

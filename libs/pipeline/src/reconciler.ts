@@ -12,13 +12,16 @@ const ADVISORY_LOCK_KEY = 0x0c11911e;
 export interface ReconcileReport {
   enqueued: number;
   takenBack: number;
+  /** Pending stages whose inputs were all done, promoted here. */
+  promoted: number;
 }
 
 /**
  * The outbox without an extra table: Postgres says what should be running;
  * this loop makes Bull agree. It re-enqueues queued work that has no live Bull
- * job (lost Redis, a crash between commit and enqueue) and takes back work
- * whose worker stopped heartbeating (SIGKILL, OOM, a lost machine).
+ * job (lost Redis, a crash between commit and enqueue), takes back work
+ * whose worker stopped heartbeating (SIGKILL, OOM, a lost machine) and
+ * promotes stages whose inputs are done but that no completion promoted.
  */
 export class Reconciler {
   private timer?: NodeJS.Timeout;
@@ -71,11 +74,12 @@ export class Reconciler {
       const [{ locked }] = await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [
         ADVISORY_LOCK_KEY,
       ]);
-      if (!locked) return { enqueued: 0, takenBack: 0 };
+      if (!locked) return { enqueued: 0, takenBack: 0, promoted: 0 };
       try {
         const takenBack = await this.takeBackStalled();
+        const promoted = await this.promoteStranded();
         const enqueued = await this.enqueueOrphans();
-        return { enqueued, takenBack };
+        return { enqueued, takenBack, promoted };
       } finally {
         await qr.query(`SELECT pg_advisory_unlock($1)`, [ADVISORY_LOCK_KEY]);
       }
@@ -127,6 +131,13 @@ export class Reconciler {
       });
     }
     return n;
+  }
+
+  /** Stages whose inputs are all done but that nobody promoted (see StageRows.promoteStranded). */
+  private async promoteStranded(): Promise<number> {
+    const { runnable } = await this.stages.promoteStranded();
+    for (const r of runnable) await this.scheduler.enqueue(r);
+    return runnable.length;
   }
 
   private async enqueueOrphans(): Promise<number> {

@@ -13,6 +13,7 @@
  * | job_stages | pending → completed / skipped (copied)             | StageRows.markReused          | reuseAnalysis (in createJob)                        |
  * | job_stages | pending → queued, once every input is done         | StageRows.promoteReady        | StageRows.complete, JobOrchestrator create / re-run |
  * | job_stages | pending → queued / skipped (rendering, by clips)   | StageRows.promoteReady        | same                                                |
+ * | job_stages | pending → queued, inputs done but not promoted     | StageRows.promoteStranded     | Reconciler                                          |
  * | job_stages | queued, running* → running (attempt + 1)           | StageRows.claim               | stageLease (WorkerHost → StageRunner)               |
  * | job_stages | running → running (heartbeat, progress)            | StageRows.heartbeat           | stageLease                                          |
  * | job_stages | running → completed / skipped                      | StageRows.complete            | stageLease                                          |

@@ -676,6 +676,55 @@ export class StageRows {
   }
 
   /**
+   * Pending stages of active jobs whose inputs are all done: a promotion that
+   * two sibling completions both missed. Each locks only its own stage row, so
+   * when transcription and silence commit at the same moment each reads the
+   * other as still running and neither promotes segmenting. The reconciler
+   * promotes them here, each job under locks it takes without waiting (NOWAIT,
+   * then a short lock_timeout): a job someone holds now is left for the next tick,
+   * and this never waits long enough to deadlock a worker's transaction.
+   */
+  async promoteStranded(): Promise<Promotion> {
+    const rows: Array<{ job_id: string; stage: StageName; status: StageStatus }> =
+      await this.ds.query(
+        `SELECT s.job_id, s.stage, s.status FROM job_stages s
+           JOIN jobs j ON j.id = s.job_id
+          WHERE j.status IN ('queued', 'running')
+            AND EXISTS (SELECT 1 FROM job_stages p WHERE p.job_id = s.job_id AND p.status = 'pending')`,
+      );
+    const byJob = new Map<string, Map<StageName, StageStatus>>();
+    for (const r of rows) {
+      const job = byJob.get(r.job_id) ?? new Map<StageName, StageStatus>();
+      job.set(r.stage, r.status);
+      byJob.set(r.job_id, job);
+    }
+    const out: Promotion = { runnable: [], settled: [] };
+    for (const [jobId, stages] of byJob) {
+      const stranded = [...stages].some(
+        ([stage, status]) =>
+          status === 'pending' &&
+          STAGE_DEPENDENCIES[stage].every((d) => isStageDone(stages.get(d) ?? 'pending')),
+      );
+      if (!stranded) continue;
+      try {
+        const p = await this.ds.transaction(async (m) => {
+          await m.query(`SET LOCAL lock_timeout = '500ms'`);
+          await m.query(`SELECT id FROM jobs WHERE id = $1 FOR UPDATE NOWAIT`, [jobId]);
+          await m.query(`SELECT id FROM job_stages WHERE job_id = $1 FOR UPDATE NOWAIT`, [jobId]);
+          return this.promoteReady(m, jobId);
+        });
+        out.runnable.push(...p.runnable);
+        out.settled.push(...p.settled);
+      } catch (err) {
+        // 55P03: someone holds the job's rows now; it is looked at again next tick.
+        const e = err as { code?: string; driverError?: { code?: string } };
+        if ((e.code ?? e.driverError?.code) !== '55P03') throw err;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Queued stages of active jobs, queued for more than `graceSeconds` (past
    * their retry_at if they have one): each should have a Bull job.
    */
